@@ -1,0 +1,116 @@
+"""The cluster directory: a Flask app for a creative-industries technopark."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, search, blueprints, commands, error pages."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_search(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Apply defaults, then instance/config.py, then the environment, then the test mapping."""
+    app.config.from_object(config.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'cluster.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    app.config["INDEX_DIR"] = app.config.get("INDEX_DIR") or str(instance / "index")
+    app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or str(instance / "uploads")
+    Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    if app.config["SECRET_KEY"] == "dev" and not (app.debug or app.testing or is_development()):
+        raise RuntimeError("Set SECRET_KEY in the environment before serving the directory.")
+
+
+def is_development() -> bool:
+    return os.environ.get("CLUSTER_ENV", "development") == "development"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common postgres:// forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def register_extensions(app: Flask) -> None:
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from . import auth
+
+    auth.init_app(app)
+
+
+def register_search(app: Flask) -> None:
+    from . import search
+
+    search.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import api, public, staff
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(staff.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from . import errors
+
+    errors.init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from . import security
+
+    security.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import templating
+
+    templating.init_app(app)

@@ -1,0 +1,55 @@
+"""Settings: package defaults here, then instance/config.py, then environment variables."""
+
+import os
+
+# Keys read from the environment, with the type to convert each to.
+ENV_KEYS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "SEARCH_BACKEND": str,
+    "INDEX_DIR": str,
+    "UPLOAD_DIR": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "CACHE_REDIS_URL": str,
+    "MAIL_SERVER": str,
+    "PER_PAGE": int,
+}
+
+
+class Defaults:
+    # Development-only key; create_app refuses it outside development and testing.
+    SECRET_KEY = "dev"
+    # None means: a SQLite file in the instance folder.
+    DATABASE_URL = None
+    # "whoosh" (embedded, default) or "postgres" (needs DATABASE_URL on PostgreSQL).
+    SEARCH_BACKEND = "whoosh"
+    # None means: <instance>/index and <instance>/uploads.
+    INDEX_DIR = None
+    UPLOAD_DIR = None
+    # Process memory by default; redis://127.0.0.1:6379/0 when several servers share limits.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Organisations per directory or search page.
+    PER_PAGE = 20
+    # Largest request body (logo uploads and CSV imports included).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Largest single form field; longer values are a validation error, not a crash.
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    # Outgoing mail for "sent back" notes; unset means the message is logged instead.
+    MAIL_SERVER = None
+
+
+def from_environment(environ=os.environ):
+    """Return the settings given as environment variables, converted to their types."""
+    settings = {}
+    for key, convert in ENV_KEYS.items():
+        value = environ.get(key)
+        if value not in (None, ""):
+            settings[key] = convert(value)
+    return settings

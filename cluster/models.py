@@ -1,0 +1,236 @@
+"""The directory's tables: organisations, the sector taxonomy, staff users, revisions, audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+KINDS = ("startup", "manufacturer", "education", "company")
+KIND_LABELS = {
+    "startup": "Startup",
+    "manufacturer": "Manufacturer",
+    "education": "Educational institution",
+    "company": "Company",
+}
+RESIDENCIES = ("resident", "partner")
+RESIDENCY_LABELS = {"resident": "Resident of the technopark", "partner": "Partner"}
+STATUSES = ("draft", "pending", "published", "archived")
+STAGES = ("idea", "prototype", "mvp", "revenue", "scaling")
+STAGE_LABELS = {
+    "idea": "Idea",
+    "prototype": "Prototype",
+    "mvp": "MVP",
+    "revenue": "Revenue",
+    "scaling": "Scaling",
+}
+LOOKING_FOR = (
+    "investment",
+    "manufacturing",
+    "suppliers",
+    "customers",
+    "partners",
+    "talent",
+    "premises",
+    "mentoring",
+)
+LOOKING_FOR_LABELS = {value: value.capitalize() for value in LOOKING_FOR}
+ROLES = ("admin", "editor")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+organisation_sectors = sa.Table(
+    "organisation_sectors",
+    db.metadata,
+    sa.Column(
+        "organisation_id",
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("sector_id", sa.ForeignKey("sectors.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Sector(db.Model):
+    __tablename__ = "sectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    name_ru: Mapped[str] = mapped_column(sa.String(120), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary=organisation_sectors, back_populates="sectors"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Sector {self.slug}>"
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_alt: Mapped[str] = mapped_column(sa.String(200), default="")
+    kind: Mapped[str] = mapped_column(sa.String(20), index=True)
+    residency: Mapped[str] = mapped_column(sa.String(20), default="resident", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+
+    summary: Mapped[str] = mapped_column(sa.String(300), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    tags: Mapped[list] = mapped_column(sa.JSON, default=list)
+    capabilities: Mapped[list] = mapped_column(sa.JSON, default=list)
+    needs: Mapped[list] = mapped_column(sa.JSON, default=list)
+    looking_for: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    # Startups
+    stage: Mapped[str | None] = mapped_column(sa.String(20))
+    funding_sought: Mapped[int | None] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="")
+    # Manufacturers
+    equipment: Mapped[list] = mapped_column(sa.JSON, default=list)
+    min_order: Mapped[str] = mapped_column(sa.String(120), default="")
+    capacity: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Educational institutions: [{"name", "level", "format", "duration"}, ...]
+    programmes: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    founded_year: Mapped[int | None]
+    team_size: Mapped[int | None]
+
+    city: Mapped[str] = mapped_column(sa.String(120), default="", index=True)
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    building: Mapped[str] = mapped_column(sa.String(60), default="")
+    floor: Mapped[str] = mapped_column(sa.String(20), default="")
+    unit: Mapped[str] = mapped_column(sa.String(20), default="")
+
+    website: Mapped[str] = mapped_column(sa.String(300), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    phone: Mapped[str] = mapped_column(sa.String(60), default="")
+    social_links: Mapped[list] = mapped_column(sa.JSON, default=list)
+    logo: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # Optimistic locking: an UPDATE carrying an older version matches no row and fails.
+    version: Mapped[int] = mapped_column(default=1)
+
+    sectors: Mapped[list[Sector]] = relationship(
+        secondary=organisation_sectors,
+        back_populates="organisations",
+        order_by="Sector.position",
+    )
+    verified_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def location(self) -> str:
+        """Building, floor and unit in the technopark, as one line."""
+        parts = [self.building]
+        if self.floor:
+            parts.append(f"floor {self.floor}")
+        if self.unit:
+            parts.append(f"unit {self.unit}")
+        return ", ".join(part for part in parts if part)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20), default="editor")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Flask-Login's interface
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Revision(db.Model):
+    """One save of an organisation: who, when, and each changed field with old and new value."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kept after the organisation is deleted, so the history of a deletion survives.
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    organisation_slug: Mapped[str] = mapped_column(sa.String(120), default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    action: Mapped[str] = mapped_column(sa.String(30), default="edit")
+    # {"field": [old, new], ...}
+    changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # Every field after the save, so any revision can be restored whole.
+    snapshot: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    user: Mapped[User | None] = relationship()
+
+
+class AuditEntry(db.Model):
+    """A staff action: login, create, edit, publish, archive, delete, import, user change."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    user_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    action: Mapped[str] = mapped_column(sa.String(40))
+    target: Mapped[str] = mapped_column(sa.String(200), default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+    ip: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    user: Mapped[User | None] = relationship()

@@ -1,0 +1,82 @@
+"""The search contract both engines keep: what a query asks and what a search returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol
+
+# Facets shown beside results, in display order; each maps to an Organisation attribute.
+FACETS = ("kind", "residency", "sector", "stage", "city", "looking_for")
+SORTS = ("relevance", "name", "newest")
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    # {"kind": ["startup", "manufacturer"], "sector": ["textile"]}: OR within, AND across.
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    # The public sees published organisations only; staff search every status.
+    statuses: tuple[str, ...] = ("published",)
+
+
+@dataclass
+class Hit:
+    id: int
+    slug: str
+    name: str
+    kind: str
+    summary: str
+    # Safe HTML: escaped text with matches wrapped in <mark>.
+    snippet: str
+    score: float
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    total: int
+    hits: list[Hit]
+    # {"kind": {"startup": 12, ...}, "sector": {...}, ...}
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+@dataclass
+class Suggestion:
+    name: str
+    slug: str
+
+
+class SearchBackend(Protocol):
+    """What an engine offers; the database stays the source of truth."""
+
+    def index(self, orgs: Iterable) -> None:
+        """Add or replace these organisations in the index."""
+
+    def remove(self, ids: Iterable[int]) -> None:
+        """Drop these organisation ids from the index."""
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run a query; never raises for anything a user can type."""
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Names that complete what is being typed, published only."""
+
+    def similar(self, org, limit: int = 5) -> list[Hit]:
+        """Published organisations most like this one, itself excluded."""
+
+    def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
+        """Replace the whole index with these organisations; return how many were indexed."""
+
+    def indexed_versions(self) -> dict[int, int]:
+        """Every indexed organisation id with the version it was indexed at."""
+
+    def count(self) -> int:
+        """How many organisations the index holds."""

@@ -1,0 +1,1 @@
+"""Operations on the directory that views and commands share."""
