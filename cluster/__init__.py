@@ -85,9 +85,10 @@ def register_search(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, public, staff
+    from . import api, public, search_views, staff
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(search_views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(staff.bp)
 
