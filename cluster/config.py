@@ -5,6 +5,7 @@ import os
 # Keys read from the environment, with the type to convert each to.
 ENV_KEYS = {
     "SECRET_KEY": str,
+    "SITE_NAME": str,
     "DATABASE_URL": str,
     "SEARCH_BACKEND": str,
     "INDEX_DIR": str,
@@ -17,6 +18,8 @@ ENV_KEYS = {
 
 
 class Defaults:
+    # Shown in the header, titles and e-mails.
+    SITE_NAME = "Shuttle & Pixel Technopark"
     # Development-only key; create_app refuses it outside development and testing.
     SECRET_KEY = "dev"
     # None means: a SQLite file in the instance folder.
