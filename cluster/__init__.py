@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -48,12 +50,27 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config["UPLOAD_DIR"] = app.config.get("UPLOAD_DIR") or str(instance / "uploads")
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    if app.config["SECRET_KEY"] == "dev" and not (app.debug or app.testing or is_development()):
-        raise RuntimeError("Set SECRET_KEY in the environment before serving the directory.")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance)
 
 
-def is_development() -> bool:
-    return os.environ.get("CLUSTER_ENV", "development") == "development"
+def instance_secret_key(instance: Path) -> str:
+    """Read the instance's secret key, creating it once so every worker signs alike."""
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32))
+    # Another worker may have created the file a moment ago and still be writing it.
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty; delete it or set SECRET_KEY.")
 
 
 def normalise_database_url(url: str) -> str:

@@ -20,8 +20,8 @@ ENV_KEYS = {
 class Defaults:
     # Shown in the header, titles and e-mails.
     SITE_NAME = "Shuttle & Pixel Technopark"
-    # Development-only key; create_app refuses it outside development and testing.
-    SECRET_KEY = "dev"
+    # Signs sessions and CSRF tokens; unset means a random key kept in <instance>/secret_key.
+    SECRET_KEY = None
     # None means: a SQLite file in the instance folder.
     DATABASE_URL = None
     # "whoosh" (embedded, default) or "postgres" (needs DATABASE_URL on PostgreSQL).
