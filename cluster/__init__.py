@@ -19,6 +19,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
+        # INSTANCE_PATH moves the database, index, uploads and secret key elsewhere.
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
