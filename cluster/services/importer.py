@@ -1,0 +1,282 @@
+"""Import organisations from CSV or JSON files, all or nothing, with a row-by-row report.
+
+Rows are numbered as a spreadsheet shows them: in a CSV file the header is row 1, so the first
+organisation is row 2 (a cell with line breaks inside still counts as one row). A JSON file is a
+list of objects, and row 1 is its first object. Header problems are reported as row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Organisation
+from . import records, slugs, taxonomy
+from .exporter import FORMULA_TRIGGERS
+
+NumberedRow = tuple[int, Mapping[str, Any]]
+# Wraps the rows to show progress (the CLI passes a click progress bar); returns an iterable.
+Progress = Callable[[list[NumberedRow]], Iterable[NumberedRow]]
+
+FORMATS = (".csv", ".json")
+# Large enough for any file a person keeps in a spreadsheet; bigger is refused, not read.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# What a new organisation gets when the file has no column for it.
+NEW_DEFAULTS = {"residency": "resident", "status": "published"}
+# Organisations fetched per query when loading the ones a file updates.
+LOAD_CHUNK = 500
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do on a dry run: slugs created and updated, and errors."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    # Rows naming an existing organisation whose values are already the same.
+    unchanged: list[str] = field(default_factory=list)
+    # "row N, column C: message", in row order.
+    errors: list[str] = field(default_factory=list)
+    rows: int = 0
+    dry_run: bool = False
+    # True once the changes are committed: never on a dry run or when any row is invalid.
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_error(self, row: int, message: str, column: str | None = None) -> None:
+        where = f"row {row}, column {column}" if column else f"row {row}"
+        self.errors.append(f"{where}: {message}")
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read; the message says why."""
+
+
+# Reading files -------------------------------------------------------------------------------
+
+
+def read_file(path: str | Path) -> list[NumberedRow]:
+    """Read a .csv or .json file into numbered records; raise FileRefused if it is unreadable."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise FileRefused(f"row 1: expected a .csv or .json file, not {path.name!r}")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise FileRefused(f"row 1: the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+    return read_bytes(path.read_bytes(), suffix.lstrip("."))
+
+
+def read_bytes(data: bytes, file_format: str) -> list[NumberedRow]:
+    """Read the contents of an uploaded or stored file in the given format (csv or json)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileRefused(
+            f"row 1: the file is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
+        ) from None
+    return read_json(text) if file_format == "json" else read_csv(text)
+
+
+def read_csv(text: str) -> list[NumberedRow]:
+    """Parse CSV text (header row first, columns in any order) into numbered records."""
+    # The csv module refuses cells over 128 KiB; let long cells through so the column check
+    # can name the column and its limit (the file size is capped before this).
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    problems = []
+    number, header = 1, None
+    try:
+        header = next(rows, None)
+        if header is None:
+            raise FileRefused("row 1: the file is empty; the first row names the columns")
+        columns = _check_header(header)
+        numbered: list[NumberedRow] = []
+        for number, cells in enumerate(rows, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines between or after the rows
+            if len(cells) > len(columns):
+                problems.append(
+                    f"row {number}: {len(cells)} cells, but the header names {len(columns)} "
+                    "columns (a comma or quote out of place?)"
+                )
+                continue
+            # Spreadsheets drop trailing empty cells: a short row means empty values.
+            cells += [""] * (len(columns) - len(cells))
+            record = {column: _unquote_formula(cell) for column, cell in zip(columns, cells)}
+            numbered.append((number, record))
+    except csv.Error as error:
+        problem = f"row {number + 1 if header else 1}: cannot read the CSV: {error}"
+        raise FileRefused(*problems, problem) from None
+    if problems:
+        raise FileRefused(*problems)
+    return numbered
+
+
+def read_json(text: str) -> list[NumberedRow]:
+    """Parse a JSON list of objects keyed by the CSV column names into numbered records."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise FileRefused(f"row 1: not valid JSON: {error}") from None
+    if not isinstance(data, list):
+        raise FileRefused("row 1: expected a JSON list of organisation objects")
+    numbered: list[NumberedRow] = []
+    problems = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            problems.append(f"row {number}: expected an object with the column names as keys")
+            continue
+        unknown = [key for key in item if key not in records.COLUMNS]
+        problems += [f"row {number}, column {key[:60]}: unknown column" for key in unknown]
+        numbered.append((number, item))
+    if problems:
+        raise FileRefused(*problems)
+    return numbered
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or the ";" or tab a spreadsheet in some locales writes, judged by the header."""
+    first_line = text.split("\n", 1)[0]
+    known = set(records.COLUMNS)
+
+    def score(delimiter: str) -> int:
+        return sum(cell.strip().lower() in known for cell in first_line.split(delimiter))
+
+    return max((",", ";", "\t"), key=score)
+
+
+def _check_header(header: list[str]) -> list[str]:
+    columns = [cell.strip().lower() for cell in header]
+    problems = []
+    for position, column in enumerate(columns, start=1):
+        if not column:
+            problems.append(f"row 1: column {position} has no name")
+        elif column not in records.COLUMNS:
+            problems.append(
+                f"row 1, column {column[:60]}: unknown column; "
+                f"known columns: {', '.join(records.COLUMNS)}"
+            )
+        elif columns.index(column) != position - 1:
+            problems.append(f"row 1, column {column}: named twice in the header")
+    for column in records.REQUIRED_COLUMNS:
+        if column not in columns:
+            problems.append(f"row 1, column {column}: required column missing from the header")
+    if problems:
+        raise FileRefused(*problems)
+    return columns
+
+
+def _unquote_formula(cell: str) -> str:
+    """Drop the "'" an export puts before a cell starting with =, +, -, @ (see exporter)."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell
+
+
+# Importing -----------------------------------------------------------------------------------
+
+
+def import_file(
+    path: str | Path, dry_run: bool = False, user=None, progress: Progress | None = None
+) -> ImportReport:
+    """Import a .csv or .json file: all rows or, if any row is invalid, none."""
+    try:
+        rows = read_file(path)
+    except FileRefused as refused:
+        return ImportReport(errors=list(refused.args), dry_run=dry_run)
+    return import_numbered(rows, dry_run=dry_run, user=user, progress=progress)
+
+
+def import_rows(
+    rows: Iterable[Mapping[str, Any]], dry_run: bool = False, user=None, first_row: int = 1,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import records keyed by the column names; row numbers in errors start at first_row."""
+    numbered = list(enumerate(rows, start=first_row))
+    return import_numbered(numbered, dry_run=dry_run, user=user, progress=progress)
+
+
+def import_numbered(
+    rows: list[NumberedRow], dry_run: bool = False, user=None, progress: Progress | None = None
+) -> ImportReport:
+    """Check every row, then create or update all of them in one transaction, or none.
+
+    A row whose slug (given, or derived from the name) belongs to an organisation updates it;
+    columns absent from the file are left as they are. `user` is the staff member importing,
+    kept for the history of the change (None on the command line).
+    """
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    sectors = taxonomy.sector_lookup()
+    existing = dict(db.session.execute(sa.select(Organisation.slug, Organisation.id)).all())
+    planned: list[tuple[str, dict[str, Any]]] = []
+    first_row_of: dict[str, int] = {}
+
+    for number, raw in progress(rows) if progress else rows:
+        values, errors = records.parse_record(raw, sectors)
+        for error in errors:
+            report.add_error(number, error.message, error.column)
+        if errors:
+            continue
+        slug = values.get("slug") or slugs.slugify_name(values["name"])
+        if not slug:
+            report.add_error(number, "cannot derive a slug from the name; give one", "slug")
+            continue
+        if slug in first_row_of:
+            report.add_error(
+                number, f"{slug!r} is already used by row {first_row_of[slug]}", "slug"
+            )
+            continue
+        first_row_of[slug] = number
+        values["slug"] = slug
+        planned.append((slug, values))
+
+    if not report.ok:
+        return report
+
+    loaded = _load(slug for slug, _ in planned if slug in existing)
+    for slug, values in planned:
+        org = loaded.get(slug)
+        if org is None:
+            report.created.append(slug)
+            if not dry_run:
+                org = Organisation()
+                records.apply_record(org, {**NEW_DEFAULTS, **values})
+                db.session.add(org)
+        elif records.changed_columns(org, values):
+            report.updated.append(slug)
+            if not dry_run:
+                records.apply_record(org, values)
+        else:
+            report.unchanged.append(slug)
+
+    if not dry_run:
+        db.session.commit()
+        report.written = True
+    return report
+
+
+def _load(slugs_to_load: Iterable[str]) -> dict[str, Organisation]:
+    """The organisations with these slugs, their sectors loaded, in a few queries."""
+    wanted = list(slugs_to_load)
+    loaded: dict[str, Organisation] = {}
+    for start in range(0, len(wanted), LOAD_CHUNK):
+        chunk = wanted[start : start + LOAD_CHUNK]
+        query = (
+            sa.select(Organisation)
+            .where(Organisation.slug.in_(chunk))
+            .options(selectinload(Organisation.sectors))
+        )
+        loaded.update((org.slug, org) for org in db.session.scalars(query))
+    return loaded
