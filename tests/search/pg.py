@@ -1,0 +1,55 @@
+"""A fresh PostgreSQL database per test, on the server at 127.0.0.1:5432, dropped afterwards."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+
+import psycopg
+import pytest
+
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+def server_available() -> bool:
+    try:
+        with psycopg.connect(f"{SERVER}/postgres", connect_timeout=2):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def create_database() -> str:
+    """Create a uniquely named empty database and return its name."""
+    name = f"cluster_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def postgres_app(tmp_path, **overrides):
+    """Yield a migrated app on a new PostgreSQL database searched by the PostgreSQL engine."""
+    from cluster.extensions import db
+    from tests.conftest import build_app
+
+    if not server_available():
+        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
+    name = create_database()
+    app = None
+    try:
+        settings = {"DATABASE_URL": f"{SERVER}/{name}", "SEARCH_BACKEND": "postgres"}
+        settings.update(overrides)
+        app = build_app(tmp_path, **settings)
+        yield app
+    finally:
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        drop_database(name)

@@ -1,0 +1,205 @@
+"""What only the PostgreSQL engine does: its tables, its text handling, its transactions."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from cluster.extensions import db
+from cluster.models import Organisation, Sector
+from cluster.search import SearchQuery, backend
+
+from tests.search.pg import postgres_app
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_app(tmp_path):
+    with postgres_app(tmp_path) as app:
+        with app.app_context():
+            yield app
+
+
+def add(name, **fields):
+    """Commit a published organisation and index it; return its id."""
+    sectors = fields.pop("sectors", [])
+    org = Organisation(
+        slug=fields.pop("slug", name.lower().replace(" ", "-")),
+        name=name,
+        kind=fields.pop("kind", "company"),
+        status=fields.pop("status", "published"),
+        **fields,
+    )
+    org.sectors = [db.session.scalar(sa.select(Sector).filter_by(slug=s)) for s in sectors]
+    db.session.add(org)
+    db.session.commit()
+    backend().index([org])
+    return org.id
+
+
+def found(text, **kwargs):
+    return [hit.name for hit in backend().search(SearchQuery(text=text, **kwargs)).hits]
+
+
+def test_migration_creates_search_tables_indexes_and_trigram_extension(pg_app):
+    with db.engine.connect() as conn:
+        indexes = set(
+            conn.execute(
+                sa.text("SELECT indexname FROM pg_indexes WHERE tablename = 'search_documents'")
+            ).scalars()
+        )
+        extension = conn.execute(
+            sa.text("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+        ).scalar()
+        tsv_index = conn.execute(
+            sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_search_documents_tsv'")
+        ).scalar()
+    assert {"ix_search_documents_tsv", "ix_search_documents_names_trgm"} <= indexes
+    assert "gin (tsv)" in tsv_index
+    assert extension == "pg_trgm"
+
+
+def test_engine_never_switches_to_generic_prepared_plans(pg_app):
+    with db.engine.connect() as conn:
+        assert conn.connection.driver_connection.prepare_threshold is None
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("Mill of woven textiles", "textile"),
+        ("Текстильное производство полного цикла", "текстиль"),
+        ("Цифровая печать на ткани", "печать"),
+        ("Ателье: одежда на заказ и пошив", "пошив одежды"),
+    ],
+)
+def test_stems_english_and_russian_in_one_index(pg_app, text, query):
+    add("Somewhere", summary=text)
+    add("Unrelated", summary="Animation studio for games")
+    assert found(query) == ["Somewhere"]
+
+
+def test_query_with_nul_and_control_bytes_is_searched_as_plain_words(pg_app):
+    add("Loom Works", summary="Weaving and textiles")
+    backend().search(SearchQuery(text="text\x00iles\x07 \x1b"))
+    assert found("textiles\x00") == ["Loom Works"]
+
+
+def test_query_syntax_never_raises(pg_app):
+    add("Loom Works", summary="Weaving and textiles")
+    for text in ['"(unclosed', "AND OR NOT", "*", "name:loom", "a" * 10_000, "🧵 textiles", "-"]:
+        backend().search(SearchQuery(text=text))
+    assert found('"woven textiles') == []
+    assert found('textiles -weaving') == []
+    assert found('textiles or nothing') == ["Loom Works"]
+
+
+def test_typo_finds_the_closest_known_word_and_suggests_it(pg_app):
+    add("Atelier Nord", summary="Fashion design and tailoring")
+    result = backend().search(SearchQuery(text="fashon"))
+    assert [hit.name for hit in result.hits] == ["Atelier Nord"]
+    assert result.suggestion == "fashion"
+
+
+def test_last_word_matches_as_a_prefix_while_typing(pg_app):
+    add("Atelier Nord", summary="Fashion design")
+    assert found("fash") == ["Atelier Nord"]
+    assert found("design fas") == ["Atelier Nord"]
+
+
+def test_snippet_escapes_text_and_marks_matches(pg_app):
+    add("Cut & Sew", summary="Small & <b>large</b> batches of textiles")
+    [hit] = backend().search(SearchQuery(text="textiles")).hits
+    assert "<mark>textiles</mark>" in hit.snippet
+    assert "Small &amp;" in hit.snippet and "<b>" not in hit.snippet
+
+
+def test_each_facet_counts_ignore_their_own_selection_only(pg_app):
+    add("A", kind="startup", residency="resident", sectors=["textile"], summary="textiles")
+    add("B", kind="manufacturer", residency="resident", sectors=["textile"], summary="textiles")
+    add("C", kind="manufacturer", residency="partner", sectors=["design"], summary="textiles")
+    result = backend().search(
+        SearchQuery(text="textiles", filters={"kind": ["manufacturer"], "residency": ["resident"]})
+    )
+    assert result.total == 1
+    assert result.facets["kind"] == {"manufacturer": 1, "startup": 1}
+    assert result.facets["residency"] == {"partner": 1, "resident": 1}
+    assert result.facets["sector"] == {"textile": 1}
+
+
+def test_exact_name_ranks_first(pg_app):
+    add("Textile Lab", summary="Prototyping")
+    add("Other", summary="Textile lab textile lab textile lab work for textile labs")
+    assert found("Textile Lab")[0] == "Textile Lab"
+
+
+def test_sorts_by_name_and_newest(pg_app):
+    add("beta", summary="print")
+    add("Alpha", summary="print")
+    add("Gamma", summary="print")
+    assert found("print", sort="name") == ["Alpha", "beta", "Gamma"]
+    assert found("print", sort="newest") == ["Gamma", "Alpha", "beta"]
+
+
+def test_older_version_never_overwrites_a_newer_indexed_one(pg_app):
+    org_id = add("Loom Works", summary="textiles")
+    org = db.session.get(Organisation, org_id)
+    org.summary = "knitting"
+    db.session.commit()
+    backend().index([org])
+    newer = backend().indexed_versions()[org_id]
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE search_documents SET version = version + 5 WHERE organisation_id = :i"),
+            {"i": org_id},
+        )
+    backend().index([org])
+    assert backend().indexed_versions()[org_id] == newer + 5
+
+
+def test_deleting_an_organisation_removes_its_document(pg_app):
+    org_id = add("Loom Works", summary="textiles")
+    db.session.delete(db.session.get(Organisation, org_id))
+    db.session.commit()
+    assert backend().count() == 0
+    assert found("textiles") == []
+
+
+def test_rebuild_keeps_old_rows_visible_until_it_commits(pg_app):
+    ids = [add(f"Org {n}", summary="textiles") for n in range(3)]
+    seen_during = []
+
+    def progress(done):
+        with db.engine.connect() as other:
+            seen_during.append(
+                other.execute(sa.text("SELECT count(*) FROM search_documents")).scalar()
+            )
+
+    orgs = db.session.scalars(sa.select(Organisation).where(Organisation.id != ids[0])).all()
+    assert backend().rebuild(orgs, progress=progress) == 2
+    assert seen_during == [3]
+    assert sorted(backend().indexed_versions()) == ids[1:]
+
+
+def test_suggest_completes_names_of_published_organisations(pg_app):
+    add("Fashion Forward", summary="x")
+    add("Fast Draft", summary="x", status="draft")
+    add("Old Fashioned", summary="x")
+    names = [s.name for s in backend().suggest("fas")]
+    assert names == ["Fashion Forward", "Old Fashioned"]
+    assert backend().suggest("100%_") == []
+
+
+def test_similar_prefers_shared_sectors_and_words(pg_app):
+    me = add("Loom One", sectors=["textile"], summary="Weaving textiles")
+    add("Loom Two", sectors=["textile"], summary="Knitted textiles")
+    add("Pixels", sectors=["animation"], summary="Cartoons")
+    hits = backend().similar(db.session.get(Organisation, me))
+    assert [hit.name for hit in hits] == ["Loom Two"]
+
+
+def test_statuses_limit_what_is_found(pg_app):
+    add("Draft Loom", status="draft", summary="textiles")
+    assert found("textiles") == []
+    assert found("textiles", statuses=("draft", "published")) == ["Draft Loom"]
