@@ -1,5 +1,86 @@
 """Public pages: home, directory, profiles, sectors."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+
+from .errors import error_response
+from .services import directory
 
 bp = Blueprint("public", __name__)
+
+# Names the upload code writes: no directories, no dot files, an image extension.
+SAFE_UPLOAD_NAME = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,100}\.(png|jpe?g|webp|gif)$", re.IGNORECASE
+)
+
+
+@bp.get("/")
+def home():
+    """Show what the cluster is, its numbers, and the organisations added last."""
+    return render_template(
+        "public/home.html",
+        total=directory.count_published(),
+        kind_counts=directory.counts_by_kind(),
+        sector_counts=directory.sectors_with_counts(include_empty=False),
+        recent=directory.recently_added(6),
+    )
+
+
+@bp.get("/organisations")
+def organisations():
+    """List published organisations, filtered, sorted and paginated."""
+    query = directory.parse_query(request.args)
+    page = directory.list_organisations(query, current_app.config["PER_PAGE"])
+    return render_template(
+        "public/directory.html",
+        query=query,
+        page=page,
+        kind_counts=directory.counts_by_kind(),
+        residency_counts=directory.counts_by_residency(),
+        sector_counts=directory.sectors_with_counts(include_empty=False),
+        city_counts=directory.cities_with_counts(),
+    )
+
+
+@bp.get("/o/<slug>")
+def profile(slug: str):
+    """Show one published organisation with everything it has told us."""
+    org = directory.find_by_slug(slug)
+    if org is None or org.status in ("draft", "pending"):
+        abort(404)
+    if org.status == "archived":
+        return error_response(
+            410,
+            "This organisation is no longer listed in the directory.",
+            "No longer listed",
+        )
+    return render_template("public/profile.html", org=org)
+
+
+@bp.get("/sectors")
+def sectors():
+    """List the sectors of the cluster with how many organisations each holds."""
+    return render_template("public/sectors.html", sector_counts=directory.sectors_with_counts())
+
+
+@bp.get("/sectors/<slug>")
+def sector(slug: str):
+    """Show one sector and its published organisations."""
+    found = directory.find_sector(slug)
+    if found is None:
+        abort(404)
+    page = directory.sector_organisations(
+        found, directory.parse_page(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
+    return render_template("public/sector.html", sector=found, page=page)
+
+
+@bp.get("/uploads/<name>")
+def upload(name: str):
+    """Serve an uploaded logo by its stored file name."""
+    if not SAFE_UPLOAD_NAME.fullmatch(name):
+        abort(404)
+    return send_from_directory(current_app.config["UPLOAD_DIR"], name, max_age=86400)
