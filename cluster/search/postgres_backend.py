@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 import sqlalchemy as sa
 
 from ..extensions import db
+from . import documents, language
 from .base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
 
 CONFIG = "russian"
@@ -22,9 +23,6 @@ CONFIG = "russian"
 # snippet they can only be our own markers.
 START, STOP = "\ue000", "\ue001"
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
-# A query longer than this is cut: no one types more, and a huge tsquery only costs time.
-MAX_QUERY_CHARS = 256
-MAX_TOKENS = 16
 BATCH = 1000
 # A page of a few hundred candidates is ranked; beyond that, matches in names and summaries
 # (weights A and B) are ranked first and the rest only if they are too few.
@@ -33,19 +31,14 @@ ARRAY_FACETS = {"sector": "sectors", "looking_for": "looking_for"}
 
 # Letters and digits; a token is always safe to place inside to_tsquery's syntax.
 TOKEN = re.compile(r"[^\W_]+")
-WORD = re.compile(r"[^\W\d_]{3,40}")
+# Words kept in the vocabulary for "did you mean": letters only, neither tiny nor absurd.
+TERM = re.compile(r"[^\W\d_]{3,40}")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
-CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-SYNTAX = re.compile(r'"|(?:^|\s)-\S|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
 
 
 def clean_text(text: str | None) -> str:
     """Text PostgreSQL accepts: no NUL or control characters, no marker characters."""
     return CONTROL.sub(" ", text or "")
-
-
-def clean_query(text: str | None) -> str:
-    return " ".join(clean_text(text)[:MAX_QUERY_CHARS].split())
 
 
 class PostgresBackend:
@@ -119,7 +112,7 @@ class PostgresBackend:
             return conn.execute(sa.text("SELECT count(*) FROM search_documents")).scalar_one()
 
     def search(self, query: SearchQuery) -> SearchResult:
-        text = clean_query(query.text)
+        text = language.clean_query(query.text)
         with db.engine.connect() as conn:
             tsquery = self._tsquery(conn, text)
             result = self._search(conn, query, tsquery, text)
@@ -137,7 +130,7 @@ class PostgresBackend:
             return result
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
-        prefix = clean_query(prefix)[:100]
+        prefix = language.clean_query(prefix)
         if not prefix:
             return []
         like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -204,34 +197,40 @@ class PostgresBackend:
     # -- the parts of a search -------------------------------------------------------------
 
     def _tsquery(self, conn, text: str) -> str | None:
-        """The tsquery (as text) for what was typed; None lists everything, '' matches nothing."""
-        tokens = TOKEN.findall(text)[:MAX_TOKENS]
-        if not tokens:
+        """The tsquery (as text) for a cleaned query; None lists everything, '' matches nothing.
+
+        language.clean_query has already turned any syntax into plain words, so the query is
+        built from words alone: each must match (AND), in either alphabet.
+        """
+        words = language.query_words(text)
+        if not words:
             return None
-        if SYNTAX.search(text):
-            # Quotes, -exclusions and OR: the web-search grammar, which never raises.
-            sql, params = "websearch_to_tsquery(:config, :text)", {"text": text}
-        else:
-            parts = []
-            for position, token in enumerate(tokens):
-                last = position == len(tokens) - 1 and not text[-1:].isspace()
-                # Russian stems keep their suffixes apart (текстиль/текстильное): match as
-                # prefixes; so does the word still being typed.
-                if (last and len(token) >= 2) or (CYRILLIC.search(token) and len(token) >= 4):
-                    parts.append(f"{token}:*")
-                else:
-                    parts.append(token)
-            sql, params = "to_tsquery(:config, :text)", {"text": " & ".join(parts)}
-        params["config"] = CONFIG
-        value = conn.execute(sa.text(f"SELECT CAST({sql} AS text)"), params).scalar_one()
+        typing = not text[-1:].isspace()
+        parts = []
+        for position, word in enumerate(words):
+            # Russian stems keep their suffixes apart (текстиль/текстильное), so Cyrillic words
+            # match as prefixes of stems; so does the last word, which may still be typed.
+            last = typing and position == len(words) - 1
+            spellings = [word, *(v for v in language.transliterations(word) if TOKEN.fullmatch(v))]
+            alternatives = [
+                f"{spelling}:*"
+                if (last and len(spelling) >= 2)
+                or (language.has_cyrillic(spelling) and len(spelling) >= 4)
+                else spelling
+                for spelling in spellings
+            ]
+            parts.append("(" + " | ".join(alternatives) + ")")
+        value = conn.execute(
+            sa.text("SELECT CAST(to_tsquery(:config, :text) AS text)"),
+            {"config": CONFIG, "text": " & ".join(parts)},
+        ).scalar_one()
         return value or ""
 
     def _correct(self, conn, text: str) -> str | None:
         """The query with each unknown word replaced by the closest known one, if any changed."""
         changed = False
-        words = []
-        for token in TOKEN.findall(text)[:MAX_TOKENS]:
-            word = token.lower()
+        corrected = []
+        for word in language.query_words(text):
             if len(word) >= 3 and not word.isdigit():
                 best = conn.execute(
                     sa.text(
@@ -246,8 +245,8 @@ class PostgresBackend:
                 ).scalar()
                 if best and best != word:
                     word, changed = best, True
-            words.append(word)
-        return " ".join(words) if changed else None
+            corrected.append(word)
+        return " ".join(corrected) if changed else None
 
     def _search(self, conn, query: SearchQuery, tsquery: str | None, text: str) -> SearchResult:
         statuses = list(query.statuses)
@@ -407,52 +406,37 @@ UPSERT = sa.text(
 
 
 def document_row(org) -> dict:
-    """One search_documents row (and its words) for an organisation."""
-    doc = document_fields(org)
-    a = " ".join(doc["names"])
-    b = " ".join(doc["strong"])
-    c = " ".join(doc["weak"])
+    """One search_documents row, and the words it adds to the vocabulary, for an organisation."""
+    doc = documents.document(org)
+    names = documents.name_variants(doc)
+    strong = [doc["summary"], *doc["capabilities"], *doc["sector_names"], *doc["tags"]]
+    city = [doc["city"], *language.transliterations(doc["city"])] if doc["city"] else []
+    weak = [doc["description"], *doc["needs"], *doc["programmes"], *doc["equipment"], *city]
+    a, b, c = (clean_text("\n".join(part for part in parts if part)) for parts in (names, strong, weak))
+    # Synonyms of the cluster's jargon join the weakest weight: found, but not ranked above
+    # an organisation that uses the searched words itself.
+    expansions = language.synonym_expansions(f"{a}\n{b}\n{c}")
+    if expansions:
+        c += "\n" + clean_text("\n".join(expansions))
     return {
-        "organisation_id": org.id,
-        "version": org.version,
-        "slug": org.slug,
-        "status": org.status,
-        "kind": org.kind,
-        "residency": org.residency or "",
-        "stage": org.stage or None,
-        "city": clean_text(org.city or ""),
-        "sectors": [sector.slug for sector in org.sectors],
-        "looking_for": [str(v) for v in (org.looking_for or [])],
-        "name": clean_text(org.name),
-        "name_alt": clean_text(org.name_alt or ""),
-        "names": a,
-        "summary": clean_text(org.summary or ""),
-        "body": "\n".join(part for part in (b, c) if part),
-        "created_at": org.created_at.isoformat() if org.created_at else None,
+        "organisation_id": doc["id"],
+        "version": doc["version"],
+        "slug": doc["slug"],
+        "status": doc["status"],
+        "kind": doc["kind"],
+        "residency": doc["residency"],
+        "stage": doc["stage"] or None,
+        "city": clean_text(doc["city"]),
+        "sectors": doc["sectors"],
+        "looking_for": doc["looking_for"],
+        "name": clean_text(doc["name"]),
+        "name_alt": clean_text(doc["name_alt"]),
+        "names": a.replace("\n", " "),
+        "summary": clean_text(doc["summary"]),
+        "body": clean_text(documents.snippet_text(doc)),
+        "created_at": doc["created_at"].isoformat(),
         "a": a,
         "b": b,
         "c": c,
-        "terms": {word.lower() for word in WORD.findall(f"{a} {b} {c}")},
-    }
-
-
-def document_fields(org) -> dict[str, list[str]]:
-    """Texts by weight: names, strong (summary, capabilities, sectors, tags), weak (the rest)."""
-    names = [org.name, org.name_alt or ""]
-    strong = [org.summary or ""]
-    strong += list(org.capabilities or [])
-    strong += [f"{s.name} {s.name_ru}" for s in org.sectors]
-    strong += list(org.tags or [])
-    weak = [org.description or ""]
-    weak += list(org.needs or [])
-    weak += list(org.equipment or [])
-    for programme in org.programmes or []:
-        if isinstance(programme, dict):
-            weak += [str(v) for v in programme.values() if v]
-        else:
-            weak.append(str(programme))
-    weak.append(org.city or "")
-    return {
-        key: [clean_text(str(part)) for part in parts if part]
-        for key, parts in (("names", names), ("strong", strong), ("weak", weak))
+        "terms": {word for word in language.words(f"{a} {b} {c}") if TERM.fullmatch(word)},
     }
