@@ -1,0 +1,114 @@
+"""Staff accounts: creating users and checking their passwords (Argon2id)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+
+from ..extensions import db
+from ..models import ROLES, User
+
+MIN_PASSWORD_LENGTH = 10
+# Hashing a megabyte-long "password" would only cost us time; no real one is that long.
+MAX_PASSWORD_LENGTH = 1024
+
+hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both failures take the same time.
+_dummy_hash: str | None = None
+
+
+class AccountError(ValueError):
+    """A user could not be created or changed; the message says why."""
+
+
+def normalise_email(email: str) -> str:
+    """Return the e-mail address in the form it is stored, or raise AccountError."""
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AccountError(f"Not a valid e-mail address: {error}") from None
+    return checked.normalized.lower()
+
+
+def check_password(password: str) -> None:
+    """Raise AccountError unless the password is long enough (and not absurdly long)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+    return role
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(email: str, password: str, role: str = "editor", name: str = "") -> User:
+    """Add a staff user with a hashed password; the caller commits."""
+    email = normalise_email(email)
+    check_role(role)
+    check_password(password)
+    if find_user(email):
+        raise AccountError(f"A user with the e-mail {email} already exists.")
+    user = User(email=email, name=name.strip(), role=role, password_hash=hasher.hash(password))
+    db.session.add(user)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace a user's password; the caller commits."""
+    check_password(password)
+    user.password_hash = hasher.hash(password)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with this e-mail and password, or None, in about the same time."""
+    user = find_user(email) if len(email) <= 254 else None
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return None
+    if user is None or not user.active:
+        _verify(dummy_hash(), password)
+        return None
+    if not _verify(user.password_hash, password):
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        # The hashing parameters were raised since this hash was made: store a stronger one.
+        user.password_hash = hasher.hash(password)
+    return user
+
+
+def dummy_hash() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hasher.hash("not a password anyone has")
+    return _dummy_hash
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(User.email)))
+
+
+def change_user(user: User, role: str, active: bool) -> str:
+    """Set a user's role and whether the account may log in; return what changed, in words."""
+    changes = []
+    if role != user.role:
+        changes.append(f"role {user.role} → {check_role(role)}")
+        user.role = role
+    if active != user.active:
+        changes.append("enabled" if active else "disabled")
+        user.active = active
+    return ", ".join(changes)

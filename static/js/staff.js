@@ -1,0 +1,34 @@
+// Staff pages: show only the fieldsets that belong to the chosen kind of organisation.
+// Without this script every fieldset stays visible, and hidden ones are still submitted,
+// so switching the kind back and forth never loses what was typed.
+(function () {
+  "use strict";
+
+  function showFieldsetsFor(kind) {
+    document.querySelectorAll("fieldset[data-kind]").forEach(function (fieldset) {
+      fieldset.hidden = !kind || fieldset.dataset.kind !== kind;
+    });
+  }
+
+  function init() {
+    var select = document.querySelector(".org-form select[name='kind']");
+    if (!select) {
+      return;
+    }
+    showFieldsetsFor(select.value);
+    select.addEventListener("change", function () {
+      showFieldsetsFor(select.value);
+    });
+
+    var summary = document.querySelector(".error-summary");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
