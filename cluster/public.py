@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
+from . import search
 from .errors import error_response
 from .services import directory
 
@@ -57,7 +58,7 @@ def profile(slug: str):
             "This organisation is no longer listed in the directory.",
             "No longer listed",
         )
-    return render_template("public/profile.html", org=org)
+    return render_template("public/profile.html", org=org, similar=search.similar_to(org))
 
 
 @bp.get("/sectors")

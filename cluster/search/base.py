@@ -73,7 +73,10 @@ class SearchBackend(Protocol):
         """Published organisations most like this one, itself excluded."""
 
     def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
-        """Replace the whole index with these organisations; return how many were indexed."""
+        """Replace the whole index with these organisations; return how many were indexed.
+
+        `progress`, when given, is called now and then with the running total indexed so far.
+        """
 
     def indexed_versions(self) -> dict[int, int]:
         """Every indexed organisation id with the version it was indexed at."""

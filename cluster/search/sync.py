@@ -1,7 +1,107 @@
-"""Keep the index in step with the database: collect changed ids at flush, index after commit."""
+"""Keep the index in step with the database: collect changed ids at flush, index after commit.
 
-from flask import Flask
+Ids are collected in `after_flush`, so rows flushed early (autoflush, an explicit flush) are
+not missed, and written to the index in `after_commit`, when the change is certain. The index
+is loaded from the committed rows in one batch, with a session of its own: the committing
+session cannot run SQL inside its after_commit hook.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from sqlalchemy import event, orm
+
+from ..extensions import db
+from ..models import Organisation, Sector, organisation_sectors
+
+log = logging.getLogger(__name__)
+
+# session.info keys
+CHANGED = "search_changed_organisations"
+CHANGED_SECTORS = "search_changed_sectors"
+
+
+def _pending(session, key: str) -> set[int]:
+    return session.info.setdefault(key, set())
+
+
+def after_flush(session, flush_context) -> None:
+    """Note every organisation (and sector) the flush created, changed or deleted."""
+    changed = _pending(session, CHANGED)
+    sectors = _pending(session, CHANGED_SECTORS)
+    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Organisation) and obj.id is not None:
+            changed.add(obj.id)
+        elif isinstance(obj, Sector) and obj.id is not None and obj not in session.new:
+            sectors.add(obj.id)
+
+
+def after_commit(session) -> None:
+    """Write the collected changes to the index; a failure is logged, never raised."""
+    changed = session.info.pop(CHANGED, set())
+    sectors = session.info.pop(CHANGED_SECTORS, set())
+    if not (changed or sectors):
+        return
+    try:
+        update_index(current_app.extensions["search"], changed, sectors)
+    except Exception:
+        log.exception(
+            "The search index could not be updated for organisations %s; "
+            "run `flask search-check` and `flask reindex`",
+            sorted(changed),
+        )
+
+
+def after_rollback(session, previous_transaction) -> None:
+    """Forget what the rolled-back transaction changed (savepoints keep the outer changes)."""
+    if previous_transaction.parent is None:
+        session.info.pop(CHANGED, None)
+        session.info.pop(CHANGED_SECTORS, None)
+
+
+def update_index(search, ids: Iterable[int], sector_ids: Iterable[int] = ()) -> None:
+    """Index the committed state of these organisations; drop the ones that no longer exist."""
+    ids = set(ids)
+    with orm.Session(db.engine) as session:
+        sector_ids = list(sector_ids)
+        if sector_ids:
+            ids.update(
+                session.scalars(
+                    sa.select(organisation_sectors.c.organisation_id).where(
+                        organisation_sectors.c.sector_id.in_(sector_ids)
+                    )
+                )
+            )
+        if not ids:
+            return
+        orgs = session.scalars(
+            sa.select(Organisation)
+            .where(Organisation.id.in_(ids))
+            .options(orm.selectinload(Organisation.sectors))
+        ).all()
+        search.index(orgs)
+        missing = ids - {org.id for org in orgs}
+        if missing:
+            search.remove(missing)
+
+
+def _register() -> None:
+    # db.session is shared by every app built from this package: listen once, on the scoped
+    # session, and find the right index through current_app when a hook runs.
+    target = db.session
+    for name, listener in (
+        ("after_flush", after_flush),
+        ("after_commit", after_commit),
+        ("after_soft_rollback", after_rollback),
+    ):
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
 
 
 def init_app(app: Flask) -> None:
-    pass
+    _register()

@@ -1,6 +1,638 @@
-"""Whoosh engine (to be written)."""
+"""Whoosh engine: an index on disk shared by every worker process and the command line.
+
+Layout of INDEX_DIR: a file CURRENT naming the live index directory beside it. A rebuild
+writes a fresh directory and then rewrites CURRENT in one atomic rename, so searches keep
+working on the old index until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import itertools
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from whoosh import index as whoosh_index
+from whoosh.analysis import Filter, RegexTokenizer, StopFilter
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+from whoosh.index import LockError
+from whoosh.lang.stopwords import stoplists
+from whoosh.query import And, AndMaybe, Every, Or, Prefix, Term
+
+from . import documents, language
+from .base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+NAME_BOOST = 3.0
+EXACT_NAME_BOOST = 10.0
+# A prefix typed so far expands to at most this many indexed words.
+PREFIX_EXPANSION = 30
+# How long one attempt waits for the shared write lock, and how long a write keeps trying.
+LOCK_TIMEOUT = 2.0
+WRITE_PATIENCE = 120.0
+# Old index directories are removed after a rebuild once nobody can still be building them.
+STALE_BUILD_SECONDS = 3600
+
+# Index field holding each facet (the facet names are the interface's).
+FACET_FIELDS = {facet: facet for facet in FACETS}
+
+
+# --- analysis ---------------------------------------------------------------------------------
+
+_stemmers = threading.local()
+
+
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    # PyStemmer objects are not thread-safe: one per thread.
+    stemmer = getattr(_stemmers, lang, None)
+    if stemmer is None:
+        stemmer = Stemmer.Stemmer(lang)
+        setattr(_stemmers, lang, stemmer)
+    return stemmer
+
+
+# After Snowball, Russian adjectives keep a suffix their nouns lack ("текстильн" from
+# "текстильное", "текстил" from "текстиль"); dropping it lets the two meet.
+RUSSIAN_DERIVATIONAL = ("ьн", "ск", "н", "ов", "ев")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem a folded word: Russian rules for Cyrillic words, English for the rest."""
+    if language.has_cyrillic(word):
+        root = _stemmer("russian").stemWord(word)
+        for suffix in RUSSIAN_DERIVATIONAL:
+            if root.endswith(suffix) and len(root) - len(suffix) >= 4:
+                return root[: -len(suffix)]
+        return root
+    return _stemmer("english").stemWord(word)
+
+
+class FoldFilter(Filter):
+    """Lower-case and fold "ё" into "е"."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = language.fold(token.text)
+            yield token
+
+
+class BilingualStemFilter(Filter):
+    """Stem Cyrillic tokens as Russian and the others as English, in the same field."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+STOP_WORDS = frozenset(stoplists["en"]) | frozenset(stoplists["ru"])
+TOKENIZER_PATTERN = language.WORD_RE.pattern
+TEXT_ANALYZER = (
+    RegexTokenizer(TOKENIZER_PATTERN)
+    | FoldFilter()
+    | StopFilter(stoplist=STOP_WORDS)
+    | BilingualStemFilter()
+)
+# Whole words as typed: for autocomplete and for correcting typos into real words.
+WORD_ANALYZER = RegexTokenizer(TOKENIZER_PATTERN) | FoldFilter()
+VOCABULARY_ANALYZER = WORD_ANALYZER | StopFilter(stoplist=STOP_WORDS, minsize=3)
+
+SCHEMA = Schema(
+    id=ID(stored=True, unique=True),
+    slug=STORED,
+    title=STORED,
+    summary=STORED,
+    body=STORED,
+    version=STORED,
+    kind=ID(stored=True),
+    residency=ID(stored=True),
+    status=ID(stored=True),
+    stage=ID(stored=True),
+    city=ID(stored=True),
+    sector=KEYWORD(stored=True, commas=True),
+    looking_for=KEYWORD(stored=True, commas=True),
+    name=TEXT(analyzer=TEXT_ANALYZER, phrase=False),
+    name_exact=KEYWORD(commas=True),
+    name_words=TEXT(analyzer=WORD_ANALYZER, phrase=False),
+    words=TEXT(analyzer=VOCABULARY_ANALYZER, phrase=False),
+    text=TEXT(analyzer=TEXT_ANALYZER, phrase=False),
+    name_sort=ID(sortable=True),
+    created=NUMERIC(bits=64, sortable=True),
+)
+
+
+def _phrase(text: str) -> str:
+    return " ".join(language.words(text))
+
+
+def index_fields(doc: dict) -> dict:
+    """The Whoosh fields of one document (see documents.document)."""
+    names = documents.name_variants(doc)
+    text = documents.search_text(doc)
+    fields = {
+        "id": str(doc["id"]),
+        "slug": doc["slug"],
+        "title": doc["name"],
+        "summary": doc["summary"],
+        "body": documents.snippet_text(doc),
+        "version": doc["version"],
+        "name": " ".join(names),
+        "name_words": " ".join(names),
+        "words": text,
+        "text": text,
+        "name_sort": language.fold(doc["name"]) or " ",
+        "created": int(doc["created_at"].timestamp()),
+    }
+    exact = [phrase for phrase in (_phrase(name) for name in names) if phrase]
+    if exact:
+        fields["name_exact"] = ",".join(exact)
+    for facet in ("kind", "residency", "status", "stage", "city"):
+        if doc[facet]:
+            fields[facet] = doc[facet]
+    for facet, key in (("sector", "sectors"), ("looking_for", "looking_for")):
+        values = [value.replace(",", " ") for value in doc[key]]
+        if values:
+            fields[facet] = ",".join(values)
+    return fields
+
+
+class MarkFormatter(HtmlFormatter):
+    """Escaped text with each match in <mark>."""
+
+    template = "<%(tag)s>%(t)s</%(tag)s>"
+
+    def __init__(self):
+        super().__init__(tagname="mark", between=" … ")
+
+
+# --- what one open reader knows, computed once per index generation -------------------------
+
+
+@dataclass
+class ReaderData:
+    # facet -> value -> docnums having it; "status" included.
+    postings: dict[str, dict[str, set[int]]]
+    vocabulary: list[str] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def docs_with(self, facet: str, values: Iterable[str]) -> set[int]:
+        sets = [self.postings[facet].get(value, set()) for value in values]
+        return set().union(*sets)
+
+
+def _read_postings(reader, fieldname: str) -> dict[str, set[int]]:
+    result = {}
+    for btext in reader.lexicon(fieldname):
+        value = btext.decode("utf-8")
+        result[value] = set(reader.postings(fieldname, value).all_ids())
+    return result
+
+
+@dataclass
+class Plan:
+    """A user's text turned into Whoosh queries."""
+
+    query: object | None = None
+    # Any-word query tried when requiring every word finds nothing.
+    fallback: object | None = None
+    suggestion: str | None = None
+    # Indexed (stemmed) words to highlight in snippets.
+    terms: set[str] = field(default_factory=set)
 
 
 class WhooshBackend:
+    """The embedded engine (see cluster.search.base.SearchBackend)."""
+
     def __init__(self, index_dir: str):
-        self.index_dir = index_dir
+        self.root = Path(index_dir)
+        self._local = threading.local()
+        self._data: dict[tuple[str, int], ReaderData] = {}
+        self._data_lock = threading.Lock()
+
+    # --- directories ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _root_lock(self):
+        # Serialises creating the first index between processes starting at once.
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".create.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _read_pointer(self) -> str | None:
+        try:
+            return (self.root / POINTER).read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _write_pointer(self, name: str) -> None:
+        temporary = self.root / f"{POINTER}.{uuid.uuid4().hex}"
+        temporary.write_text(name, encoding="utf-8")
+        os.replace(temporary, self.root / POINTER)
+
+    def _new_directory(self, prefix: str) -> tuple[str, Path]:
+        name = f"{prefix}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        path = self.root / name
+        path.mkdir(parents=True)
+        return name, path
+
+    def current_name(self) -> str:
+        """The live index directory's name, creating an empty index the first time."""
+        name = self._read_pointer()
+        if name and (self.root / name).is_dir():
+            return name
+        with self._root_lock():
+            name = self._read_pointer()
+            if name and (self.root / name).is_dir():
+                return name
+            name, path = self._new_directory("index")
+            whoosh_index.create_in(str(path), SCHEMA)
+            self._write_pointer(name)
+            return name
+
+    def _open_index(self):
+        name = self.current_name()
+        return name, whoosh_index.open_dir(str(self.root / name))
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _searcher(self):
+        """This thread's searcher, refreshed so it sees every commit made so far."""
+        local = self._local
+        name = self.current_name()
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and local.pid == os.getpid() and local.name == name:
+            searcher = searcher.refresh()
+        else:
+            if searcher is not None and local.pid == os.getpid():
+                searcher.close()
+            searcher = whoosh_index.open_dir(str(self.root / name)).searcher()
+        local.searcher, local.pid, local.name = searcher, os.getpid(), name
+        return searcher
+
+    def _reader_data(self, searcher) -> ReaderData:
+        reader = searcher.reader()
+        key = (self._local.name, reader.generation())
+        data = self._data.get(key)
+        if data is None:
+            postings = {facet: _read_postings(reader, f) for facet, f in FACET_FIELDS.items()}
+            postings["status"] = _read_postings(reader, "status")
+            data = ReaderData(postings)
+            with self._data_lock:
+                # Only the newest generations are asked for again.
+                for old in sorted(self._data)[:-3]:
+                    del self._data[old]
+                self._data[key] = data
+        return data
+
+    def _vocabulary(self, searcher, data: ReaderData) -> list[str]:
+        if data.vocabulary is None:
+            with data.lock:
+                if data.vocabulary is None:
+                    lexicon = searcher.reader().lexicon("words")
+                    data.vocabulary = [btext.decode("utf-8") for btext in lexicon]
+        return data.vocabulary
+
+    def _stems(self, word: str) -> list[str]:
+        """The indexed forms of a word and of its spelling in the other alphabet."""
+        stems = [token.text for token in TEXT_ANALYZER(word)]
+        if not stems:
+            return []  # a stop word stays one, whatever its transliteration looks like
+        for variant in language.transliterations(word):
+            stems.extend(token.text for token in TEXT_ANALYZER(variant))
+        return list(dict.fromkeys(stems))
+
+    def _correct(self, searcher, data: ReaderData, word: str) -> str | None:
+        """The indexed word closest to a mistyped one, the commonest among equals."""
+        if len(word) < 4:
+            return None
+        reader = searcher.reader()
+        limit = 1 if len(word) <= 5 else 2
+        candidates = process.extract(
+            word,
+            self._vocabulary(searcher, data),
+            scorer=Levenshtein.distance,
+            score_cutoff=limit,
+            limit=25,
+        )
+        candidates = [(distance, c) for c, distance, _ in candidates if c != word]
+        if not candidates:
+            return None
+        best = min(candidates, key=lambda pair: (pair[0], -reader.doc_frequency("words", pair[1])))
+        return best[1]
+
+    def _plan(self, searcher, data: ReaderData, text: str) -> Plan:
+        words = language.query_words(text)
+        reader = searcher.reader()
+        plan = Plan()
+        clauses = []
+        corrections = {}
+        for position, word in enumerate(words):
+            stems = self._stems(word)
+            if not stems:
+                continue  # a stop word
+            known = [s for s in stems if reader.doc_frequency("text", s)]
+            if not known and position == len(words) - 1 and len(word) >= 3:
+                # Still typing: the last word may be the start of a longer one.
+                for s in stems:
+                    expanded = itertools.islice(reader.expand_prefix("text", s), PREFIX_EXPANSION)
+                    known.extend(btext.decode("utf-8") for btext in expanded)
+            if not known:
+                correction = self._correct(searcher, data, word)
+                if correction:
+                    corrections[word] = correction
+                    known = [s for s in self._stems(correction) if reader.doc_frequency("text", s)]
+            if not known:
+                # Nothing like it is indexed: requiring it finds nothing, the fallback may.
+                known = stems[:1]
+            plan.terms.update(known)
+            alternatives = [Term("text", s) for s in known]
+            alternatives += [Term("name", s, boost=NAME_BOOST) for s in known]
+            clauses.append(Or(alternatives))
+        if not clauses:
+            return plan  # only stop words: list everything
+        phrase = " ".join(words)
+        exact = Or(
+            [
+                Term("name_exact", variant, boost=EXACT_NAME_BOOST)
+                for variant in (phrase, *language.transliterations(phrase))
+            ]
+        )
+        plan.query = AndMaybe(And(clauses), exact)
+        if len(clauses) > 1:
+            plan.fallback = AndMaybe(Or(clauses), exact)
+        if corrections:
+            plan.suggestion = " ".join(corrections.get(word, word) for word in words)
+        return plan
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run a query; never raises for anything a user can type."""
+        searcher = self._searcher()
+        data = self._reader_data(searcher)
+        visible = data.docs_with("status", query.statuses)
+        plan = self._plan(searcher, data, language.clean_query(query.text))
+
+        ranked = plan.query
+        if ranked is None:
+            matched = visible
+        else:
+            matched = set(ranked.docs(searcher)) & visible
+            if not matched and plan.fallback is not None:
+                ranked = plan.fallback
+                matched = set(ranked.docs(searcher)) & visible
+
+        selected = {
+            facet: set(values) for facet, values in query.filters.items() if values and facet in FACETS
+        }
+        passing = {facet: data.docs_with(facet, values) for facet, values in selected.items()}
+        final = matched.intersection(*passing.values()) if passing else matched
+        facets = {}
+        for facet in FACETS:
+            others = [docs for name, docs in passing.items() if name != facet]
+            among = matched.intersection(*others) if others else matched
+            counts = {
+                value: len(docs & among) if len(docs) < len(among) else len(among & docs)
+                for value, docs in data.postings[facet].items()
+            }
+            counts = {value: count for value, count in counts.items() if count}
+            for value in selected.get(facet, ()):
+                counts.setdefault(value, 0)
+            facets[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+        hits = []
+        page = max(1, query.page)
+        start = (page - 1) * query.per_page
+        if final and start < len(final):
+            hits = self._ranked_hits(searcher, ranked, final, query, start, plan.terms)
+        return SearchResult(
+            query=query,
+            total=len(final),
+            hits=hits,
+            facets=facets,
+            suggestion=plan.suggestion,
+        )
+
+    def _ranked_hits(self, searcher, ranked, allowed, query, start, terms) -> list[Hit]:
+        sort = query.sort if query.sort in ("name", "newest") else "relevance"
+        if ranked is None:
+            ranked = Every()
+            if sort == "relevance":
+                sort = "name"  # nothing to rank by: alphabetical reads best
+        options = {}
+        if sort == "name":
+            options["sortedby"] = "name_sort"
+        elif sort == "newest":
+            options = {"sortedby": "created", "reverse": True}
+        results = searcher.search(
+            ranked, filter=allowed, limit=start + query.per_page, **options
+        )
+        scored = "sortedby" not in options
+        hits = []
+        for result in results[start : start + query.per_page]:
+            stored = result.fields()
+            hits.append(
+                Hit(
+                    id=int(stored["id"]),
+                    slug=stored["slug"],
+                    name=stored["title"],
+                    kind=stored.get("kind", ""),
+                    summary=stored.get("summary", ""),
+                    snippet=self._snippet(stored, terms),
+                    # A sorted search has no scores (Whoosh reports the sort key instead).
+                    score=float(result.score or 0.0) if scored else 0.0,
+                )
+            )
+        return hits
+
+    def _snippet(self, stored: dict, terms: set[str]) -> str:
+        body = stored.get("body") or ""
+        if terms and body:
+            fragments = highlight(
+                body,
+                terms,
+                TEXT_ANALYZER,
+                ContextFragmenter(maxchars=220, surround=60),
+                MarkFormatter(),
+                top=2,
+            )
+            if fragments:
+                return fragments
+        return escape(stored.get("summary") or body[:220])
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Names that complete what is being typed, published only."""
+        words = language.query_words(language.clean_query(prefix))
+        if not words:
+            return []
+        searcher = self._searcher()
+        data = self._reader_data(searcher)
+        clauses = [Term("name_words", word) for word in words[:-1]]
+        clauses.append(Prefix("name_words", words[-1]))
+        results = searcher.search(
+            And(clauses),
+            filter=data.docs_with("status", ("published",)),
+            limit=limit * 3,
+            sortedby="name_sort",
+        )
+        typed = " ".join(words)
+        found = [(result["title"], result["slug"]) for result in results]
+        # Names that begin with what was typed come before those that only contain it.
+        found.sort(key=lambda item: not _phrase(item[0]).startswith(typed))
+        return [Suggestion(name=name, slug=slug) for name, slug in found[:limit]]
+
+    def similar(self, org, limit: int = 5) -> list[Hit]:
+        """Published organisations most like this one, itself excluded."""
+        doc = documents.document(org)
+        searcher = self._searcher()
+        data = self._reader_data(searcher)
+        key_terms = searcher.key_terms_from_text(
+            "text", documents.search_text(doc), numterms=15, normalize=True
+        )
+        clauses = [Term("text", term, boost=weight) for term, weight in key_terms]
+        clauses += [Term("sector", sector, boost=0.5) for sector in doc["sectors"]]
+        if not clauses:
+            return []
+        allowed = data.docs_with("status", ("published",))
+        own = searcher.document_number(id=str(doc["id"]))
+        if own is not None:
+            allowed = allowed - {own}
+        results = searcher.search(Or(clauses), filter=allowed, limit=limit)
+        return [
+            Hit(
+                id=int(result["id"]),
+                slug=result["slug"],
+                name=result["title"],
+                kind=result.get("kind", ""),
+                summary=result.get("summary", ""),
+                snippet=escape(result.get("summary", "")),
+                score=float(result.score or 0.0),
+            )
+            for result in results
+        ]
+
+    def indexed_versions(self) -> dict[int, int]:
+        """Every indexed organisation id with the version it was indexed at."""
+        reader = self._searcher().reader()
+        return {int(stored["id"]): stored["version"] for stored in reader.all_stored_fields()}
+
+    def count(self) -> int:
+        """How many organisations the index holds."""
+        return self._searcher().doc_count()
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def _write(self, apply: Callable) -> None:
+        """Run apply(writer) under the shared lock, waiting for other writers rather than failing.
+
+        Whoosh allows one writer per index across every process; gunicorn workers and the
+        command line take turns here. A rebuild may switch CURRENT while we wait, so the
+        pointer is read again once the lock is held.
+        """
+        deadline = time.monotonic() + WRITE_PATIENCE
+        while True:
+            name, ix = self._open_index()
+            try:
+                writer = ix.writer(timeout=LOCK_TIMEOUT, delay=0.02)
+            except LockError:
+                if time.monotonic() > deadline:
+                    raise
+                log.info("Search index is busy; waiting for the write lock")
+                continue
+            with writer:
+                if self._read_pointer() == name:
+                    apply(writer)
+                    return
+                writer.cancel()
+
+    def index(self, orgs: Iterable) -> None:
+        """Add or replace these organisations in the index."""
+        fields = [index_fields(documents.document(org)) for org in orgs]
+        if not fields:
+            return
+
+        def apply(writer):
+            for entry in fields:
+                writer.update_document(**entry)
+
+        self._write(apply)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        """Drop these organisation ids from the index."""
+        ids = [str(i) for i in ids]
+        if not ids:
+            return
+
+        def apply(writer):
+            for i in ids:
+                writer.delete_by_term("id", i)
+
+        self._write(apply)
+
+    def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
+        """Build a complete new index beside the live one, then switch to it in one rename."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        name, path = self._new_directory("build")
+        count = 0
+        try:
+            ix = whoosh_index.create_in(str(path), SCHEMA)
+            with ix.writer(limitmb=256) as writer:
+                for org in orgs:
+                    writer.add_document(**index_fields(documents.document(org)))
+                    count += 1
+                    if progress and count % 100 == 0:
+                        progress(count)
+                if progress and count % 100:
+                    progress(count)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self._switch_to(name)
+        return count
+
+    def _switch_to(self, name: str) -> None:
+        """Make `name` the live index once no writer is busy with the old one."""
+        old_name, old = self._open_index()
+        lock = old.storage.lock("WRITELOCK")
+        deadline = time.monotonic() + WRITE_PATIENCE
+        # Writers to the old index finish first; any later writer reads the new pointer.
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise LockError("The search index stayed locked; the rebuild was not switched in.")
+            time.sleep(0.02)
+        try:
+            self._write_pointer(name)
+        finally:
+            lock.release()
+        self._remove_old_directories(keep={name, old_name})
+
+    def _remove_old_directories(self, keep: set[str]) -> None:
+        cutoff = time.time() - STALE_BUILD_SECONDS
+        for path in self.root.iterdir():
+            if not path.is_dir() or path.name in keep:
+                continue
+            # A directory still being written may belong to another rebuild.
+            if path.name.startswith("build-") and path.stat().st_mtime > cutoff:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+

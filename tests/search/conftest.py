@@ -1,0 +1,44 @@
+"""The same search tests run on both engines: an app with Whoosh and one with PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from cluster.extensions import db
+from cluster.models import Organisation, Sector
+from tests.conftest import build_app
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def search_app(request, tmp_path):
+    """A fresh app searched by the engine named by the parameter."""
+    if request.param == "postgres":
+        try:
+            from tests.search.pg import postgres_app
+        except ImportError:
+            pytest.skip("the PostgreSQL test database helper (tests/search/pg.py) is missing")
+        with postgres_app(tmp_path) as app:
+            with app.app_context():
+                yield app
+        return
+    app = build_app(tmp_path, SEARCH_BACKEND="whoosh")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def make_org(name: str, *, sectors=(), commit=True, **fields) -> Organisation:
+    """Create an organisation through the model and (by default) commit it."""
+    fields.setdefault("slug", name.lower().replace(" ", "-"))
+    fields.setdefault("kind", "startup")
+    fields.setdefault("status", "published")
+    org = Organisation(name=name, **fields)
+    if sectors:
+        org.sectors = list(
+            db.session.scalars(db.select(Sector).where(Sector.slug.in_(sectors)))
+        )
+    db.session.add(org)
+    if commit:
+        db.session.commit()
+    return org
