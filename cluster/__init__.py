@@ -110,12 +110,13 @@ def register_search(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, public, search_views, staff
+    from . import api, public, search_views, staff, submissions
 
     app.register_blueprint(public.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(submissions.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

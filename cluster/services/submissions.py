@@ -1,0 +1,111 @@
+"""Public submissions and their moderation: submit, approve, send back with a note, reject."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..extensions import db
+from ..models import AuditEntry, Organisation, User
+from . import audit, organisations
+
+log = logging.getLogger(__name__)
+
+
+class ModerationError(Exception):
+    """The organisation is not waiting for moderation (someone else may have handled it)."""
+
+
+def submit(values: dict) -> Organisation:
+    """Add a submitted organisation as pending (values from organisations.parse; caller commits)."""
+    return organisations.create(dict(values, status="pending"), user=None)
+
+
+def pending_query() -> sa.Select:
+    """Submissions waiting for staff, oldest first."""
+    return (
+        sa.select(Organisation)
+        .where(Organisation.status == "pending")
+        .order_by(Organisation.created_at, Organisation.id)
+    )
+
+
+def last_notes(orgs: list[Organisation]) -> dict[str, AuditEntry]:
+    """The latest send-back audit entry of each organisation, keyed by slug."""
+    targets = [audit.describe(org) for org in orgs]
+    if not targets:
+        return {}
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.action == "send-back", AuditEntry.target.in_(targets))
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    )
+    return {entry.target.removeprefix("organisation:"): entry for entry in entries}
+
+
+def _require_pending(org: Organisation) -> None:
+    if org.status != "pending":
+        raise ModerationError(
+            f"{org.name} is no longer waiting for moderation (it is {org.status} now)."
+        )
+
+
+def approve(org: Organisation, user: User) -> None:
+    """Publish a pending submission."""
+    _require_pending(org)
+    organisations.set_status(org, "published", user, "approve")
+
+
+def send_back(org: Organisation, user: User, note: str) -> bool:
+    """Keep the submission pending and send the note to its e-mail; return whether it was mailed.
+
+    The note is kept in the audit log, so the queue shows what was asked and when.
+    """
+    _require_pending(org)
+    audit.log("send-back", org, detail=note, user=user)
+    if not org.email:
+        return False
+    site = current_app.config.get("SITE_NAME", "The technopark")
+    body = (
+        f"Hello,\n\nthank you for adding {org.name} to the {site} directory. Before we publish "
+        f"it, please look at this note from our staff:\n\n{note}\n\nReply to this message with "
+        "the corrections and we will update the listing.\n"
+    )
+    return send_mail(org.email, f"{site}: about your listing {org.name}", body)
+
+
+def reject(org: Organisation, user: User, reason: str = "") -> None:
+    """Delete a pending submission; its last state stays in the history as a deletion."""
+    _require_pending(org)
+    audit.log("reject", org, detail=reason or org.name, user=user)
+    organisations.delete(org, user)
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Send a plain-text e-mail through MAIL_SERVER; without one, log it. Return whether sent."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config.get("MAIL_SENDER") or f"noreply@{config.get('SERVER_NAME') or 'localhost'}"
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    server = config.get("MAIL_SERVER")
+    if not server:
+        log.info("No MAIL_SERVER configured; message not sent:\n%s", message)
+        return False
+    try:
+        with smtplib.SMTP(server, int(config.get("MAIL_PORT") or 25), timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        # The note is in the audit log either way; staff can forward it by hand.
+        log.exception("Could not send the message to %s through %s:\n%s", to, server, message)
+        return False
+    return True
