@@ -475,15 +475,19 @@ def insert(session, records: Iterable[dict], batch_size: int = 2000) -> int:
     sector_ids = dict(session.execute(sa.select(Sector.slug, Sector.id)).all())
     if not sector_ids:
         raise RuntimeError("The sector taxonomy is empty: load data/sectors.json first.")
-    # Matching ids by slug is cheaper than asking for rows back in parameter order.
-    statement = sa.insert(table).returning(table.c.slug, table.c.id)
+    # Plain executemany, then ids looked up by slug: RETURNING would make SQLAlchemy send one
+    # huge multi-row statement, which psycopg re-parses for every batch.
+    lookup = sa.select(table.c.slug, table.c.id).where(
+        table.c.slug.in_(sa.bindparam("slugs", expanding=True))
+    )
     now = utcnow()
     total = 0
     records = iter(records)
     while batch := list(islice(records, batch_size)):
         # Spread creation times so "newest first" has an order to show.
         rows = [_row(record, now - timedelta(minutes=total + i)) for i, record in enumerate(batch)]
-        ids = dict(session.execute(statement, rows).tuples().all())
+        session.execute(sa.insert(table), rows)
+        ids = dict(session.execute(lookup, {"slugs": [row["slug"] for row in rows]}).all())
         links = []
         for record in batch:
             organisation_id = ids[record["slug"]]
