@@ -193,3 +193,37 @@ def test_generated_csv_has_the_importer_header_and_one_row_per_record(capsys):
     assert len(parsed) == 25
     record = next(synthetic.generate(1, seed=2))
     assert parsed[0]["sectors"] == ";".join(record["sectors"])
+
+
+def test_importer_accepts_the_demo_file_and_a_second_import_adds_nothing(app):
+    from cluster.services import importer
+
+    with app.app_context():
+        preview = importer.import_file(DEMO_FILE, dry_run=True)
+        assert preview.errors == []
+        assert len(preview.created) == preview.rows >= 60
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 0
+
+        report = importer.import_file(DEMO_FILE)
+        assert report.errors == [] and report.written
+        again = importer.import_file(DEMO_FILE)
+        assert again.errors == [] and again.created == [] and again.updated == []
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == len(
+            report.created
+        )
+        kalibr = db.session.scalar(sa.select(Organisation).filter_by(name="Калибр"))
+        assert kalibr.slug == "kalibr" and "пошив одежды" in kalibr.capabilities
+        derived = db.session.scalar(sa.select(Organisation).filter_by(name="Узор"))
+        assert derived.slug and derived.slug.isascii()
+
+
+def test_importer_accepts_generated_csv(app, tmp_path, capsys):
+    from cluster.services import importer
+
+    synthetic.main(["150", "--seed", "5"])
+    path = tmp_path / "synthetic.csv"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    with app.app_context():
+        report = importer.import_file(path, dry_run=True)
+        assert report.errors == []
+        assert len(report.created) == 150
