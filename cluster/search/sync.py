@@ -9,7 +9,6 @@ session cannot run SQL inside its after_commit hook.
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -18,8 +17,6 @@ from sqlalchemy import event, orm
 
 from ..extensions import db
 from ..models import Organisation, Sector, organisation_sectors
-
-log = logging.getLogger(__name__)
 
 # session.info keys
 CHANGED = "search_changed_organisations"
@@ -50,7 +47,8 @@ def after_commit(session) -> None:
     try:
         update_index(current_app.extensions["search"], changed, sectors)
     except Exception:
-        log.exception(
+        # The app's logger: Alembic's logging setup disables module loggers created before it.
+        current_app.logger.exception(
             "The search index could not be updated for organisations %s; "
             "run `flask search-check` and `flask reindex`",
             sorted(changed),

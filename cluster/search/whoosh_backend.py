@@ -278,18 +278,23 @@ class WhooshBackend:
     # --- reading ------------------------------------------------------------------------------
 
     def _searcher(self):
-        """This thread's searcher, refreshed so it sees every commit made so far."""
+        """This thread's searcher, reopened whenever another commit has been made.
+
+        Not Searcher.refresh(): it reuses readers of segments whose deletions have changed
+        since, so an edited or deleted organisation would still be found.
+        """
         local = self._local
         name = self.current_name()
         searcher = getattr(local, "searcher", None)
         if searcher is not None and local.pid == os.getpid() and local.name == name:
-            searcher = searcher.refresh()
-        else:
-            if searcher is not None and local.pid == os.getpid():
-                searcher.close()
-            searcher = whoosh_index.open_dir(str(self.root / name)).searcher()
-        local.searcher, local.pid, local.name = searcher, os.getpid(), name
-        return searcher
+            if local.ix.latest_generation() == searcher.reader().generation():
+                return searcher
+            searcher.close()
+        elif searcher is not None and local.pid == os.getpid():
+            searcher.close()
+        local.ix = whoosh_index.open_dir(str(self.root / name))
+        local.searcher, local.pid, local.name = local.ix.searcher(), os.getpid(), name
+        return local.searcher
 
     def _reader_data(self, searcher) -> ReaderData:
         reader = searcher.reader()
