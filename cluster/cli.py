@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
-from .models import Organisation
+from .models import STATUSES, Organisation
 from .services import taxonomy
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.csv"
+# Files with fewer rows import too fast for a progress bar to help.
+PROGRESS_FROM_ROWS = 500
 
 
 @click.command("init-db")
@@ -41,9 +45,57 @@ def load_demo() -> None:
     from .services import importer
 
     report = importer.import_file(DEMO_FILE)
-    click.echo(f"Demo data: {report.created} organisations created.")
+    for error in report.errors:
+        click.echo(error, err=True)
+    click.echo(f"Demo data: {len(report.created)} organisations created.")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@with_appcontext
+def import_command(file: str, dry_run: bool) -> None:
+    """Import organisations from a CSV or JSON file: every row, or none if any is invalid."""
+    from .services import importer
+
+    with contextlib.ExitStack() as stack:
+
+        def progress(rows):
+            if len(rows) < PROGRESS_FROM_ROWS:
+                return rows
+            return stack.enter_context(click.progressbar(rows, label="Checking rows"))
+
+        report = importer.import_file(file, dry_run=dry_run, progress=progress)
+    verb = ("would be " if dry_run else "") + "{}"
+    click.echo(
+        f"{report.rows} rows: {len(report.created)} {verb.format('created')}, "
+        f"{len(report.updated)} {verb.format('updated')}, {len(report.unchanged)} unchanged."
+    )
+    for error in report.errors:
+        click.echo(error)
+    if not report.ok:
+        click.echo(f"{len(report.errors)} errors: nothing was written.")
+        raise click.exceptions.Exit(1)
+    click.echo("Dry run: nothing was written." if dry_run else "Import committed.")
+
+
+@click.command("export")
+@click.option("--format", "file_format", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only organisations with this status; repeat for several. Default: all.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write; standard output by default.")
+@with_appcontext
+def export_command(file_format: str, statuses: tuple[str, ...], output) -> None:
+    """Export organisations as CSV or JSON, in the format the import command reads."""
+    from .services import exporter
+
+    output.write(exporter.export(exporter.select_organisations(statuses), file_format))
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(load_demo_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
