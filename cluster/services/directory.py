@@ -74,7 +74,8 @@ def parse_query(args: Mapping) -> DirectoryQuery:
         values: list[str] = []
         for raw in args.getlist(name) if hasattr(args, "getlist") else [args.get(name)]:
             value = (raw or "").strip()
-            if not value or len(value) > MAX_VALUE_LENGTH or value in values:
+            # PostgreSQL refuses NUL in text, and no stored value holds one.
+            if not value or len(value) > MAX_VALUE_LENGTH or "\x00" in value or value in values:
                 continue
             if name == "kind" and value not in KINDS:
                 continue
@@ -155,7 +156,7 @@ def recently_added(limit: int = 6) -> list[Organisation]:
 
 def find_by_slug(slug: str) -> Organisation | None:
     """Any organisation with this slug, whatever its status; the caller decides who sees it."""
-    if not slug or len(slug) > 120:
+    if not slug or len(slug) > 120 or "\x00" in slug:
         return None
     stmt = (
         sa.select(Organisation)
@@ -166,7 +167,7 @@ def find_by_slug(slug: str) -> Organisation | None:
 
 
 def find_sector(slug: str) -> Sector | None:
-    if not slug or len(slug) > 64:
+    if not slug or len(slug) > 64 or "\x00" in slug:
         return None
     return db.session.scalar(sa.select(Sector).where(Sector.slug == slug))
 

@@ -35,8 +35,7 @@
   function foldFiltersOnPhones() {
     document.querySelectorAll("details[data-collapse-below]").forEach(function (details) {
       var width = parseInt(details.getAttribute("data-collapse-below"), 10) || 900;
-      var hasChoice = details.querySelector("input:checked") !== null;
-      if (window.innerWidth < width && !hasChoice) {
+      if (window.innerWidth < width) {
         details.open = false;
       }
     });

@@ -1,0 +1,68 @@
+"""A real browser walks from the home page to a profile."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def collect_console_errors(page) -> list[str]:
+    """Record console errors, among them any Content-Security-Policy violation."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def test_home_search_box_and_a_profile_link_lead_to_the_profile(page, live_server, artifacts):
+    errors = collect_console_errors(page)
+    page.goto(live_server + "/")
+
+    search = page.locator("#site-search")
+    assert search.is_visible()
+    assert search.get_attribute("name") == "q"
+    assert page.get_by_label("Search the directory").count() == 1
+
+    link = page.locator(".org-card-name a").first
+    name = link.inner_text().strip()
+    assert name
+    link.click()
+    page.wait_for_load_state()
+
+    assert "/o/" in page.url
+    assert page.locator("h1").inner_text().strip() == name
+    page.screenshot(path=str(artifacts / "profile.png"), full_page=True)
+    assert errors == []
+
+
+def test_directory_fits_a_phone_screen(browser, live_server, artifacts):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+    page = context.new_page()
+    errors = collect_console_errors(page)
+    try:
+        page.goto(live_server + "/organisations")
+        assert page.locator(".org-card").count() > 0
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        # The menu folds behind a button and opens with it.
+        toggle = page.locator(".nav-toggle")
+        assert toggle.is_visible()
+        assert not page.locator("#site-nav").is_visible()
+        toggle.click()
+        assert page.locator("#site-nav").is_visible()
+        page.screenshot(path=str(artifacts / "directory-phone.png"), full_page=True)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_keyboard_reaches_the_skip_link_first(page, live_server):
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    assert page.locator(".skip-link").is_visible()
