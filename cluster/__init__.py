@@ -110,13 +110,14 @@ def register_search(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, public, search_views, staff, submissions
+    from . import api, public, search_views, staff, submissions, transfer
 
     app.register_blueprint(public.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(submissions.bp)
+    app.register_blueprint(transfer.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,148 @@
+"""Staff import and export in the browser: upload, preview, confirm with progress; download."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy.orm import selectinload
+from wtforms import BooleanField
+
+from .auth import staff_required
+from .errors import wants_json
+from .extensions import db
+from .models import KIND_LABELS, STATUSES, Organisation
+from .services import audit, exporter, import_jobs, organisations
+
+bp = Blueprint("transfer", __name__, url_prefix="/staff")
+
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV or JSON file", [FileRequired("Choose a .csv or .json file to import.")])
+
+
+class RunForm(FlaskForm):
+    """Starts or continues the writing; the box is needed when the preview found duplicates."""
+
+    confirm_duplicate = BooleanField("I have looked at the likely duplicates: import these anyway")
+
+
+def load_job(token: str) -> import_jobs.Job:
+    try:
+        return import_jobs.load(token)
+    except import_jobs.JobMissing:
+        abort(404)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@staff_required
+def upload():
+    """Take a CSV or JSON file and show what importing it would do, before anything is written."""
+    form = ImportForm()
+    refused: list[str] = []
+    if form.validate_on_submit():
+        try:
+            job = import_jobs.start(form.file.data, current_user._get_current_object())
+        except import_jobs.UploadRefused as error:
+            refused = list(error.args)
+        else:
+            return redirect(url_for(".job", token=job.token), 303)
+    status = 422 if refused or form.errors else 200
+    return (
+        render_template(
+            "staff/import.html",
+            form=form,
+            refused=refused,
+            max_mb=import_jobs.max_bytes() // 2**20,
+            columns=exporter.records.COLUMNS,
+        ),
+        status,
+    )
+
+
+@bp.get("/import/<token>")
+@staff_required
+def job(token: str):
+    """Show an import's preview, its progress while it runs, or what it did."""
+    found = load_job(token)
+    return render_template(
+        "staff/import_job.html", job=found, form=RunForm(), limit=import_jobs.PREVIEW_LIMIT
+    )
+
+
+@bp.post("/import/<token>/run")
+@staff_required
+def run(token: str):
+    """Write the next chunk of an import's rows; answer JSON to the progress script."""
+    found = load_job(token)
+    form = RunForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if found.errors:
+        flash("This file has invalid rows: correct them and upload it again.", "error")
+    elif found.duplicates and not found.started and not form.confirm_duplicate.data:
+        flash("Tick the box to confirm the likely duplicates, or cancel the import.", "warning")
+    else:
+        found = import_jobs.run_chunk(found, current_user._get_current_object())
+    if wants_json():
+        return jsonify(found.progress())
+    return redirect(url_for(".job", token=token), 303)
+
+
+@bp.post("/import/<token>/cancel")
+@staff_required
+def cancel(token: str):
+    """Forget an import that has not been written, removing its file."""
+    found = load_job(token)
+    if not RunForm().validate_on_submit():
+        abort(400)
+    import_jobs.cancel(found.token)
+    if not found.started:
+        flash(f"The import of {found.filename} was cancelled; nothing was written.", "info")
+    return redirect(url_for(".upload"), 303)
+
+
+@bp.get("/export")
+@staff_required
+def export():
+    """Download the staff list, filtered as on /staff/organisations, as CSV or JSON."""
+    file_format = request.args.get("format", "csv")
+    if file_format not in exporter.FORMATS:
+        abort(400, description="Choose the format csv or json.")
+    text = request.args.get("q", "")[:200]
+    status = request.args.get("status", "")
+    kind = request.args.get("kind", "")
+    stmt = organisations.staff_query(
+        text, status if status in STATUSES else "", kind if kind in KIND_LABELS else ""
+    ).options(selectinload(Organisation.sectors))
+    orgs = list(db.session.scalars(stmt))
+    # A byte order mark makes spreadsheet programs read the UTF-8 (Cyrillic names) correctly.
+    body = exporter.export_csv(orgs, bom=True) if file_format == "csv" else exporter.export_json(orgs)
+    filters = ", ".join(f"{k}={v}" for k, v in (("q", text), ("status", status), ("kind", kind)) if v)
+    audit.log("export", f"{len(orgs)} organisations as {file_format}", detail=filters)
+    db.session.commit()
+    filename = f"organisations-{date.today():%Y-%m-%d}.{file_format}"
+    return Response(
+        body,
+        mimetype=None,
+        content_type=MEDIA_TYPES[file_format],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
