@@ -128,13 +128,13 @@ def organisation_form(formdata=None, data=None) -> OrganisationForm:
 
 def checked_values(form: OrganisationForm, org: Organisation | None = None):
     """Validate the form and the record's rules; put each error next to its field."""
-    if not form.validate():
-        return None
+    valid = form.validate()
     values, errors = organisations.parse(form.raw_record(), org)
     for error in errors:
         field = form[error.column] if error.column in form else form.name
-        field.errors = [*field.errors, error.message.capitalize()]
-    return None if errors else values
+        if not field.errors:
+            field.errors = [*field.errors, error.message[:1].upper() + error.message[1:]]
+    return values if valid and not errors else None
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])

@@ -1,0 +1,366 @@
+"""Editing organisations in the staff area: forms, lifecycle, bad input, XSS, stale saves."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from cluster.extensions import db
+from cluster.forms import OrganisationForm
+from cluster.models import AuditEntry, Organisation, Revision
+from cluster.services import organisations, records
+from conftest import StaffSession
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+JS_URL = "javascript:alert(1)"
+
+
+def new_organisation(**fields) -> dict:
+    data = {
+        "name": "Thread & Needle",
+        "kind": "manufacturer",
+        "residency": "resident",
+        "status": "draft",
+        "summary": "Small-batch sewing for young brands.",
+        "sectors": ["textile", "apparel-manufacturing"],
+        "capabilities": "small-batch sewing\npattern cutting",
+        "equipment": "12 industrial sewing machines; cutting table",
+        "city": "Ivanovo",
+        "email": "hello@thread.example",
+        "website": "https://thread.example",
+    }
+    data.update(fields)
+    return data
+
+
+def load(app, slug) -> Organisation | None:
+    with app.app_context():
+        org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+        if org is not None:
+            org.sectors  # load before leaving the session
+            db.session.expunge(org)
+        return org
+
+
+def edit_form(app, slug) -> dict:
+    """What the edit page's form sends back unchanged."""
+    with app.app_context():
+        return organisations.form_values(organisations.find(slug))
+
+
+def revision_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Revision.action).order_by(Revision.id)))
+
+
+@pytest.fixture
+def editor(staff):
+    staff.login(role="editor")
+    return staff
+
+
+def test_form_fields_are_named_like_the_import_columns():
+    form_fields = set(OrganisationForm.columns())
+    assert form_fields <= set(records.COLUMNS)
+    assert form_fields == set(organisations.EDITABLE_FIELDS)
+    assert set(records.COLUMNS) - form_fields == set()  # every column can be edited
+
+
+def test_create_shows_kind_fieldsets_and_stores_every_field(app, client, editor):
+    page = client.get("/staff/organisations/new").get_data(as_text=True)
+    for kind in ("startup", "manufacturer", "education"):
+        assert f'data-kind="{kind}"' in page
+    assert 'name="version"' in page and 'name="sectors"' in page and 'name="looking_for"' in page
+
+    response = editor.post(
+        "/staff/organisations/new",
+        new_organisation(looking_for=["customers", "suppliers"], min_order="50 pieces"),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/organisations/thread-needle/edit"
+    org = load(app, "thread-needle")
+    assert org.status == "draft" and org.version == 1
+    assert [s.slug for s in org.sectors] == ["textile", "apparel-manufacturing"]
+    assert org.capabilities == ["small-batch sewing", "pattern cutting"]
+    assert org.equipment == ["12 industrial sewing machines", "cutting table"]
+    assert org.looking_for == ["customers", "suppliers"]
+    assert revision_actions(app) == ["create"]
+    page = client.get("/staff/organisations/thread-needle/edit").get_data(as_text=True)
+    assert "small-batch sewing\npattern cutting</textarea>" in page
+    assert 'name="version" type="hidden" value="1"' in page
+
+
+def test_create_derives_a_free_slug_and_refuses_a_taken_one(app, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/staff/organisations/new", new_organisation())
+    assert load(app, "thread-needle-2") is not None
+    response = editor.post("/staff/organisations/new", new_organisation(slug="thread-needle"))
+    assert response.status_code == 422
+    assert "already used" in response.get_data(as_text=True)
+
+
+def test_edit_saves_and_writes_a_revision_with_old_and_new_values(app, client, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    data = edit_form(app, "thread-needle")
+    data.update(summary="Sewing from 50 pieces.", sectors=["textile"])
+    response = editor.post("/staff/organisations/thread-needle/edit", data)
+    assert response.status_code == 302
+    org = load(app, "thread-needle")
+    assert org.summary == "Sewing from 50 pieces." and org.version == 2
+    assert [s.slug for s in org.sectors] == ["textile"]
+    with app.app_context():
+        revision = db.session.scalars(sa.select(Revision).order_by(Revision.id.desc())).first()
+        assert revision.action == "edit" and revision.version == 2
+        assert revision.changes == {
+            "summary": ["Small-batch sewing for young brands.", "Sewing from 50 pieces."],
+            "sectors": [["textile", "apparel-manufacturing"], ["textile"]],
+        }
+    history = client.get("/staff/organisations/thread-needle/history").get_data(as_text=True)
+    assert "Small-batch sewing for young brands." in history and "Sewing from 50 pieces." in history
+
+
+def test_saving_the_unchanged_form_writes_no_revision(app, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    response = editor.post("/staff/organisations/thread-needle/edit", edit_form(app, "thread-needle"))
+    assert response.status_code == 302
+    assert load(app, "thread-needle").version == 1
+    assert revision_actions(app) == ["create"]
+
+
+def test_publish_archive_restore_and_the_public_profile(app, client, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    assert client.get("/o/thread-needle").status_code == 404
+
+    editor.post("/staff/organisations/thread-needle/publish")
+    assert load(app, "thread-needle").status == "published"
+    assert load(app, "thread-needle").published_at is not None
+    assert "Thread &amp; Needle" in client.get("/o/thread-needle").get_data(as_text=True)
+
+    editor.post("/staff/organisations/thread-needle/archive")
+    assert load(app, "thread-needle").status == "archived"
+    assert client.get("/o/thread-needle").status_code == 410
+
+    editor.post("/staff/organisations/thread-needle/restore", {"status": "draft"})
+    assert load(app, "thread-needle").status == "draft"
+    editor.post("/staff/organisations/thread-needle/archive")
+    editor.post("/staff/organisations/thread-needle/restore", {"status": "published"})
+    assert load(app, "thread-needle").status == "published"
+    assert revision_actions(app) == ["create", "publish", "archive", "restore", "archive", "restore"]
+    with app.app_context():
+        actions = list(db.session.scalars(sa.select(AuditEntry.action)))
+    assert actions.count("restore") == 2 and "publish" in actions and "create" in actions
+
+
+def test_restore_only_applies_to_an_archived_organisation(app, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/staff/organisations/thread-needle/restore", {"status": "published"})
+    assert load(app, "thread-needle").status == "draft"
+
+
+def test_admin_deletes_after_confirmation_and_the_history_stays(app, client, staff):
+    staff.login(role="admin")
+    staff.post("/staff/organisations/new", new_organisation())
+    page = client.get("/staff/organisations/thread-needle/delete")
+    assert page.status_code == 200 and "Delete Thread &amp; Needle?" in page.get_data(as_text=True)
+    assert load(app, "thread-needle") is not None
+    response = staff.post("/staff/organisations/thread-needle/delete")
+    assert response.headers["Location"] == "/staff/organisations"
+    assert load(app, "thread-needle") is None
+    with app.app_context():
+        kept = list(db.session.scalars(sa.select(Revision).order_by(Revision.id)))
+        assert [r.action for r in kept] == ["create", "delete"]
+        assert all(r.organisation_id is None and r.organisation_slug == "thread-needle" for r in kept)
+    assert "delete" in client.get("/staff/audit").get_data(as_text=True)
+
+
+# Bad input --------------------------------------------------------------------------------
+
+
+def test_invalid_input_keeps_everything_typed_and_marks_each_field(app, client, editor):
+    typed = new_organisation(
+        founded_year="3024",
+        team_size="a dozen",
+        website=JS_URL,
+        summary="A summary worth keeping",
+        kind="",
+    )
+    response = editor.post("/staff/organisations/new", typed)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for field in ("founded_year", "team_size", "website", "kind"):
+        assert f'id="{field}-error"' in page, field
+        assert re.search(rf'aria-describedby="[^"]*{field}-error"[^>]*aria-invalid="true"', page) or re.search(
+            rf'aria-invalid="true"[^>]*id="{field}"', page
+        ), field
+    assert "A summary worth keeping</textarea>" in page
+    assert 'value="3024"' in page and 'value="a dozen"' in page
+    assert "small-batch sewing\npattern cutting</textarea>" in page
+    assert re.search(r'<input[^>]*checked[^>]*value="textile"|value="textile"[^>]*checked', page)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 0
+
+
+def test_too_long_value_is_a_validation_error(app, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    data = edit_form(app, "thread-needle")
+    data["summary"] = "x" * 5000
+    response = editor.post("/staff/organisations/thread-needle/edit", data)
+    assert response.status_code == 422
+    assert 'id="summary-error"' in response.get_data(as_text=True)
+    assert load(app, "thread-needle").summary == "Small-batch sewing for young brands."
+
+
+@pytest.mark.parametrize("field", ["summary", "description", "tags", "name"])
+def test_ten_megabyte_field_is_refused_and_changes_nothing(app, editor, field):
+    editor.post("/staff/organisations/new", new_organisation())
+    data = edit_form(app, "thread-needle")
+    data[field] = "x" * (10 * 1024 * 1024)
+    response = editor.post("/staff/organisations/thread-needle/edit", data)
+    assert 400 <= response.status_code < 500
+    org = load(app, "thread-needle")
+    assert org.version == 1 and org.name == "Thread & Needle"
+
+
+def test_unknown_sector_and_unknown_kind_are_refused(app, editor):
+    response = editor.post(
+        "/staff/organisations/new", new_organisation(kind="spaceship", sectors=["nonsense"])
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="kind-error"' in page and 'id="sectors-error"' in page
+
+
+# Scripts typed into fields -------------------------------------------------------------------
+
+TEXT_FIELDS = (
+    "name", "name_alt", "summary", "description", "tags", "capabilities", "needs", "city",
+    "address", "capacity", "equipment", "min_order", "programmes",
+)  # fmt: skip
+
+
+def assert_no_live_payload(html: str, where: str) -> None:
+    assert SCRIPT not in html, where
+    assert "<img src=x" not in html, where
+    assert not re.search(r'(href|src|action)="\s*javascript:', html, re.IGNORECASE), where
+
+
+def test_script_payloads_come_out_escaped_or_refused(app, client, editor):
+    payload = f"{SCRIPT} {IMG} {JS_URL}"
+    typed = new_organisation(**{field: payload for field in TEXT_FIELDS})
+    # Short columns get the payloads that fit them.
+    typed.update(building=IMG, floor="<script>x</script>", unit="<b>1</b>", phone=f"{SCRIPT} 123")
+
+    refused = {"website": JS_URL, "email": IMG}
+    for field, value in refused.items():
+        response = editor.post("/staff/organisations/new", {**typed, field: value})
+        assert response.status_code == 422, field
+        assert f'id="{field}-error"' in response.get_data(as_text=True)
+        assert_no_live_payload(response.get_data(as_text=True), f"422 page, {field}")
+
+    response = editor.post("/staff/organisations/new", typed)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    slug = response.headers["Location"].split("/")[3]
+    org = load(app, slug)
+    assert org.summary == payload  # stored as typed; escaping happens on output
+    editor.post(f"/staff/organisations/{slug}/publish")
+    editor.post(f"/staff/organisations/{slug}/edit", {**edit_form(app, slug), "city": IMG})
+
+    pages = [
+        f"/staff/organisations/{slug}/edit",
+        f"/staff/organisations/{slug}/history",
+        "/staff/",
+        "/staff/organisations",
+        f"/staff/organisations?q={slug[:5]}",
+        f"/o/{slug}",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert_no_live_payload(response.get_data(as_text=True), path)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/o/{slug}").get_data(as_text=True)
+
+
+# Two editors, one organisation ---------------------------------------------------------------
+
+
+def test_stale_edit_shows_conflict_and_keeps_both_versions(app, client, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    second = StaffSession(app, app.test_client())
+    second.login(email="second@example.org")
+
+    # Both open the form at version 1.
+    form_a = edit_form(app, "thread-needle")
+    form_b = edit_form(app, "thread-needle")
+    assert form_a["version"] == form_b["version"] == "1"
+
+    form_a["summary"] = "Summary by the first editor."
+    assert editor.post("/staff/organisations/thread-needle/edit", form_a).status_code == 302
+
+    form_b["city"] = "Shuya"
+    form_b["tags"] = "typed by the second editor"
+    response = second.post("/staff/organisations/thread-needle/edit", form_b)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    # Both values side by side; the second editor's typing is all in the form.
+    assert "Summary by the first editor." in page and "Small-batch sewing for young brands." in page
+    assert 'value="Shuya"' in page and "typed by the second editor</textarea>" in page
+    assert re.search(r'id="take-summary-stored" value="stored" checked', page)
+    assert re.search(r'id="take-city-typed" value="typed" checked', page)
+    assert 'name="version" value="2"' in page
+    org = load(app, "thread-needle")
+    assert (org.summary, org.city, org.version) == ("Summary by the first editor.", "Ivanovo", 2)
+
+    # The second editor takes the stored summary and their own city and tags.
+    resolved = {
+        "resolve": "1",
+        "version": "2",
+        "take-summary": "stored",
+        "summary": form_b["summary"],
+        "take-city": "typed",
+        "city": "Shuya",
+        "take-tags": "typed",
+        "tags": "typed by the second editor",
+    }
+    assert second.post("/staff/organisations/thread-needle/edit", resolved).status_code == 302
+    org = load(app, "thread-needle")
+    assert org.summary == "Summary by the first editor."
+    assert org.city == "Shuya" and org.tags == ["typed by the second editor"]
+    assert org.version == 3
+    assert org.capabilities == ["small-batch sewing", "pattern cutting"]  # untouched fields stay
+    with app.app_context():
+        edits = list(
+            db.session.scalars(
+                sa.select(Revision).where(Revision.action == "edit").order_by(Revision.id)
+            )
+        )
+        assert [r.user.email for r in edits] == ["editor@example.org", "second@example.org"]
+        assert set(edits[0].changes) == {"summary"}
+        assert set(edits[1].changes) == {"city", "tags"}
+
+
+def test_resolving_against_a_version_that_moved_again_conflicts_again(app, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    stale = edit_form(app, "thread-needle")
+    fresh = edit_form(app, "thread-needle")
+    fresh["summary"] = "First change."
+    editor.post("/staff/organisations/thread-needle/edit", fresh)
+    stale["city"] = "Shuya"
+    assert editor.post("/staff/organisations/thread-needle/edit", stale).status_code == 409
+    newer = edit_form(app, "thread-needle")
+    newer["summary"] = "Second change."
+    editor.post("/staff/organisations/thread-needle/edit", newer)
+    resolved = {"resolve": "1", "version": "2", "take-city": "typed", "city": "Shuya"}
+    response = editor.post("/staff/organisations/thread-needle/edit", resolved)
+    assert response.status_code == 409
+    assert load(app, "thread-needle").summary == "Second change."
+
+
+def test_missing_or_garbled_version_is_a_conflict_not_an_overwrite(app, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    for version in ("", "abc", "99999999999999999999", "-1"):
+        data = {**edit_form(app, "thread-needle"), "version": version, "city": "Elsewhere"}
+        assert editor.post("/staff/organisations/thread-needle/edit", data).status_code == 409
+    assert load(app, "thread-needle").city == "Ivanovo"
