@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
-from .models import STATUSES, Organisation
+from .models import ROLES, STATUSES, Organisation
 from .services import taxonomy
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.csv"
@@ -94,8 +95,37 @@ def export_command(file_format: str, statuses: tuple[str, ...], output) -> None:
     output.write(exporter.export(exporter.select_organisations(statuses), file_format))
 
 
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True)
+@click.option("--name", default="", help="Shown in the history and the audit log.")
+@click.option("--password-stdin", is_flag=True, help="Read the password as one line of stdin.")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Add a staff user; the password is asked twice, hidden, unless given on stdin."""
+    from .services import accounts, audit
+
+    try:
+        email = accounts.normalise_email(email)
+    except accounts.AccountError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, password, role=role, name=name)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.flush()
+    audit.log("user-create", user, f"role {role}, from the command line")
+    db.session.commit()
+    click.echo(f"Created {role} {user.email}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(load_demo_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(create_user_command)
