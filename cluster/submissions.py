@@ -1,14 +1,15 @@
-"""Keeping listings honest: public submissions, their moderation, verification and stale listings."""
+"""Keeping listings honest: public submissions, moderation, verification, stale listings, logos."""
 
 from __future__ import annotations
 
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -18,7 +19,7 @@ from .extensions import db, limiter
 from .forms import OrganisationForm
 from .models import Organisation
 from .staff import safe_next
-from .services import directory, freshness, organisations, records, submissions
+from .services import directory, freshness, logos, organisations, records, submissions
 from .services.duplicates import DuplicateFinder
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,14 @@ class RejectForm(FlaskForm):
 
 class VerifyForm(FlaskForm):
     """A button; only the CSRF token travels with it."""
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(
+        "Logo",
+        [FileRequired("Choose an image file.")],
+        description="PNG, JPEG or WebP, at most 2 MB; it is resized to 512 pixels at most.",
+    )
 
 
 def add_field_errors(form: FlaskForm, errors) -> None:
@@ -248,3 +257,42 @@ def stale():
         freshness.stale_query(), directory.parse_page(request.args.get("page")), per_page=50
     )
     return render_template("staff/stale.html", page=page, form=VerifyForm())
+
+
+# Staff: logos ----------------------------------------------------------------------------------
+# Apart from the edit form on purpose: a file cannot be carried through the edit conflict page,
+# and a refused image must leave every typed field of that form alone.
+
+
+@bp.route("/staff/organisations/<slug>/logo", methods=["GET", "POST"])
+@staff_required
+def logo(slug: str):
+    """Upload a new logo for an organisation; a refused file changes nothing."""
+    org = organisation_or_404(slug)
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            logos.replace_logo(
+                org, form.logo.data, current_app.config["UPLOAD_DIR"], current_user._get_current_object()
+            )
+        except logos.LogoError as error:
+            form.logo.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"The logo of {org.name} is updated.", "success")
+            return redirect(url_for("staff.edit", slug=org.slug), 303)
+    status = 422 if form.errors else 200
+    return render_template("staff/moderation_logo.html", org=org, form=form, remove_form=VerifyForm()), status
+
+
+@bp.post("/staff/organisations/<slug>/logo/remove")
+@staff_required
+def remove_logo(slug: str):
+    """Stop showing an organisation's logo."""
+    org = organisation_or_404(slug)
+    if not VerifyForm().validate_on_submit():
+        abort(400)
+    logos.remove_logo(org, current_user._get_current_object())
+    db.session.commit()
+    flash(f"{org.name} has no logo now.", "info")
+    return redirect(url_for("staff.edit", slug=org.slug), 303)

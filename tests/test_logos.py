@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
+from cluster.extensions import db
+from cluster.models import AuditEntry, Organisation
 from cluster.services.logos import MAX_SIDE, LogoError, store_logo
 
 
@@ -103,3 +107,78 @@ def test_a_lying_content_type_does_not_matter(tmp_path):
     name = store_logo(upload(data, "logo.svg", "image/svg+xml"), tmp_path)
     with Image.open(tmp_path / name) as stored:
         assert stored.format == "WEBP"
+
+
+# In the staff area ----------------------------------------------------------------------------
+
+@pytest.fixture
+def org(app):
+    with app.app_context():
+        db.session.add(Organisation(slug="kalibr", name="Kalibr", kind="company", status="published"))
+        db.session.commit()
+    return "kalibr"
+
+
+def stored(app):
+    with app.app_context():
+        org = db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr"))
+        return org.logo, org.version
+
+
+def post_logo(staff, data, filename="logo.png"):
+    return staff.post(
+        "/staff/organisations/kalibr/logo",
+        data={"logo": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_staff_upload_a_logo_that_the_profile_shows(app, client, staff, org, tmp_path):
+    staff.login()
+    response = post_logo(staff, image_bytes("JPEG"), "photo.jpg")
+    assert response.status_code == 303
+    name, _version = stored(app)
+    assert re.fullmatch(r"[0-9a-f]{32}\.webp", name)
+    assert (tmp_path / "uploads" / name).is_file()
+    profile = client.get("/o/kalibr").get_data(as_text=True)
+    assert f'src="/uploads/{name}"' in profile
+    with client.get(f"/uploads/{name}") as served:
+        assert served.status_code == 200 and served.mimetype == "image/webp"
+    with app.app_context():
+        assert db.session.scalar(sa.select(AuditEntry).filter_by(action="logo")) is not None
+
+
+@pytest.mark.parametrize("name", ["svg", "script renamed png", "truncated png", "decompression bomb"])
+def test_refused_logo_shows_the_error_by_the_field_and_changes_nothing(
+    app, client, staff, org, tmp_path, name
+):
+    data, filename, _content_type, message = ATTACKS[name]
+    staff.login()
+    before = stored(app)
+    response = post_logo(staff, data, filename)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="field-error" id="logo-error"' in page
+    assert message in page
+    assert 'enctype="multipart/form-data"' in page
+    assert stored(app) == before
+    assert list((tmp_path / "uploads").iterdir()) == []
+
+
+def test_anonymous_visitors_cannot_upload_logos(app, client, org, tmp_path):
+    response = client.post(
+        "/staff/organisations/kalibr/logo",
+        data={"logo": (io.BytesIO(image_bytes("PNG")), "logo.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (302, 400)
+    assert stored(app)[0] == ""
+    assert list((tmp_path / "uploads").iterdir()) == []
+
+
+def test_staff_remove_a_logo(app, client, staff, org):
+    staff.login()
+    post_logo(staff, image_bytes("PNG"))
+    assert stored(app)[0]
+    assert staff.post("/staff/organisations/kalibr/logo/remove").status_code == 303
+    assert stored(app)[0] == ""

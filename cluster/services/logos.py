@@ -10,6 +10,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import audit
+
 # Formats we accept, as Pillow names them after decoding (never as the file name claims).
 ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP"}
 MAX_BYTES = 2 * 1024 * 1024
@@ -127,3 +129,22 @@ def delete_logo(name: str, upload_dir: str | Path) -> None:
     """Remove a stored logo file; names that we did not generate are ignored."""
     if name and STORED_NAME.match(name):
         (Path(upload_dir) / name).unlink(missing_ok=True)
+
+
+def replace_logo(org, file_storage, upload_dir: str | Path, user) -> str:
+    """Store an uploaded logo as the organisation's (the caller commits); raise LogoError if unfit.
+
+    The previous file stays on disk: the audit log names it, so it can be put back.
+    """
+    name = store_logo(file_storage, upload_dir)
+    previous = org.logo
+    org.logo = name
+    audit.log("logo", org, detail=f"{previous or '(none)'} → {name}", user=user)
+    return name
+
+
+def remove_logo(org, user) -> None:
+    """Stop showing the organisation's logo (the caller commits)."""
+    if org.logo:
+        audit.log("logo", org, detail=f"{org.logo} → (none)", user=user)
+        org.logo = ""
