@@ -49,16 +49,18 @@ def snapshot(org: Organisation) -> dict:
 
 def apply_snapshot(org: Organisation, values: dict) -> None:
     """Set the fields a snapshot holds; a slug taken meanwhile by another listing is kept as is."""
+    # Look everything up before changing anything, so no autoflush writes half a change.
+    slugs_wanted = list(values.get("sectors") or [])
+    found = {
+        sector.slug: sector
+        for sector in db.session.scalars(sa.select(Sector).where(Sector.slug.in_(slugs_wanted)))
+    }
+    keep_slug = not values.get("slug") or slug_taken(values["slug"], org)
     for field, value in values.items():
-        if field not in EDITABLE_FIELDS:
+        if field not in EDITABLE_FIELDS or (field == "slug" and keep_slug):
             continue
         if field == "sectors":
-            slugs = list(value or [])
-            found = {s.slug: s for s in db.session.scalars(sa.select(Sector).where(Sector.slug.in_(slugs)))}
-            org.sectors = [found[slug] for slug in slugs if slug in found]
-        elif field == "slug":
-            if value and not slug_taken(value, org):
-                org.slug = value
+            org.sectors = [found[slug] for slug in slugs_wanted if slug in found]
         else:
             setattr(org, field, copy.deepcopy(value))
 
