@@ -89,8 +89,8 @@ def wait_until_answering(url: str, process: subprocess.Popen, log: Path, timeout
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> str:
-    """Serve a fresh instance loaded with the demo data under gunicorn; yield its base URL."""
+def live_environment(tmp_path_factory) -> dict[str, str]:
+    """The environment of the served instance, for running CLI commands against it."""
     instance = tmp_path_factory.mktemp("browser-instance")
     environment = {
         **os.environ,
@@ -103,6 +103,14 @@ def live_server(tmp_path_factory) -> str:
         "SEARCH_BACKEND": "whoosh",
     }
     environment.pop("FLASK_APP", None)
+    return environment
+
+
+@pytest.fixture(scope="session")
+def live_server(live_environment) -> str:
+    """Serve a fresh instance loaded with the demo data under gunicorn; yield its base URL."""
+    environment = live_environment
+    instance = Path(environment["INSTANCE_PATH"])
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "init-db", "--with-demo"],
         cwd=ROOT,
