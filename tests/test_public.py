@@ -97,6 +97,27 @@ def test_base_layout_has_landmarks_skip_link_and_assets(client):
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
 
 
+def test_staff_link_follows_the_login(client, staff):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/staff/login">Staff login' in html
+    assert 'href="/staff/">Staff<' not in html
+    staff.login()
+    html = client.get("/").get_data(as_text=True)
+    assert '<li><a href="/staff/">Staff</a></li>' in html
+    assert "Staff login" not in html
+
+
+def test_flashed_messages_are_shown(app):
+    from flask import flash, render_template
+
+    with app.test_request_context("/"):
+        flash("Thank you, we will check it.", "success")
+        flash("<b>careful</b>", "nonsense-category")
+        html = render_template("public/sectors.html", sector_counts=[])
+    assert '<p class="flash flash-success">Thank you, we will check it.</p>' in html
+    assert '<p class="flash flash-info">&lt;b&gt;careful&lt;/b&gt;</p>' in html
+
+
 def test_site_name_comes_from_config(tmp_path):
     from tests.conftest import build_app
 
