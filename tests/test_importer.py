@@ -515,3 +515,29 @@ def test_demo_data_imports_without_errors(app):
         report = importer.import_file(DEMO_FILE, dry_run=True)
         assert report.errors == []
         assert len(report.created) >= 60
+
+
+def test_import_writes_a_revision_for_each_created_or_changed_organisation(app):
+    from cluster.models import Revision
+
+    with app.app_context():
+        importer.import_rows([{"name": "Alpha", "kind": "startup"},
+                              {"name": "Beta", "kind": "company"}])
+        importer.import_rows([{"name": "Alpha", "kind": "startup", "city": "Tver"},
+                              {"name": "Beta", "kind": "company"}])
+        history = db.session.scalars(sa.select(Revision).order_by(Revision.id)).all()
+        assert [(r.organisation_slug, r.action, r.version) for r in history] == [
+            ("alpha", "create", 1), ("beta", "create", 1), ("alpha", "import", 2)]
+        assert history[-1].changes == {"city": ["", "Tver"]}
+        assert history[-1].snapshot["city"] == "Tver"
+
+
+def test_changing_only_the_sectors_is_an_update_with_a_new_version(app):
+    with app.app_context():
+        importer.import_rows([{"name": "Alpha", "kind": "startup", "sectors": "design"}])
+        report = importer.import_rows([{"name": "Alpha", "kind": "startup", "sectors": "textile"}])
+        assert report.updated == ["alpha"]
+        db.session.expire_all()
+        alpha = org("alpha")
+        assert [s.slug for s in alpha.sectors] == ["textile"]
+        assert alpha.version == 2

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Organisation
-from . import records, slugs, taxonomy
+from ..models import Organisation, Revision
+from . import organisations, records, revisions, slugs, taxonomy
 from .exporter import FORMULA_TRIGGERS
 
 NumberedRow = tuple[int, Mapping[str, Any]]
@@ -246,6 +246,7 @@ def import_numbered(
         return report
 
     loaded = _load(slug for slug, _ in planned if slug in existing)
+    saved: list[tuple[Organisation, dict | None]] = []  # with the snapshot before an update
     for slug, values in planned:
         org = loaded.get(slug)
         if org is None:
@@ -254,17 +255,46 @@ def import_numbered(
                 org = Organisation()
                 records.apply_record(org, {**NEW_DEFAULTS, **values})
                 db.session.add(org)
+                saved.append((org, None))
         elif records.changed_columns(org, values):
             report.updated.append(slug)
             if not dry_run:
+                before = organisations.snapshot(org)
                 records.apply_record(org, values)
+                organisations.touch(org)
+                saved.append((org, before))
         else:
             report.unchanged.append(slug)
 
     if not dry_run:
+        _record_history(saved, user)
         db.session.commit()
         report.written = True
     return report
+
+
+def _record_history(saved: list[tuple[Organisation, dict | None]], user) -> None:
+    """A revision for each organisation the import created or changed (as revisions.record).
+
+    revisions.record flushes once per organisation to learn its new version, which grows with
+    the session and makes a 10,000-row import crawl; one flush here gives every version at once.
+    """
+    db.session.flush()
+    user_id = getattr(user, "id", None)
+    for org, before in saved:
+        after = organisations.snapshot(org)
+        db.session.add(
+            Revision(
+                organisation_id=org.id,
+                organisation_slug=org.slug,
+                user_id=user_id,
+                version=org.version,
+                action="create" if before is None else "import",
+                changes=revisions.diff(before, after),
+                snapshot=after,
+                note="Imported from a file",
+            )
+        )
 
 
 def _load(slugs_to_load: Iterable[str]) -> dict[str, Organisation]:
