@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -113,6 +114,8 @@ class OrganisationForm(FlaskForm):
         "Programmes", 10_000, "One per line: name | level | format | duration"
     )
     version = HiddenField()
+    # Shown with the likely-duplicate warning on creation; not a column of the record.
+    confirm_duplicate = BooleanField("This is a different organisation: save it anyway")
 
     # (legend, fields, kind or None): a kind's fieldset is shown only for that kind.
     FIELDSETS = (

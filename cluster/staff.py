@@ -14,6 +14,7 @@ from .extensions import db, limiter
 from .forms import ActionForm, LoginForm, OrganisationForm, RestoreForm, UserChangeForm, UserForm
 from .models import KIND_LABELS, STATUSES, Organisation, Revision, User
 from .services import accounts, audit, directory, organisations, revisions
+from .services.duplicates import likely_duplicates
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -144,6 +145,9 @@ def create():
     form = organisation_form()
     if request.method == "POST":
         values = checked_values(form)
+        duplicates = [] if values is None or form.confirm_duplicate.data else likely_duplicates(values)
+        if duplicates:
+            return render_template("staff/edit.html", form=form, org=None, duplicates=duplicates)
         if values is not None:
             org = organisations.create(values, current_user)
             db.session.commit()

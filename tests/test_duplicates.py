@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from cluster.extensions import db
 from cluster.models import Organisation
@@ -129,3 +130,28 @@ def test_keys_normalise_what_people_type():
     assert website_key("http://[::1") == ""
     assert phone_key("+7 (495) 123-45-67") == phone_key("8-495-123-45-67")
     assert phone_key("12-34") == ""
+
+
+def test_staff_create_warns_of_a_likely_duplicate_before_saving(app, client, staff, existing):
+    staff.login()
+    form = {"name": "Kalibr", "kind": "manufacturer", "residency": "resident", "status": "draft"}
+    response = staff.post("/staff/organisations/new", data=form)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "This may already be in the directory" in page
+    assert 'href="/staff/organisations/kalibr/edit"' in page
+    assert 'name="confirm_duplicate"' in page
+    assert 'value="Kalibr"' in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == 3
+
+    response = staff.post("/staff/organisations/new", data=form | {"confirm_duplicate": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr-2")).name == "Kalibr"
+
+
+def test_staff_create_without_a_likely_duplicate_saves_at_once(app, client, staff, existing):
+    staff.login()
+    form = {"name": "Vela School", "kind": "education", "residency": "resident", "status": "draft"}
+    assert staff.post("/staff/organisations/new", data=form).status_code == 302
