@@ -124,7 +124,8 @@ def order(stmt, sort: str):
 def paginate(stmt, page: int, per_page: int) -> Page[Organisation]:
     """Count with SQL, clamp the page into range, and load that page with its sectors."""
     per_page = max(1, per_page)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    total = db.session.scalar(counted)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     items = list(
@@ -145,7 +146,8 @@ def list_organisations(query: DirectoryQuery, per_page: int) -> Page[Organisatio
 
 def sector_organisations(sector: Sector, page: int, per_page: int) -> Page[Organisation]:
     """Published organisations in one sector, by name."""
-    return list_organisations(DirectoryQuery(filters={"sector": [sector.slug]}, page=page), per_page)
+    query = DirectoryQuery(filters={"sector": [sector.slug]}, page=page)
+    return list_organisations(query, per_page)
 
 
 def recently_added(limit: int = 6) -> list[Organisation]:
@@ -174,7 +176,9 @@ def find_sector(slug: str) -> Sector | None:
 
 def count_published() -> int:
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Organisation).where(Organisation.status == "published")
+        sa.select(sa.func.count())
+        .select_from(Organisation)
+        .where(Organisation.status == "published")
     )
 
 

@@ -111,14 +111,15 @@ def live_server(live_environment) -> str:
     """Serve a fresh instance loaded with the demo data under gunicorn; yield its base URL."""
     environment = live_environment
     instance = Path(environment["INSTANCE_PATH"])
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "init-db", "--with-demo"],
         cwd=ROOT,
         env=environment,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"init-db --with-demo failed:\n{done.stdout}\n{done.stderr}")
     port = free_port()
     log = instance / "gunicorn.log"
     with log.open("w") as log_file:

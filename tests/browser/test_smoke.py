@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 def collect_console_errors(page) -> list[str]:
     """Record console errors, among them any Content-Security-Policy violation."""
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
 
