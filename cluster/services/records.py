@@ -157,10 +157,11 @@ def _whole_number(text: str, limit: int) -> int | None:
         return None
     if not text.isascii() or not text.isdigit():
         raise Invalid(f"expected a whole number of 0 or more, got {text[:40]!r}")
-    number = int(text)
-    if number > limit:
+    # Checked on the digits first: int() refuses very long digit strings with its own error.
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(limit)) or int(digits) > limit:
         raise Invalid(f"at most {limit:,} allowed")
-    return number
+    return int(digits)
 
 
 def _url(text: str) -> str:
@@ -261,7 +262,7 @@ def _parse_founded_year(value: Any) -> int | None:
     text = clean_line(_as_text(value))
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()):
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
         raise Invalid(f"expected a year such as 2015, got {text[:40]!r}")
     year, this_year = int(text), date.today().year
     if not FIRST_FOUNDED_YEAR <= year <= this_year:
