@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import html
 import json
+import queue
 import re
+import threading
+from itertools import islice
 from typing import Callable, Iterable
 
 import sqlalchemy as sa
+from rapidfuzz.distance import Levenshtein
 
 from ..extensions import db
 from . import documents, language
@@ -24,8 +28,10 @@ CONFIG = "russian"
 START, STOP = "\ue000", "\ue001"
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
 BATCH = 1000
-# A page of a few hundred candidates is ranked; beyond that, matches in names and summaries
-# (weights A and B) are ranked first and the rest only if they are too few.
+# Beyond this many matches, relevance ranks a pool of candidates rather than every match.
+RANK_POOL = 500
+# A set of facet values as one text, grouped far faster than the array itself.
+KEY_SEPARATOR = "\x1f"
 SCALAR_FACETS = {"kind": "kind", "residency": "residency", "stage": "stage", "city": "city"}
 ARRAY_FACETS = {"sector": "sectors", "looking_for": "looking_for"}
 
@@ -65,24 +71,38 @@ class PostgresBackend:
 
     def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
         # One transaction: readers keep the old rows until the new ones are committed.
+        # Documents are built here while a second thread writes the previous batch, so the
+        # database's to_tsvector work and Python's document work overlap.
         done = 0
         with db.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM search_documents"))
             conn.execute(sa.text("DELETE FROM search_terms"))
-            batch = []
-            for org in orgs:
-                batch.append(document_row(org))
-                if len(batch) >= BATCH:
-                    self._write(conn, batch)
+            batches: queue.Queue = queue.Queue(maxsize=2)
+            failure: list[BaseException] = []
+
+            def write_batches() -> None:
+                while (batch := batches.get()) is not None:
+                    if not failure:
+                        try:
+                            self._write(conn, batch)
+                        except BaseException as error:  # re-raised by the building thread
+                            failure.append(error)
+
+            writer = threading.Thread(target=write_batches, name="search-rebuild-writer")
+            writer.start()
+            try:
+                for batch in batched(orgs, BATCH):
+                    if failure:
+                        break
+                    batches.put([document_row(org) for org in batch])
                     done += len(batch)
-                    batch = []
                     if progress:
                         progress(done)
-            if batch:
-                self._write(conn, batch)
-                done += len(batch)
-                if progress:
-                    progress(done)
+            finally:
+                batches.put(None)
+                writer.join()
+            if failure:
+                raise failure[0]
             conn.execute(sa.text("ANALYZE search_documents"))
             conn.execute(sa.text("ANALYZE search_terms"))
         return done
@@ -114,19 +134,9 @@ class PostgresBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         text = language.clean_query(query.text)
         with db.engine.connect() as conn:
-            tsquery = self._tsquery(conn, text)
+            tsquery, suggestion = self._plan(conn, text, list(query.statuses))
             result = self._search(conn, query, tsquery, text)
-            if result.total or tsquery is None or not query.statuses:
-                return result
-            # Nothing matched: try the closest known spelling of each word.
-            corrected = self._correct(conn, text)
-            if corrected:
-                retry = self._search(conn, query, self._tsquery(conn, corrected), corrected)
-                retry.query = query
-                retry.suggestion = corrected
-                if retry.total:
-                    return retry
-                result.suggestion = corrected
+            result.suggestion = suggestion
             return result
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
@@ -168,14 +178,21 @@ class PostgresBackend:
             rows = conn.execute(
                 sa.text(
                     """
-                    SELECT organisation_id, slug, name, kind, summary,
+                    WITH pool AS (
+                        -- Rank a bounded pool: sharing a sector or a word is common at scale.
+                        SELECT organisation_id FROM search_documents, to_tsquery('simple', :q) q
+                        WHERE status = 'published' AND organisation_id <> :id
+                          AND (tsv @@ q OR sectors && CAST(:sectors AS text[]))
+                        LIMIT 2000
+                    )
+                    SELECT d.organisation_id, slug, name, kind, summary,
                            ts_rank(tsv, q) + 0.2 * cardinality(ARRAY(
-                               SELECT unnest(sectors) INTERSECT SELECT unnest(CAST(:sectors AS text[]))
+                               SELECT unnest(sectors)
+                               INTERSECT SELECT unnest(CAST(:sectors AS text[]))
                            )) AS score
-                    FROM search_documents, to_tsquery('simple', :q) AS q
-                    WHERE status = 'published' AND organisation_id <> :id
-                      AND (tsv @@ q OR sectors && CAST(:sectors AS text[]))
-                    ORDER BY score DESC, organisation_id
+                    FROM search_documents AS d JOIN pool USING (organisation_id),
+                         to_tsquery('simple', :q) AS q
+                    ORDER BY score DESC, d.organisation_id
                     LIMIT :limit
                     """
                 ),
@@ -196,16 +213,62 @@ class PostgresBackend:
 
     # -- the parts of a search -------------------------------------------------------------
 
-    def _tsquery(self, conn, text: str) -> str | None:
-        """The tsquery (as text) for a cleaned query; None lists everything, '' matches nothing.
+    def _plan(self, conn, text: str, statuses: list[str]) -> tuple[str | None, str | None]:
+        """The tsquery to run and the "did you mean" text, as forgiving as it must be.
 
-        language.clean_query has already turned any syntax into plain words, so the query is
-        built from words alone: each must match (AND), in either alphabet.
+        Every word must match; if nothing does, each unknown word is replaced by the closest
+        known one (and suggested), and then any one word may match. None lists everything.
         """
         words = language.query_words(text)
-        if not words:
-            return None
+        if words:
+            # Stop words are dropped before anything else, even a last word being typed.
+            stop = set(
+                conn.execute(
+                    sa.text(
+                        "SELECT w FROM unnest(CAST(:words AS text[])) AS w"
+                        " WHERE numnode(plainto_tsquery(:config, w)) = 0"
+                    ),
+                    {"words": words, "config": CONFIG},
+                ).scalars()
+            )
+            words = [word for word in words if word not in stop]
         typing = not text[-1:].isspace()
+        strict = self._tsquery(conn, words, typing, " & ")
+        if not strict:
+            return None, None  # nothing but stop words and symbols
+        if self._matches(conn, strict, statuses):
+            return strict, None
+        corrected = self._correct(conn, words)
+        tries = []
+        if corrected:
+            tries.append(self._tsquery(conn, corrected, typing, " & "))
+        if len(words) > 1:
+            tries.append(self._tsquery(conn, words, typing, " | "))
+            if corrected:
+                tries.append(self._tsquery(conn, corrected, typing, " | "))
+        suggestion = " ".join(corrected) if corrected else None
+        for tsquery in tries:
+            if tsquery and self._matches(conn, tsquery, statuses):
+                return tsquery, suggestion
+        return strict, suggestion
+
+    def _matches(self, conn, tsquery: str, statuses: list[str]) -> bool:
+        return bool(
+            conn.execute(
+                sa.text(
+                    "SELECT 1 FROM search_documents WHERE status = ANY(CAST(:statuses AS text[]))"
+                    " AND tsv @@ CAST(:q AS tsquery) LIMIT 1"
+                ),
+                {"statuses": statuses, "q": tsquery},
+            ).first()
+        )
+
+    def _tsquery(self, conn, words: list[str], typing: bool, operator: str) -> str:
+        """The tsquery (as text) joining the words; empty when they are all stop words.
+
+        Words are letters and digits only (language.query_words), so they are safe inside
+        to_tsquery's syntax; each may match in either alphabet.
+        """
         parts = []
         for position, word in enumerate(words):
             # Russian stems keep their suffixes apart (текстиль/текстильное), so Cyrillic words
@@ -220,33 +283,41 @@ class PostgresBackend:
                 for spelling in spellings
             ]
             parts.append("(" + " | ".join(alternatives) + ")")
-        value = conn.execute(
+        if not parts:
+            return ""
+        return conn.execute(
             sa.text("SELECT CAST(to_tsquery(:config, :text) AS text)"),
-            {"config": CONFIG, "text": " & ".join(parts)},
+            {"config": CONFIG, "text": operator.join(parts)},
         ).scalar_one()
-        return value or ""
 
-    def _correct(self, conn, text: str) -> str | None:
-        """The query with each unknown word replaced by the closest known one, if any changed."""
+    def _correct(self, conn, words: list[str]) -> list[str] | None:
+        """The words with each unknown one replaced by the closest known one, if any changed."""
+        known = set(
+            conn.execute(
+                sa.text("SELECT term FROM search_terms WHERE term = ANY(CAST(:words AS text[]))"),
+                {"words": words},
+            ).scalars()
+        )
         changed = False
         corrected = []
-        for word in language.query_words(text):
-            if len(word) >= 3 and not word.isdigit():
-                best = conn.execute(
+        for word in words:
+            if len(word) >= 4 and word not in known and not word.isdigit():
+                # Trigrams find candidates through the index; the edit distance decides, with
+                # the same limits as the Whoosh engine (one edit up to five letters, else two).
+                limit = 1 if len(word) <= 5 else 2
+                candidates = conn.execute(
                     sa.text(
-                        """
-                        SELECT term FROM search_terms
-                        WHERE term % :word
-                        ORDER BY term <-> :word, term
-                        LIMIT 1
-                        """
+                        "SELECT term FROM search_terms WHERE term % :word"
+                        " ORDER BY term <-> :word, term LIMIT 20"
                     ),
                     {"word": word},
-                ).scalar()
-                if best and best != word:
-                    word, changed = best, True
+                ).scalars()
+                scored = [(Levenshtein.distance(word, c), n, c) for n, c in enumerate(candidates)]
+                scored = [item for item in scored if item[0] <= limit]
+                if scored:
+                    word, changed = min(scored)[2], True
             corrected.append(word)
-        return " ".join(corrected) if changed else None
+        return corrected if changed else None
 
     def _search(self, conn, query: SearchQuery, tsquery: str | None, text: str) -> SearchResult:
         statuses = list(query.statuses)
@@ -275,35 +346,53 @@ class PostgresBackend:
             parts = [cond for facet, cond in conditions.items() if facet != skip]
             return " AND ".join(parts) or "TRUE"
 
-        pieces = [f"SELECT '' AS facet, NULL AS value, count(*) AS n FROM m WHERE {where()}"]
-        for facet in FACETS:
-            if facet in SCALAR_FACETS:
-                column = SCALAR_FACETS[facet]
-                pieces.append(
-                    f"SELECT '{facet}', {column}, count(*) FROM m "
-                    f"WHERE {where(facet)} AND {column} <> '' GROUP BY {column}"
-                )
-            else:
-                column = ARRAY_FACETS[facet]
-                pieces.append(
-                    f"SELECT '{facet}', v, count(*) FROM m, unnest(m.{column}) AS v "
-                    f"WHERE {where(facet)} GROUP BY v"
-                )
-        columns = "kind, residency, stage, city, sectors, looking_for"
-        counts = conn.execute(
+        # One pass over the matches: a grouping set per facet, each counted over the rows that
+        # pass every other facet's selection (OR within a facet, AND across facets).
+        facet_columns = {**SCALAR_FACETS, "sector": "sector_key", "looking_for": "looking_for_key"}
+        counts_sql = ", ".join(
+            f"count(*) FILTER (WHERE {where(facet)}) AS n_{facet}" for facet in FACETS
+        )
+        sets = ", ".join(f"({facet_columns[facet]})" for facet in FACETS)
+        if tsquery:
+            # The GIN bitmap finds matches without reading each tsvector; the planner would
+            # rather scan the table and test every row, which costs ten times more.
+            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        rows = conn.execute(
             sa.text(
-                f"WITH m AS MATERIALIZED (SELECT {columns} FROM search_documents WHERE {base}) "
-                + " UNION ALL ".join(pieces)
+                f"""
+                SELECT {", ".join(facet_columns[f] for f in FACETS)},
+                       GROUPING({", ".join(facet_columns[f] for f in FACETS)}) AS g,
+                       count(*) FILTER (WHERE {where()}) AS n_all, {counts_sql}
+                FROM search_documents WHERE {base}
+                GROUP BY GROUPING SETS ({sets}, ())
+                """
             ),
             params,
-        )
+        ).mappings()
         total = 0
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        for facet, value, n in counts:
-            if facet == "":
-                total = n
-            elif value is not None:
-                facets[facet][value] = n
+        width = len(FACETS)
+        for row in rows:
+            grouping = row["g"]
+            if grouping == (1 << width) - 1:
+                total = row["n_all"]
+                continue
+            # GROUPING() sets a bit for every column not grouped in this row's set.
+            facet = next(
+                f for i, f in enumerate(FACETS) if not grouping & (1 << (width - 1 - i))
+            )
+            n = row[f"n_{facet}"]
+            value = row[facet_columns[facet]]
+            if not n or value in (None, ""):
+                continue
+            if facet in ARRAY_FACETS:
+                for item in value.split(KEY_SEPARATOR):
+                    facets[facet][item] = facets[facet].get(item, 0) + n
+            else:
+                facets[facet][value] = facets[facet].get(value, 0) + n
+        for facet, values in filters.items():
+            for value in values:
+                facets[facet].setdefault(value, 0)
         for facet in FACETS:
             facets[facet] = dict(sorted(facets[facet].items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -312,10 +401,10 @@ class PostgresBackend:
         params.update(limit=per_page, offset=(page - 1) * per_page)
         hits: list[Hit] = []
         if total and (page - 1) * per_page < total:
-            hits = self._page(conn, query.sort, base, where(), params, text, tsquery)
+            hits = self._page(conn, query.sort, base, where(), params, text, tsquery, total)
         return SearchResult(query=query, total=total, hits=hits, facets=facets)
 
-    def _page(self, conn, sort, base, where, params, text, tsquery) -> list[Hit]:
+    def _page(self, conn, sort, base, where, params, text, tsquery, total) -> list[Hit]:
         if sort == "name" or (sort == "relevance" and tsquery is None):
             order, score = 'lower(name) COLLATE "C", organisation_id', "0.0"
         elif sort == "newest":
@@ -327,6 +416,22 @@ class PostgresBackend:
                 " + CASE WHEN lower(name) = :exact OR lower(name_alt) = :exact THEN 10 ELSE 0 END"
             )
             order = 'score DESC, lower(name) COLLATE "C", organisation_id'
+            if total > RANK_POOL and params["offset"] + params["limit"] <= RANK_POOL:
+                # Ranking reads every matching tsvector and is nearly all of a query's cost:
+                # rank a pool of candidates (an exact name always among them), not every match.
+                params["pool"] = RANK_POOL
+                params["pool_ids"] = list(
+                    conn.execute(
+                        sa.text(
+                            f"SELECT organisation_id FROM search_documents WHERE {base} AND {where}"
+                            ' AND lower(name) COLLATE "C" = :exact'
+                            f" UNION (SELECT organisation_id FROM search_documents WHERE {base}"
+                            f" AND {where} LIMIT :pool)"
+                        ),
+                        params,
+                    ).scalars()
+                )
+                base, where = "organisation_id = ANY(:pool_ids)", "TRUE"
         rows = conn.execute(
             sa.text(
                 f"""
@@ -369,6 +474,12 @@ class PostgresBackend:
         ]
 
 
+def batched(items: Iterable, size: int):
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
+
+
 def mark(headline: str) -> str:
     """Escape a ts_headline result, then turn its markers into <mark> tags."""
     return html.escape(headline).replace(START, "<mark>").replace(STOP, "</mark>")
@@ -378,16 +489,18 @@ UPSERT = sa.text(
     f"""
     INSERT INTO search_documents (
         organisation_id, version, slug, status, kind, residency, stage, city, sectors,
-        looking_for, name, name_alt, names, summary, body, created_at, tsv)
+        looking_for, sector_key, looking_for_key, name, name_alt, names, summary, body,
+        created_at, tsv)
     SELECT r.organisation_id, r.version, r.slug, r.status, r.kind, r.residency, r.stage,
-           r.city, r.sectors, r.looking_for, r.name, r.name_alt, r.names, r.summary, r.body,
-           r.created_at,
+           r.city, r.sectors, r.looking_for, r.sector_key, r.looking_for_key, r.name,
+           r.name_alt, r.names, r.summary, r.body, r.created_at,
            setweight(to_tsvector('{CONFIG}', r.a), 'A')
            || setweight(to_tsvector('{CONFIG}', r.b), 'B')
            || setweight(to_tsvector('{CONFIG}', r.c), 'C')
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         organisation_id integer, version integer, slug text, status text, kind text,
-        residency text, stage text, city text, sectors text[], looking_for text[], name text,
+        residency text, stage text, city text, sectors text[], looking_for text[],
+        sector_key text, looking_for_key text, name text,
         name_alt text, names text, summary text, body text, created_at timestamp,
         a text, b text, c text)
     -- An organisation deleted meanwhile is not indexed again.
@@ -396,6 +509,7 @@ UPSERT = sa.text(
         version = excluded.version, slug = excluded.slug, status = excluded.status,
         kind = excluded.kind, residency = excluded.residency, stage = excluded.stage,
         city = excluded.city, sectors = excluded.sectors, looking_for = excluded.looking_for,
+        sector_key = excluded.sector_key, looking_for_key = excluded.looking_for_key,
         name = excluded.name, name_alt = excluded.name_alt, names = excluded.names,
         summary = excluded.summary, body = excluded.body, created_at = excluded.created_at,
         tsv = excluded.tsv
@@ -410,14 +524,11 @@ def document_row(org) -> dict:
     doc = documents.document(org)
     names = documents.name_variants(doc)
     strong = [doc["summary"], *doc["capabilities"], *doc["sector_names"], *doc["tags"]]
-    city = [doc["city"], *language.transliterations(doc["city"])] if doc["city"] else []
-    weak = [doc["description"], *doc["needs"], *doc["programmes"], *doc["equipment"], *city]
-    a, b, c = (clean_text("\n".join(part for part in parts if part)) for parts in (names, strong, weak))
-    # Synonyms of the cluster's jargon join the weakest weight: found, but not ranked above
-    # an organisation that uses the searched words itself.
-    expansions = language.synonym_expansions(f"{a}\n{b}\n{c}")
-    if expansions:
-        c += "\n" + clean_text("\n".join(expansions))
+    # Weight C is everything a query may match (names and strong text again, the rest, kind
+    # words, synonyms): the same text the Whoosh engine searches, so both find the same.
+    a = clean_text("\n".join(part for part in names if part))
+    b = clean_text("\n".join(part for part in strong if part))
+    c = clean_text(documents.search_text(doc))
     return {
         "organisation_id": doc["id"],
         "version": doc["version"],
@@ -429,6 +540,8 @@ def document_row(org) -> dict:
         "city": clean_text(doc["city"]),
         "sectors": doc["sectors"],
         "looking_for": doc["looking_for"],
+        "sector_key": KEY_SEPARATOR.join(sorted(set(doc["sectors"]))),
+        "looking_for_key": KEY_SEPARATOR.join(sorted(set(doc["looking_for"]))),
         "name": clean_text(doc["name"]),
         "name_alt": clean_text(doc["name_alt"]),
         "names": a.replace("\n", " "),
@@ -438,5 +551,5 @@ def document_row(org) -> dict:
         "a": a,
         "b": b,
         "c": c,
-        "terms": {word for word in language.words(f"{a} {b} {c}") if TERM.fullmatch(word)},
+        "terms": {word for word in set(language.words(f"{a} {b} {c}")) if TERM.fullmatch(word)},
     }

@@ -34,6 +34,8 @@ def upgrade():
             city varchar(120) NOT NULL DEFAULT '',
             sectors text[] NOT NULL DEFAULT '{}',
             looking_for text[] NOT NULL DEFAULT '{}',
+            sector_key text NOT NULL DEFAULT '',
+            looking_for_key text NOT NULL DEFAULT '',
             name text NOT NULL,
             name_alt text NOT NULL DEFAULT '',
             names text NOT NULL DEFAULT '',
@@ -44,6 +46,9 @@ def upgrade():
         )
         """
     )
+    # Keep rows narrow: the tsvector and the snippet text live out of line, so counting facets
+    # over many matches reads small rows.
+    op.execute("ALTER TABLE search_documents SET (toast_tuple_target = 128)")
     op.execute("CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)")
     op.execute(
         "CREATE INDEX ix_search_documents_names_trgm ON search_documents "
