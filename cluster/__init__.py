@@ -20,7 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_relative_config=True,
         # INSTANCE_PATH moves the database, index, uploads and secret key elsewhere.
-        instance_path=os.environ.get("INSTANCE_PATH") or None,
+        instance_path=(test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("INSTANCE_PATH")
+        or None,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )

@@ -12,7 +12,14 @@ ENV_KEYS = {
     "UPLOAD_DIR": str,
     "RATELIMIT_STORAGE_URI": str,
     "CACHE_REDIS_URL": str,
+    "IMPORT_DIR": str,
+    "IMPORT_MAX_BYTES": int,
     "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_SENDER": str,
+    "MAIL_USE_TLS": lambda value: value.lower() in ("1", "true", "yes", "on"),
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
     "PER_PAGE": int,
 }
 
@@ -44,8 +51,18 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
+    # Uploaded import files wait here between preview and confirm (None: <instance>/imports).
+    IMPORT_DIR = None
+    # Largest CSV or JSON file staff may upload for import.
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
     # Outgoing mail for "sent back" notes; unset means the message is logged instead.
     MAIL_SERVER = None
+    MAIL_PORT = 25
+    # From address; None means noreply@<SERVER_NAME or localhost>.
+    MAIL_SENDER = None
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
 
 
 def from_environment(environ=os.environ):

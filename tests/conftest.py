@@ -16,6 +16,7 @@ def build_app(tmp_path, **overrides):
     """Create an app whose database and index live under tmp_path, with the schema migrated."""
     settings = {
         "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cluster.sqlite3'}",
         "INDEX_DIR": str(tmp_path / "index"),
