@@ -7,8 +7,8 @@ from wtforms import (
     BooleanField,
     HiddenField,
     PasswordField,
-    SelectField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -16,8 +16,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import KIND_LABELS, LOOKING_FOR, LOOKING_FOR_LABELS, RESIDENCY_LABELS, ROLES
-from .models import STAGE_LABELS, STATUSES
+from .models import (
+    KIND_LABELS,
+    LOOKING_FOR,
+    LOOKING_FOR_LABELS,
+    RESIDENCY_LABELS,
+    ROLES,
+    STAGE_LABELS,
+    STATUSES,
+)
 
 LIST_HINT = "One per line, or separated by ;"
 
@@ -78,7 +85,9 @@ def choice(label, pairs, blank=None, default=None):
 class OrganisationForm(FlaskForm):
     """Every editable field of an organisation, named exactly like the import's CSV columns."""
 
-    slug = text("Address name (slug)", 120, "Part of the profile's address; made from the name when empty.")
+    slug = text(
+        "Address name (slug)", 120, "Part of the profile's address; made from the name when empty."
+    )
     name = text("Name", 200, required=True)
     name_alt = text("Name in the second language", 200)
     kind = choice("Kind", KIND_LABELS.items(), blank="Choose a kind")
@@ -110,9 +119,7 @@ class OrganisationForm(FlaskForm):
     social_links = area("Social links", 5_000, "One address per line")
     equipment = area("Equipment", 10_000, LIST_HINT)
     min_order = text("Minimum order", 120)
-    programmes = area(
-        "Programmes", 10_000, "One per line: name | level | format | duration"
-    )
+    programmes = area("Programmes", 10_000, "One per line: name | level | format | duration")
     version = HiddenField()
     # Shown with the likely-duplicate warning on creation; not a column of the record.
     confirm_duplicate = BooleanField("This is a different organisation: save it anyway")

@@ -145,7 +145,9 @@ def create():
     form = organisation_form()
     if request.method == "POST":
         values = checked_values(form)
-        duplicates = [] if values is None or form.confirm_duplicate.data else likely_duplicates(values)
+        duplicates = (
+            [] if values is None or form.confirm_duplicate.data else likely_duplicates(values)
+        )
         if duplicates:
             return render_template("staff/edit.html", form=form, org=None, duplicates=duplicates)
         if values is not None:
@@ -214,7 +216,9 @@ def conflict(org: Organisation, form: OrganisationForm, values: dict, expected: 
     # The answer is built from the version now stored, with the typed values chosen per field.
     form.version.data = str(org.version)
     return (
-        render_template("staff/conflict.html", form=form, org=org, fields=fields, expected=expected),
+        render_template(
+            "staff/conflict.html", form=form, org=org, fields=fields, expected=expected
+        ),
         409,
     )
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from conftest import make_user
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from cluster.extensions import db
 from cluster.models import Organisation, Revision, User
 from cluster.services import organisations
-from conftest import make_user
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def staff_urls(app, slug="alpha-looms"):
             if isinstance(converter, IntegerConverter):
                 values[name] = 1
             elif isinstance(converter, AnyConverter):
-                values[name] = sorted(converter.items)[0]
+                values[name] = min(converter.items)
             else:
                 values[name] = slug
         url = rule.build(values)[1]

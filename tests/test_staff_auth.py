@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from conftest import STAFF_PASSWORD, make_user
 
 from cluster.extensions import db
 from cluster.models import AuditEntry, User
 from cluster.services import accounts
-from conftest import STAFF_PASSWORD, make_user
 
 
 def audit_actions(app) -> list[str]:
@@ -68,7 +68,12 @@ def test_create_user_asks_again_when_the_two_passwords_differ(app, runner):
     [
         (["create-user", "someone@example.org", "--role", "editor"], "short", "at least 10", 1),
         (["create-user", "not-an-email", "--role", "editor"], "a long enough secret", "e-mail", 2),
-        (["create-user", "someone@example.org", "--role", "owner"], "a long enough secret", "owner", 2),
+        (
+            ["create-user", "someone@example.org", "--role", "owner"],
+            "a long enough secret",
+            "owner",
+            2,
+        ),
     ],
     ids=["short password", "bad e-mail", "unknown role"],
 )

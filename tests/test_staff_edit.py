@@ -6,12 +6,12 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from conftest import StaffSession
 
 from cluster.extensions import db
 from cluster.forms import OrganisationForm
 from cluster.models import AuditEntry, Organisation, Revision
 from cluster.services import organisations, records
-from conftest import StaffSession
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -40,7 +40,7 @@ def load(app, slug) -> Organisation | None:
     with app.app_context():
         org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
         if org is not None:
-            org.sectors  # load before leaving the session
+            _ = list(org.sectors)  # loaded before leaving the session
             db.session.expunge(org)
         return org
 
@@ -125,7 +125,9 @@ def test_edit_saves_and_writes_a_revision_with_old_and_new_values(app, client, e
 
 def test_saving_the_unchanged_form_writes_no_revision(app, editor):
     editor.post("/staff/organisations/new", new_organisation())
-    response = editor.post("/staff/organisations/thread-needle/edit", edit_form(app, "thread-needle"))
+    response = editor.post(
+        "/staff/organisations/thread-needle/edit", edit_form(app, "thread-needle")
+    )
     assert response.status_code == 302
     assert load(app, "thread-needle").version == 1
     assert revision_actions(app) == ["create"]
@@ -149,7 +151,14 @@ def test_publish_archive_restore_and_the_public_profile(app, client, editor):
     editor.post("/staff/organisations/thread-needle/archive")
     editor.post("/staff/organisations/thread-needle/restore", {"status": "published"})
     assert load(app, "thread-needle").status == "published"
-    assert revision_actions(app) == ["create", "publish", "archive", "restore", "archive", "restore"]
+    assert revision_actions(app) == [
+        "create",
+        "publish",
+        "archive",
+        "restore",
+        "archive",
+        "restore",
+    ]
     with app.app_context():
         actions = list(db.session.scalars(sa.select(AuditEntry.action)))
     assert actions.count("restore") == 2 and "publish" in actions and "create" in actions
@@ -173,7 +182,9 @@ def test_admin_deletes_after_confirmation_and_the_history_stays(app, client, sta
     with app.app_context():
         kept = list(db.session.scalars(sa.select(Revision).order_by(Revision.id)))
         assert [r.action for r in kept] == ["create", "delete"]
-        assert all(r.organisation_id is None and r.organisation_slug == "thread-needle" for r in kept)
+        assert all(
+            r.organisation_id is None and r.organisation_slug == "thread-needle" for r in kept
+        )
     assert "delete" in client.get("/staff/audit").get_data(as_text=True)
 
 
@@ -193,9 +204,9 @@ def test_invalid_input_keeps_everything_typed_and_marks_each_field(app, client, 
     page = response.get_data(as_text=True)
     for field in ("founded_year", "team_size", "website", "kind"):
         assert f'id="{field}-error"' in page, field
-        assert re.search(rf'aria-describedby="[^"]*{field}-error"[^>]*aria-invalid="true"', page) or re.search(
-            rf'aria-invalid="true"[^>]*id="{field}"', page
-        ), field
+        assert re.search(
+            rf'aria-describedby="[^"]*{field}-error"[^>]*aria-invalid="true"', page
+        ) or re.search(rf'aria-invalid="true"[^>]*id="{field}"', page), field
     assert "A summary worth keeping</textarea>" in page
     assert 'value="3024"' in page and 'value="a dozen"' in page
     assert "small-batch sewing\npattern cutting</textarea>" in page
@@ -281,7 +292,9 @@ def test_script_payloads_come_out_escaped_or_refused(app, client, editor):
         response = client.get(path)
         assert response.status_code == 200, path
         assert_no_live_payload(response.get_data(as_text=True), path)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/o/{slug}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/o/{slug}").get_data(
+        as_text=True
+    )
 
 
 # Two editors, one organisation ---------------------------------------------------------------

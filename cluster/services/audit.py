@@ -48,4 +48,6 @@ def entries(page: int, per_page: int = 100) -> Page[AuditEntry]:
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return Page(items=list(db.session.scalars(stmt)), total=total, page=page, pages=pages, per_page=per_page)
+    return Page(
+        items=list(db.session.scalars(stmt)), total=total, page=page, pages=pages, per_page=per_page
+    )

@@ -186,7 +186,9 @@ def derive_slug(name: str) -> str:
     base = slugs.slugify_name(name)
     if not base:
         return ""
-    taken = set(db.session.scalars(sa.select(Organisation.slug).where(Organisation.slug.startswith(base))))
+    taken = set(
+        db.session.scalars(sa.select(Organisation.slug).where(Organisation.slug.startswith(base)))
+    )
     return slugs.unique_slug(name, taken)
 
 
@@ -269,7 +271,9 @@ def recently_changed(limit: int = 10) -> list[Organisation]:
 
 
 def sector_choices() -> list[tuple[str, str]]:
-    return [(s.slug, s.name) for s in db.session.scalars(sa.select(Sector).order_by(Sector.position))]
+    return [
+        (s.slug, s.name) for s in db.session.scalars(sa.select(Sector).order_by(Sector.position))
+    ]
 
 
 def conflicting_fields(org: Organisation, typed: dict, expected_version: int | None) -> list[dict]:

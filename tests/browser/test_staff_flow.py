@@ -27,6 +27,7 @@ def create_user(environment: dict[str, str]) -> None:
         input=PASSWORD + "\n",
         capture_output=True,
         text=True,
+        check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr + done.stdout
 
@@ -36,7 +37,9 @@ def test_staff_member_edits_a_profile_and_sees_it_public_and_in_search(
 ):
     create_user(live_environment)
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     page.goto(live_server + "/staff/")
