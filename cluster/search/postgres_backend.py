@@ -221,6 +221,10 @@ class PostgresBackend:
         """
         words = language.query_words(text)
         if words:
+            # The GIN index finds matches without reading each tsvector; the planner would
+            # rather scan the table and test every row, which costs ten times more (and reads
+            # the whole table when nothing matches).
+            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
             # Stop words are dropped before anything else, even a last word being typed.
             stop = set(
                 conn.execute(
@@ -349,40 +353,39 @@ class PostgresBackend:
         # One pass over the matches: a grouping set per facet, each counted over the rows that
         # pass every other facet's selection (OR within a facet, AND across facets).
         facet_columns = {**SCALAR_FACETS, "sector": "sector_key", "looking_for": "looking_for_key"}
+        # One aggregate per distinct condition: with no selection, a single count(*).
+        conditions_sql = list(dict.fromkeys([where(), *(where(facet) for facet in FACETS)]))
         counts_sql = ", ".join(
-            f"count(*) FILTER (WHERE {where(facet)}) AS n_{facet}" for facet in FACETS
+            "count(*)" if condition == "TRUE" else f"count(*) FILTER (WHERE {condition})"
+            for condition in conditions_sql
         )
+        column_of = {"": 0, **{facet: conditions_sql.index(where(facet)) for facet in FACETS}}
         sets = ", ".join(f"({facet_columns[facet]})" for facet in FACETS)
-        if tsquery:
-            # The GIN bitmap finds matches without reading each tsvector; the planner would
-            # rather scan the table and test every row, which costs ten times more.
-            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         rows = conn.execute(
             sa.text(
                 f"""
                 SELECT {", ".join(facet_columns[f] for f in FACETS)},
-                       GROUPING({", ".join(facet_columns[f] for f in FACETS)}) AS g,
-                       count(*) FILTER (WHERE {where()}) AS n_all, {counts_sql}
+                       GROUPING({", ".join(facet_columns[f] for f in FACETS)}), {counts_sql}
                 FROM search_documents WHERE {base}
                 GROUP BY GROUPING SETS ({sets}, ())
                 """
             ),
             params,
-        ).mappings()
+        )
         total = 0
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
         width = len(FACETS)
         for row in rows:
-            grouping = row["g"]
+            grouping, counted = row[width], row[width + 1 :]
             if grouping == (1 << width) - 1:
-                total = row["n_all"]
+                total = counted[column_of[""]]
                 continue
             # GROUPING() sets a bit for every column not grouped in this row's set.
             facet = next(
                 f for i, f in enumerate(FACETS) if not grouping & (1 << (width - 1 - i))
             )
-            n = row[f"n_{facet}"]
-            value = row[facet_columns[facet]]
+            n = counted[column_of[facet]]
+            value = row[FACETS.index(facet)]
             if not n or value in (None, ""):
                 continue
             if facet in ARRAY_FACETS:

@@ -63,7 +63,7 @@ def upgrade():
     # Facet counts over everything published read only this index (an index-only scan).
     op.execute(
         "CREATE INDEX ix_search_documents_facets ON search_documents (status) "
-        "INCLUDE (kind, residency, stage, city, sectors, looking_for)"
+        "INCLUDE (kind, residency, stage, city, sector_key, looking_for_key)"
     )
     op.execute(
         'CREATE INDEX ix_search_documents_name ON search_documents (lower(name) COLLATE "C")'
