@@ -62,8 +62,8 @@ def after_rollback(session, previous_transaction) -> None:
         session.info.pop(CHANGED_SECTORS, None)
 
 
-def update_index(search, ids: Iterable[int], sector_ids: Iterable[int] = ()) -> None:
-    """Index the committed state of these organisations; drop the ones that no longer exist."""
+def load_organisations(ids: Iterable[int], sector_ids: Iterable[int] = ()):
+    """The committed organisations with these ids (or in these sectors), and the ids gone."""
     ids = set(ids)
     with orm.Session(db.engine) as session:
         sector_ids = list(sector_ids)
@@ -76,16 +76,23 @@ def update_index(search, ids: Iterable[int], sector_ids: Iterable[int] = ()) -> 
                 )
             )
         if not ids:
-            return
+            return [], set()
         orgs = session.scalars(
             sa.select(Organisation)
             .where(Organisation.id.in_(ids))
             .options(orm.selectinload(Organisation.sectors))
         ).all()
+        # Loaded, so the organisations stay readable once this session closes.
+        return orgs, ids - {org.id for org in orgs}
+
+
+def update_index(search, ids: Iterable[int], sector_ids: Iterable[int] = ()) -> None:
+    """Index the committed state of these organisations; drop the ones that no longer exist."""
+    orgs, missing = load_organisations(ids, sector_ids)
+    if orgs:
         search.index(orgs)
-        missing = ids - {org.id for org in orgs}
-        if missing:
-            search.remove(missing)
+    if missing:
+        search.remove(missing)
 
 
 def _register() -> None:

@@ -46,6 +46,7 @@ PREFIX_EXPANSION = 30
 # How long one attempt waits for the shared write lock, and how long a write keeps trying.
 LOCK_TIMEOUT = 2.0
 WRITE_PATIENCE = 120.0
+READ_ATTEMPTS = 20
 # Old index directories are removed after a rebuild once nobody can still be building them.
 STALE_BUILD_SECONDS = 3600
 
@@ -218,6 +219,10 @@ class Plan:
     terms: set[str] = field(default_factory=set)
 
 
+class _IndexSwitched(Exception):
+    """A rebuild made another directory live while a writer waited for the old one."""
+
+
 class WhooshBackend:
     """The embedded engine (see cluster.search.base.SearchBackend)."""
 
@@ -272,8 +277,16 @@ class WhooshBackend:
             return name
 
     def _open_index(self):
-        name = self.current_name()
-        return name, whoosh_index.open_dir(str(self.root / name))
+        # Opening races with other processes' commits, which delete the files of the
+        # generation being opened; the next attempt finds the newer one.
+        for attempt in range(READ_ATTEMPTS):
+            name = self.current_name()
+            try:
+                return name, whoosh_index.open_dir(str(self.root / name))
+            except FileNotFoundError:
+                if attempt == READ_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -292,9 +305,25 @@ class WhooshBackend:
             searcher.close()
         elif searcher is not None and local.pid == os.getpid():
             searcher.close()
-        local.ix = whoosh_index.open_dir(str(self.root / name))
+        local.searcher = None
+        name, local.ix = self._open_index()
         local.searcher, local.pid, local.name = local.ix.searcher(), os.getpid(), name
         return local.searcher
+
+    def _reading(self, read: Callable, *args):
+        """Call read(searcher, *args), starting again with a new searcher if files vanished.
+
+        A searcher opens some files only when first needed; another process's commit may
+        have merged them away by then.
+        """
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return read(self._searcher(), *args)
+            except FileNotFoundError:
+                self._local.searcher = None
+                if attempt == READ_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01)
 
     def _reader_data(self, searcher) -> ReaderData:
         reader = searcher.reader()
@@ -393,7 +422,9 @@ class WhooshBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query; never raises for anything a user can type."""
-        searcher = self._searcher()
+        return self._reading(self._search, query)
+
+    def _search(self, searcher, query: SearchQuery) -> SearchResult:
         data = self._reader_data(searcher)
         visible = data.docs_with("status", query.statuses)
         plan = self._plan(searcher, data, language.clean_query(query.text))
@@ -490,7 +521,9 @@ class WhooshBackend:
         words = language.query_words(language.clean_query(prefix))
         if not words:
             return []
-        searcher = self._searcher()
+        return self._reading(self._suggest, words, limit)
+
+    def _suggest(self, searcher, words: list[str], limit: int) -> list[Suggestion]:
         data = self._reader_data(searcher)
         clauses = [Term("name_words", word) for word in words[:-1]]
         clauses.append(Prefix("name_words", words[-1]))
@@ -508,8 +541,9 @@ class WhooshBackend:
 
     def similar(self, org, limit: int = 5) -> list[Hit]:
         """Published organisations most like this one, itself excluded."""
-        doc = documents.document(org)
-        searcher = self._searcher()
+        return self._reading(self._similar, documents.document(org), limit)
+
+    def _similar(self, searcher, doc: dict, limit: int) -> list[Hit]:
         data = self._reader_data(searcher)
         key_terms = searcher.key_terms_from_text(
             "text", documents.search_text(doc), numterms=15, normalize=True
@@ -538,12 +572,16 @@ class WhooshBackend:
 
     def indexed_versions(self) -> dict[int, int]:
         """Every indexed organisation id with the version it was indexed at."""
-        reader = self._searcher().reader()
-        return {int(stored["id"]): stored["version"] for stored in reader.all_stored_fields()}
+        return self._reading(
+            lambda searcher: {
+                int(stored["id"]): stored["version"]
+                for stored in searcher.reader().all_stored_fields()
+            }
+        )
 
     def count(self) -> int:
         """How many organisations the index holds."""
-        return self._searcher().doc_count()
+        return self._reading(lambda searcher: searcher.doc_count())
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -564,11 +602,16 @@ class WhooshBackend:
                     raise
                 log.info("Search index is busy; waiting for the write lock")
                 continue
-            with writer:
-                if self._read_pointer() == name:
+            except FileNotFoundError:
+                continue  # a commit replaced the generation we opened; open the new one
+            try:
+                with writer:
+                    if self._read_pointer() != name:
+                        raise _IndexSwitched  # leaving the block cancels the writer
                     apply(writer)
-                    return
-                writer.cancel()
+                return
+            except _IndexSwitched:
+                continue
 
     def index(self, orgs: Iterable) -> None:
         """Add or replace these organisations in the index."""
@@ -577,8 +620,15 @@ class WhooshBackend:
             return
 
         def apply(writer):
-            for entry in fields:
-                writer.update_document(**entry)
+            # Two processes can load the same organisation at different versions and then
+            # queue for the lock in either order: the newer version must win.
+            with writer.searcher() as searcher:
+                for entry in fields:
+                    docnum = searcher.document_number(id=entry["id"])
+                    if docnum is not None:
+                        if searcher.stored_fields(docnum)["version"] > entry["version"]:
+                            continue
+                    writer.update_document(**entry)
 
         self._write(apply)
 
@@ -618,7 +668,7 @@ class WhooshBackend:
     def _switch_to(self, name: str) -> None:
         """Make `name` the live index once no writer is busy with the old one."""
         old_name, old = self._open_index()
-        lock = old.storage.lock("WRITELOCK")
+        lock = old.lock("WRITELOCK")  # the lock every IndexWriter takes
         deadline = time.monotonic() + WRITE_PATIENCE
         # Writers to the old index finish first; any later writer reads the new pointer.
         while not lock.acquire(blocking=False):
@@ -626,10 +676,34 @@ class WhooshBackend:
                 raise LockError("The search index stayed locked; the rebuild was not switched in.")
             time.sleep(0.02)
         try:
+            self._catch_up(old, name)
             self._write_pointer(name)
         finally:
             lock.release()
         self._remove_old_directories(keep={name, old_name})
+
+    def _catch_up(self, old, name: str) -> None:
+        """Bring the new index up to date with writes made to the old one while it was built.
+
+        The old index is locked, so it holds every write finished so far; any organisation
+        whose version differs between the two is indexed again from the database.
+        """
+        from .sync import load_organisations
+
+        with old.searcher() as searcher:
+            before = {int(f["id"]): f["version"] for f in searcher.reader().all_stored_fields()}
+        new = whoosh_index.open_dir(str(self.root / name))
+        with new.searcher() as searcher:
+            after = {int(f["id"]): f["version"] for f in searcher.reader().all_stored_fields()}
+        changed = {i for i in before.keys() | after.keys() if before.get(i) != after.get(i)}
+        if not changed:
+            return
+        orgs, missing = load_organisations(changed)
+        with new.writer(timeout=LOCK_TIMEOUT) as writer:
+            for org in orgs:
+                writer.update_document(**index_fields(documents.document(org)))
+            for org_id in missing:
+                writer.delete_by_term("id", str(org_id))
 
     def _remove_old_directories(self, keep: set[str]) -> None:
         cutoff = time.time() - STALE_BUILD_SECONDS
