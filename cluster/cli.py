@@ -123,9 +123,45 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool) 
     click.echo(f"Created {role} {user.email}.")
 
 
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database; search stays online meanwhile."""
+    from .search import maintenance
+
+    with click.progressbar(length=maintenance.organisation_count(), label="Indexing") as bar:
+        count = maintenance.reindex(progress=lambda done: bar.update(done - bar.pos))
+    click.echo(f"Indexed {count} organisations.")
+
+
+@click.command("search-check")
+@with_appcontext
+def search_check_command() -> None:
+    """Report every difference between the search index and the database; exit 1 if any."""
+    from .search import maintenance
+
+    differences = maintenance.check()
+    if differences.agree:
+        click.echo("Index and database agree.")
+        return
+    for org_id in differences.missing:
+        click.echo(f"missing from the index: organisation {org_id}")
+    for org_id in differences.extra:
+        click.echo(f"in the index but not in the database: organisation {org_id}")
+    for org_id, (db_version, index_version) in differences.stale.items():
+        click.echo(
+            f"stale in the index: organisation {org_id} "
+            f"(database version {db_version}, index version {index_version})"
+        )
+    click.echo("Run `flask --app wsgi reindex` to rebuild the index.", err=True)
+    raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(load_demo_command)
     app.cli.add_command(import_command)
     app.cli.add_command(export_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reindex_command)
+    app.cli.add_command(search_check_command)
