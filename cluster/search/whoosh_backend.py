@@ -452,8 +452,6 @@ class WhooshBackend:
                 for value, docs in data.postings[facet].items()
             }
             counts = {value: count for value, count in counts.items() if count}
-            for value in selected.get(facet, ()):
-                counts.setdefault(value, 0)
             facets[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
         hits = []
