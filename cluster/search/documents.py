@@ -7,6 +7,16 @@ from datetime import datetime
 from . import language
 
 
+# Words for each kind, so "manufacturer" or "производитель" finds the kind even when a
+# profile's own text never says it.
+KIND_WORDS = {
+    "startup": "startup стартап",
+    "manufacturer": "manufacturer manufacturing производитель производство",
+    "education": "education educational institution образование учебное заведение",
+    "company": "company компания",
+}
+
+
 def _strings(values) -> list[str]:
     return [str(value).strip() for value in values or () if str(value).strip()]
 
@@ -72,6 +82,7 @@ def search_text(doc: dict) -> str:
         *name_variants(doc),
         snippet_text(doc),
         " ".join(doc["sector_names"]),
+        KIND_WORDS.get(doc["kind"], ""),
         *city,
     ]
     text = "\n".join(part for part in parts if part)
