@@ -56,8 +56,8 @@ def upgrade():
         + ", ".join(
             f"ALTER COLUMN {column} SET STORAGE PLAIN"
             for column in (
-                "slug", "status", "kind", "residency", "stage", "city", "sector_key",
-                "looking_for_key", "name",
+                "slug", "status", "kind", "residency", "stage", "city", "sectors",
+                "looking_for", "sector_key", "looking_for_key", "name",
             )
         )
     )
