@@ -26,7 +26,7 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
-from whoosh.analysis import Filter, RegexTokenizer, StopFilter
+from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import LockError
@@ -94,27 +94,41 @@ class FoldFilter(Filter):
             yield token
 
 
+STOP_WORDS = frozenset(stoplists["en"]) | frozenset(stoplists["ru"])
+
+
+@lru_cache(maxsize=200_000)
+def analyse_word(word: str) -> str | None:
+    """The indexed form of one word as tokenised: folded and stemmed, or None for a stop word."""
+    folded = language.fold(word)
+    if len(folded) < 2 or folded in STOP_WORDS:
+        return None
+    return stem(folded)
+
+
 class BilingualStemFilter(Filter):
-    """Stem Cyrillic tokens as Russian and the others as English, in the same field."""
+    """Fold, drop stop words and stem in one pass: Cyrillic as Russian, the rest as English.
+
+    One cached lookup per token; indexing spends most of its time here.
+    """
 
     def __call__(self, tokens):
         for token in tokens:
-            if not token.stopped:
-                token.text = stem(token.text)
+            analysed = analyse_word(token.text)
+            if analysed is None:
+                if token.removestops:
+                    continue
+                token.stopped = True
+                token.text = language.fold(token.text)
+            else:
+                token.text = analysed
             yield token
 
 
-STOP_WORDS = frozenset(stoplists["en"]) | frozenset(stoplists["ru"])
 TOKENIZER_PATTERN = language.WORD_RE.pattern
-TEXT_ANALYZER = (
-    RegexTokenizer(TOKENIZER_PATTERN)
-    | FoldFilter()
-    | StopFilter(stoplist=STOP_WORDS)
-    | BilingualStemFilter()
-)
-# Whole words as typed: for autocomplete and for correcting typos into real words.
+TEXT_ANALYZER = RegexTokenizer(TOKENIZER_PATTERN) | BilingualStemFilter()
+# Whole words as typed, for autocomplete.
 WORD_ANALYZER = RegexTokenizer(TOKENIZER_PATTERN) | FoldFilter()
-VOCABULARY_ANALYZER = WORD_ANALYZER | StopFilter(stoplist=STOP_WORDS, minsize=3)
 
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
@@ -133,7 +147,6 @@ SCHEMA = Schema(
     name=TEXT(analyzer=TEXT_ANALYZER, phrase=False),
     name_exact=KEYWORD(commas=True),
     name_words=TEXT(analyzer=WORD_ANALYZER, phrase=False),
-    words=TEXT(analyzer=VOCABULARY_ANALYZER, phrase=False),
     text=TEXT(analyzer=TEXT_ANALYZER, phrase=False),
     name_sort=ID(sortable=True),
     created=NUMERIC(bits=64, sortable=True),
@@ -157,7 +170,6 @@ def index_fields(doc: dict) -> dict:
         "version": doc["version"],
         "name": " ".join(names),
         "name_words": " ".join(names),
-        "words": text,
         "text": text,
         "name_sort": language.fold(doc["name"]) or " ",
         "created": int(doc["created_at"].timestamp()),
@@ -214,7 +226,8 @@ class Plan:
     query: object | None = None
     # Any-word query tried when requiring every word finds nothing.
     fallback: object | None = None
-    suggestion: str | None = None
+    # Each mistyped word with the indexed (stemmed) word searched instead.
+    corrections: dict[str, str] = field(default_factory=dict)
     # Indexed (stemmed) words to highlight in snippets.
     terms: set[str] = field(default_factory=set)
 
@@ -344,8 +357,12 @@ class WhooshBackend:
         if data.vocabulary is None:
             with data.lock:
                 if data.vocabulary is None:
-                    lexicon = searcher.reader().lexicon("words")
-                    data.vocabulary = [btext.decode("utf-8") for btext in lexicon]
+                    # Stems: correcting against them costs no second field at indexing time.
+                    lexicon = searcher.reader().lexicon("text")
+                    data.vocabulary = [
+                        term for term in (btext.decode("utf-8") for btext in lexicon)
+                        if len(term) >= 3 and not term.isdigit()
+                    ]
         return data.vocabulary
 
     def _stems(self, word: str) -> list[str]:
@@ -358,22 +375,23 @@ class WhooshBackend:
         return list(dict.fromkeys(stems))
 
     def _correct(self, searcher, data: ReaderData, word: str) -> str | None:
-        """The indexed word closest to a mistyped one, the commonest among equals."""
-        if len(word) < 4:
+        """The indexed stem closest to a mistyped word's, the commonest among equals."""
+        typed = analyse_word(word)
+        if typed is None or len(word) < 4:
             return None
         reader = searcher.reader()
         limit = 1 if len(word) <= 5 else 2
         candidates = process.extract(
-            word,
+            typed,
             self._vocabulary(searcher, data),
             scorer=Levenshtein.distance,
             score_cutoff=limit,
             limit=25,
         )
-        candidates = [(distance, c) for c, distance, _ in candidates if c != word]
+        candidates = [(distance, c) for c, distance, _ in candidates if c != typed]
         if not candidates:
             return None
-        best = min(candidates, key=lambda pair: (pair[0], -reader.doc_frequency("words", pair[1])))
+        best = min(candidates, key=lambda pair: (pair[0], -reader.doc_frequency("text", pair[1])))
         return best[1]
 
     def _plan(self, searcher, data: ReaderData, text: str) -> Plan:
@@ -381,7 +399,7 @@ class WhooshBackend:
         reader = searcher.reader()
         plan = Plan()
         clauses = []
-        corrections = {}
+        corrections = plan.corrections
         for position, word in enumerate(words):
             stems = self._stems(word)
             if not stems:
@@ -396,7 +414,7 @@ class WhooshBackend:
                 correction = self._correct(searcher, data, word)
                 if correction:
                     corrections[word] = correction
-                    known = [s for s in self._stems(correction) if reader.doc_frequency("text", s)]
+                    known = [correction]
             if not known:
                 # Nothing like it is indexed: requiring it finds nothing, the fallback may.
                 known = stems[:1]
@@ -416,9 +434,26 @@ class WhooshBackend:
         plan.query = AndMaybe(And(clauses), exact)
         if len(clauses) > 1:
             plan.fallback = AndMaybe(Or(clauses), exact)
-        if corrections:
-            plan.suggestion = " ".join(corrections.get(word, word) for word in words)
         return plan
+
+    def _suggestion(self, text: str, corrections: dict[str, str], hits: list[Hit]) -> str | None:
+        """The query with each mistyped word replaced by a real word that has its stem.
+
+        The index holds stems ("manufactur"); the words shown come from the hits' own text.
+        """
+        if not corrections:
+            return None
+        spelled = {}
+        for hit in hits:
+            for token in language.WORD_RE.findall(f"{hit.name} {hit.summary} {hit.snippet}"):
+                stemmed = analyse_word(token)
+                if stemmed in corrections.values() and stemmed not in spelled:
+                    spelled[stemmed] = language.fold(token)
+        words = language.query_words(text)
+        return " ".join(
+            spelled.get(corrections[word], corrections[word]) if word in corrections else word
+            for word in words
+        )
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query; never raises for anything a user can type."""
@@ -427,7 +462,8 @@ class WhooshBackend:
     def _search(self, searcher, query: SearchQuery) -> SearchResult:
         data = self._reader_data(searcher)
         visible = data.docs_with("status", query.statuses)
-        plan = self._plan(searcher, data, language.clean_query(query.text))
+        text = language.clean_query(query.text)
+        plan = self._plan(searcher, data, text)
 
         ranked = plan.query
         if ranked is None:
@@ -464,7 +500,7 @@ class WhooshBackend:
             total=len(final),
             hits=hits,
             facets=facets,
-            suggestion=plan.suggestion,
+            suggestion=self._suggestion(text, plan.corrections, hits),
         )
 
     def _ranked_hits(self, searcher, ranked, allowed, query, start, terms) -> list[Hit]:
@@ -645,6 +681,9 @@ class WhooshBackend:
     def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
         """Build a complete new index beside the live one, then switch to it in one rename."""
         self.root.mkdir(parents=True, exist_ok=True)
+        # What the live index holds before the database is read: whatever differs from this
+        # at the switch was written while the new index was being built.
+        start = self._indexed_state()
         name, path = self._new_directory("build")
         count = 0
         try:
@@ -660,10 +699,19 @@ class WhooshBackend:
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        self._switch_to(name)
+        self._switch_to(name, start)
         return count
 
-    def _switch_to(self, name: str) -> None:
+    def _indexed_state(self, ix=None) -> tuple[int, dict[int, int]]:
+        """The live index's generation and the version of every organisation in it."""
+        if ix is None:
+            _, ix = self._open_index()
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            versions = {int(f["id"]): f["version"] for f in reader.all_stored_fields()}
+            return reader.generation(), versions
+
+    def _switch_to(self, name: str, start: tuple[int, dict[int, int]]) -> None:
         """Make `name` the live index once no writer is busy with the old one."""
         old_name, old = self._open_index()
         lock = old.lock("WRITELOCK")  # the lock every IndexWriter takes
@@ -674,29 +722,29 @@ class WhooshBackend:
                 raise LockError("The search index stayed locked; the rebuild was not switched in.")
             time.sleep(0.02)
         try:
-            self._catch_up(old, name)
+            self._catch_up(old, name, start)
             self._write_pointer(name)
         finally:
             lock.release()
         self._remove_old_directories(keep={name, old_name})
 
-    def _catch_up(self, old, name: str) -> None:
-        """Bring the new index up to date with writes made to the old one while it was built.
+    def _catch_up(self, old, name: str, start: tuple[int, dict[int, int]]) -> None:
+        """Carry into the new index the writes made to the old one while it was being built.
 
-        The old index is locked, so it holds every write finished so far; any organisation
-        whose version differs between the two is indexed again from the database.
+        The old index is locked, so it holds every write finished so far; each organisation
+        written since the build started is indexed again from the database.
         """
         from .sync import load_organisations
 
-        with old.searcher() as searcher:
-            before = {int(f["id"]): f["version"] for f in searcher.reader().all_stored_fields()}
-        new = whoosh_index.open_dir(str(self.root / name))
-        with new.searcher() as searcher:
-            after = {int(f["id"]): f["version"] for f in searcher.reader().all_stored_fields()}
-        changed = {i for i in before.keys() | after.keys() if before.get(i) != after.get(i)}
+        generation, versions = start
+        if old.latest_generation() == generation:
+            return
+        _, now = self._indexed_state(old)
+        changed = {i for i in versions.keys() | now.keys() if versions.get(i) != now.get(i)}
         if not changed:
             return
         orgs, missing = load_organisations(changed)
+        new = whoosh_index.open_dir(str(self.root / name))
         with new.writer(timeout=LOCK_TIMEOUT) as writer:
             for org in orgs:
                 writer.update_document(**index_fields(documents.document(org)))
