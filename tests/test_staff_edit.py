@@ -378,3 +378,20 @@ def test_missing_or_garbled_version_is_a_conflict_not_an_overwrite(app, editor):
         data = {**edit_form(app, "thread-needle"), "version": version, "city": "Elsewhere"}
         assert editor.post("/staff/organisations/thread-needle/edit", data).status_code == 409
     assert load(app, "thread-needle").city == "Ivanovo"
+
+
+def test_conflict_suggestions_hold_after_a_save_that_writes_no_revision(app, client, editor):
+    editor.post("/staff/organisations/new", new_organisation())
+    with app.app_context():
+        org = organisations.find("thread-needle")
+        org.logo = "0123456789abcdef0123456789abcdef.png"  # as a logo upload does: no revision
+        db.session.commit()
+    stale = edit_form(app, "thread-needle")
+    fresh = {**edit_form(app, "thread-needle"), "city": "Shuya"}
+    assert editor.post("/staff/organisations/thread-needle/edit", fresh).status_code == 302
+
+    stale["summary"] = "My summary."
+    page = editor.post("/staff/organisations/thread-needle/edit", stale).get_data(as_text=True)
+    # The other editor's city is suggested; only the field this editor changed is theirs.
+    assert re.search(r'id="take-city-stored" value="stored" checked', page)
+    assert re.search(r'id="take-summary-typed" value="typed" checked', page)

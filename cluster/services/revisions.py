@@ -61,11 +61,15 @@ def history(org: Organisation) -> list[Revision]:
 
 
 def at_version(org: Organisation, version: int) -> Revision | None:
-    """The revision that left the organisation at this version, if one was recorded."""
+    """The revision whose snapshot holds the organisation's fields as they were at this version.
+
+    That is the last revision at or before the version: a save that writes no revision (a new
+    logo) bumps the version without changing any field a revision records.
+    """
     return db.session.scalar(
         sa.select(Revision)
-        .where(Revision.organisation_id == org.id, Revision.version == version)
-        .order_by(Revision.id.desc())
+        .where(Revision.organisation_id == org.id, Revision.version <= version)
+        .order_by(Revision.version.desc(), Revision.id.desc())
         .limit(1)
     )
 
