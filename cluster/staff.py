@@ -185,7 +185,14 @@ def resolved_formdata(org: Organisation) -> MultiDict:
 @staff_required
 def edit(slug: str):
     """Edit an organisation; a form built from an older version gets the conflict page."""
-    org = get_organisation(slug)
+    org = organisations.find(slug)
+    if org is None:
+        renamed = organisations.find_renamed(slug)
+        if renamed is None:
+            abort(404)
+        # 307 keeps the method and the body: a form opened before a rename still arrives,
+        # and its old version number leads it to the conflict page.
+        return redirect(url_for("staff.edit", slug=renamed.slug), 307)
     org_id = org.id
     if request.method == "GET":
         return render_template(

@@ -395,3 +395,25 @@ def test_conflict_suggestions_hold_after_a_save_that_writes_no_revision(app, cli
     # The other editor's city is suggested; only the field this editor changed is theirs.
     assert re.search(r'id="take-city-stored" value="stored" checked', page)
     assert re.search(r'id="take-summary-typed" value="typed" checked', page)
+
+
+def test_stale_edit_sent_to_the_old_address_after_a_rename_reaches_the_conflict_page(
+    app, editor
+):
+    editor.post("/staff/organisations/new", new_organisation())
+    stale = edit_form(app, "thread-needle")
+    renamed = {**edit_form(app, "thread-needle"), "slug": "thread-and-needle"}
+    assert editor.post("/staff/organisations/thread-needle/edit", renamed).status_code == 302
+
+    stale["summary"] = "Typed before the rename."
+    response = editor.post("/staff/organisations/thread-needle/edit", stale)
+    # A browser sends the same form again to the new address (the test client cannot).
+    assert response.status_code == 307
+    assert response.location == "/staff/organisations/thread-and-needle/edit"
+    response = editor.post(response.location, stale)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Typed before the rename." in page
+    assert re.search(r'id="take-slug-stored" value="stored" checked', page)
+    assert load(app, "thread-and-needle").summary == "Small-batch sewing for young brands."
+    assert editor.post("/staff/organisations/no-such-listing/edit", stale).status_code == 404

@@ -164,6 +164,17 @@ def find(slug: str) -> Organisation | None:
     return db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
 
 
+def find_renamed(slug: str) -> Organisation | None:
+    """The organisation that had this slug before a rename, if it still exists."""
+    org_id = db.session.scalar(
+        sa.select(Revision.organisation_id)
+        .where(Revision.organisation_slug == slug, Revision.organisation_id.is_not(None))
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+    return db.session.get(Organisation, org_id) if org_id is not None else None
+
+
 def parse(raw: dict, org: Organisation | None = None):
     """Check a typed record as the import does, and that its slug is free (deriving a new one).
 
