@@ -31,11 +31,20 @@ def after_flush(session, flush_context) -> None:
     """Note every organisation (and sector) the flush created, changed or deleted."""
     changed = _pending(session, CHANGED)
     sectors = _pending(session, CHANGED_SECTORS)
-    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+    for obj in itertools.chain(session.new, session.deleted):
         if isinstance(obj, Organisation) and obj.id is not None:
             changed.add(obj.id)
-        elif isinstance(obj, Sector) and obj.id is not None and obj not in session.new:
+    # session.dirty also lists objects whose attributes were set to the values they had.
+    for obj in session.dirty:
+        if isinstance(obj, Organisation) and session.is_modified(obj):
+            changed.add(obj.id)
+        elif isinstance(obj, Sector) and _renamed(obj):
             sectors.add(obj.id)
+
+
+def _renamed(sector: Sector) -> bool:
+    state = sa.inspect(sector)
+    return any(state.attrs[name].history.has_changes() for name in ("slug", "name", "name_ru"))
 
 
 def after_commit(session) -> None:

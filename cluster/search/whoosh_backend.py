@@ -8,6 +8,7 @@ working on the old index until the new one is complete.
 from __future__ import annotations
 
 import fcntl
+import heapq
 import itertools
 import logging
 import os
@@ -32,6 +33,7 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import LockError
 from whoosh.lang.stopwords import stoplists
 from whoosh.query import And, AndMaybe, Every, Or, Prefix, Term
+from whoosh.reading import TermNotFound
 
 from . import documents, language
 from .base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
@@ -47,6 +49,8 @@ PREFIX_EXPANSION = 30
 LOCK_TIMEOUT = 2.0
 WRITE_PATIENCE = 120.0
 READ_ATTEMPTS = 20
+# Matching documents of this many recent query terms are kept per index generation.
+TERM_CACHE = 2000
 # Old index directories are removed after a rebuild once nobody can still be building them.
 STALE_BUILD_SECONDS = 3600
 
@@ -204,7 +208,35 @@ class ReaderData:
     # facet -> value -> docnums having it; "status" included.
     postings: dict[str, dict[str, set[int]]]
     vocabulary: list[str] | None = None
+    # term -> docnums of the "text" field, for the terms queries have asked about lately.
+    term_docs: dict[str, frozenset[int]] = field(default_factory=dict)
+    sort_positions: dict[str, list[int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def positions(self, reader, fieldname: str) -> list[int]:
+        """Each docnum's place in the order of a sortable column (name or creation time)."""
+        positions = self.sort_positions.get(fieldname)
+        if positions is None:
+            column = reader.column_reader(fieldname)
+            count = reader.doc_count_all()
+            order = sorted(range(count), key=column.__getitem__)
+            positions = [0] * count
+            for place, docnum in enumerate(order):
+                positions[docnum] = place
+            self.sort_positions[fieldname] = positions
+        return positions
+
+    def text_docs(self, reader, term: str) -> frozenset[int]:
+        docs = self.term_docs.get(term)
+        if docs is None:
+            try:
+                docs = frozenset(reader.postings("text", term).all_ids())
+            except TermNotFound:
+                docs = frozenset()
+            if len(self.term_docs) >= TERM_CACHE:
+                self.term_docs.pop(next(iter(self.term_docs)), None)
+            self.term_docs[term] = docs
+        return docs
 
     def docs_with(self, facet: str, values: Iterable[str]) -> set[int]:
         sets = [self.postings[facet].get(value, set()) for value in values]
@@ -226,6 +258,8 @@ class Plan:
     query: object | None = None
     # Any-word query tried when requiring every word finds nothing.
     fallback: object | None = None
+    # Per query word, the "text" terms any of which it matches (names are in "text" too).
+    clauses: list[list[str]] = field(default_factory=list)
     # Each mistyped word with the indexed (stemmed) word searched instead.
     corrections: dict[str, str] = field(default_factory=dict)
     # Indexed (stemmed) words to highlight in snippets.
@@ -419,6 +453,7 @@ class WhooshBackend:
                 # Nothing like it is indexed: requiring it finds nothing, the fallback may.
                 known = stems[:1]
             plan.terms.update(known)
+            plan.clauses.append(known)
             alternatives = [Term("text", s) for s in known]
             alternatives += [Term("name", s, boost=NAME_BOOST) for s in known]
             clauses.append(Or(alternatives))
@@ -469,10 +504,17 @@ class WhooshBackend:
         if ranked is None:
             matched = visible
         else:
-            matched = set(ranked.docs(searcher)) & visible
+            # Sets from each term's postings, not the query's own matcher: the same documents,
+            # found by set operations in C instead of a tree of matchers in Python.
+            reader = searcher.reader()
+            per_word = [
+                frozenset().union(*(data.text_docs(reader, term) for term in terms))
+                for terms in plan.clauses
+            ]
+            matched = visible.intersection(*per_word)
             if not matched and plan.fallback is not None:
                 ranked = plan.fallback
-                matched = set(ranked.docs(searcher)) & visible
+                matched = visible & frozenset().union(*per_word)
 
         selected = {
             facet: set(values) for facet, values in query.filters.items() if values and facet in FACETS
@@ -494,7 +536,7 @@ class WhooshBackend:
         page = max(1, query.page)
         start = (page - 1) * query.per_page
         if final and start < len(final):
-            hits = self._ranked_hits(searcher, ranked, final, query, start, plan.terms)
+            hits = self._ranked_hits(searcher, data, ranked, final, query, start, plan.terms)
         return SearchResult(
             query=query,
             total=len(final),
@@ -503,24 +545,30 @@ class WhooshBackend:
             suggestion=self._suggestion(text, plan.corrections, hits),
         )
 
-    def _ranked_hits(self, searcher, ranked, allowed, query, start, terms) -> list[Hit]:
+    def _ranked_hits(self, searcher, data, ranked, allowed, query, start, terms) -> list[Hit]:
         sort = query.sort if query.sort in ("name", "newest") else "relevance"
-        if ranked is None:
-            ranked = Every()
-            if sort == "relevance":
-                sort = "name"  # nothing to rank by: alphabetical reads best
-        options = {}
-        if sort == "name":
-            options["sortedby"] = "name_sort"
-        elif sort == "newest":
-            options = {"sortedby": "created", "reverse": True}
-        results = searcher.search(
-            ranked, filter=allowed, limit=start + query.per_page, **options
-        )
-        scored = "sortedby" not in options
+        if ranked is None and sort == "relevance":
+            sort = "name"  # nothing to rank by: alphabetical reads best
+        stop = start + query.per_page
+        if sort == "relevance":
+            # The facet and status conditions go into the query itself: Whoosh intersects
+            # postings faster than it checks every match against a set of allowed documents.
+            required = [ranked, Or([Term("status", status) for status in query.statuses])]
+            for facet, values in query.filters.items():
+                if values and facet in FACETS:
+                    required.append(Or([Term(FACET_FIELDS[facet], value) for value in values]))
+            results = searcher.search(And(required), limit=stop)
+            found = [(result.docnum, float(result.score or 0.0)) for result in results]
+        else:
+            position = data.positions(searcher.reader(), "name_sort" if sort == "name" else "created")
+            if sort == "newest":
+                chosen = heapq.nsmallest(stop, allowed, key=lambda d: -position[d])
+            else:
+                chosen = heapq.nsmallest(stop, allowed, key=position.__getitem__)
+            found = [(docnum, 0.0) for docnum in chosen]
         hits = []
-        for result in results[start : start + query.per_page]:
-            stored = result.fields()
+        for docnum, score in found[start:stop]:
+            stored = searcher.stored_fields(docnum)
             hits.append(
                 Hit(
                     id=int(stored["id"]),
@@ -529,8 +577,7 @@ class WhooshBackend:
                     kind=stored.get("kind", ""),
                     summary=stored.get("summary", ""),
                     snippet=self._snippet(stored, terms),
-                    # A sorted search has no scores (Whoosh reports the sort key instead).
-                    score=float(result.score or 0.0) if scored else 0.0,
+                    score=score,
                 )
             )
         return hits
