@@ -32,7 +32,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import LockError
 from whoosh.lang.stopwords import stoplists
-from whoosh.query import And, AndMaybe, Every, Or, Prefix, Term
+from whoosh.query import And, AndMaybe, Or, Prefix, Term
 from whoosh.reading import TermNotFound
 
 from . import documents, language

@@ -161,3 +161,15 @@ def test_search_check_reports_a_change_made_behind_the_orms_back(whoosh_app):
     result = whoosh_app.test_cli_runner().invoke(args=["search-check"])
     assert result.exit_code == 1
     assert f"stale in the index: organisation {org.id}" in result.output
+
+
+def test_reloading_an_unchanged_taxonomy_leaves_the_index_alone(whoosh_app):
+    from cluster.services import taxonomy
+
+    make_org("Taxonomy Member", sectors=["textile"])
+    index = backend()
+    generation = index._searcher().reader().generation()
+    # init-db reloads the sectors on every run; rewriting the same names changes nothing.
+    taxonomy.load_sectors()
+    db.session.commit()
+    assert index._searcher().reader().generation() == generation
