@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_user
+from tests.conftest import make_user
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from cluster.extensions import db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from conftest import STAFF_PASSWORD, make_user
+from tests.conftest import STAFF_PASSWORD, make_user
 
 from cluster.extensions import db
 from cluster.models import AuditEntry, User

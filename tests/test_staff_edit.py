@@ -6,7 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from conftest import StaffSession
+from tests.conftest import StaffSession
 
 from cluster.extensions import db
 from cluster.forms import OrganisationForm
