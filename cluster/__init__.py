@@ -95,7 +95,11 @@ def register_extensions(app: Flask) -> None:
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    from .models import include_in_autogenerate
+
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), include_object=include_in_autogenerate
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -234,3 +234,15 @@ class AuditEntry(db.Model):
     ip: Mapped[str] = mapped_column(sa.String(64), default="")
 
     user: Mapped[User | None] = relationship()
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Let Alembic compare only what these models describe.
+
+    The PostgreSQL search engine's tables are made by migrations alone; without this,
+    `flask db migrate` on PostgreSQL would propose dropping them.
+    """
+    if type_ == "table":
+        return not (reflected and compare_to is None)
+    table = getattr(obj, "table", None)
+    return table is None or table.name in db.metadata.tables

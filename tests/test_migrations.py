@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 
 from cluster import create_app
 from cluster.extensions import db
+from cluster.models import include_in_autogenerate
 
 from tests.search import pg
 
@@ -26,19 +27,10 @@ def bare_app(tmp_path, database_url: str):
     )
 
 
-def include_model_objects(obj, name, type_, reflected, compare_to):
-    """Compare only what the models describe: a table that only a migration creates (the
-    PostgreSQL search tables) is not a pending model change."""
-    if type_ == "table":
-        return not (reflected and compare_to is None)
-    table = getattr(obj, "table", None)
-    return table is None or table.name in db.metadata.tables
-
-
 def pending_model_changes() -> list:
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_object": include_model_objects}
+            connection, opts={"compare_type": True, "include_object": include_in_autogenerate}
         )
         return compare_metadata(context, db.metadata)
 
