@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
@@ -157,7 +156,7 @@ def queue():
 
 
 def organisation_or_404(slug: str) -> Organisation:
-    org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    org = organisations.find(slug)
     if org is None:
         abort(404)
     return org

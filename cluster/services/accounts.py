@@ -47,6 +47,8 @@ def check_role(role: str) -> str:
 
 
 def find_user(email: str) -> User | None:
+    if "\x00" in email:
+        return None  # no stored address has one, and PostgreSQL refuses NUL in text
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
@@ -57,7 +59,7 @@ def create_user(email: str, password: str, role: str = "editor", name: str = "")
     check_password(password)
     if find_user(email):
         raise AccountError(f"A user with the e-mail {email} already exists.")
-    user = User(email=email, name=name.strip(), role=role, password_hash=hasher.hash(password))
+    user = User(email=email, name=name.replace("\x00", "").strip(), role=role, password_hash=hasher.hash(password))
     db.session.add(user)
     return user
 

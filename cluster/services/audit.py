@@ -17,8 +17,10 @@ def log(action: str, target=None, detail: str = "", user: User | None = None) ->
         user = current_user._get_current_object()
     entry = AuditEntry(
         action=action,
-        target=describe(target)[:200],
-        detail=detail,
+        # Targets and details carry typed text (a failed login's e-mail, a note); PostgreSQL
+        # refuses NUL in text.
+        target=describe(target).replace("\x00", "")[:200],
+        detail=detail.replace("\x00", ""),
         user_id=user.id if user is not None else None,
         user_email=user.email if user is not None else "",
         ip=(request.remote_addr or "")[:64] if has_request_context() else "",

@@ -161,11 +161,16 @@ def delete(org: Organisation, user: User | None) -> None:
 
 
 def find(slug: str) -> Organisation | None:
+    """Any organisation with this slug; None for text no slug can be (PostgreSQL refuses NUL)."""
+    if not slug or len(slug) > slugs.SLUG_MAX_LENGTH or "\x00" in slug:
+        return None
     return db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
 
 
 def find_renamed(slug: str) -> Organisation | None:
     """The organisation that had this slug before a rename, if it still exists."""
+    if not slug or len(slug) > slugs.SLUG_MAX_LENGTH or "\x00" in slug:
+        return None
     org_id = db.session.scalar(
         sa.select(Revision.organisation_id)
         .where(Revision.organisation_slug == slug, Revision.organisation_id.is_not(None))
@@ -241,7 +246,7 @@ def staff_list(text: str, status: str, kind: str, page: int, per_page: int):
 def staff_query(text: str, status: str, kind: str) -> sa.Select:
     """The staff list's query (also what its export writes), newest change first."""
     stmt = sa.select(Organisation)
-    text = text.strip()[:200]
+    text = text.replace("\x00", "").strip()[:200]
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(
