@@ -70,6 +70,13 @@ def test_submission_lands_pending_and_is_not_public(app, client):
     assert "Loom &amp; Needle" not in client.get("/organisations").get_data(as_text=True)
 
 
+
+def test_submission_whose_name_gives_no_slug_still_arrives(app, client):
+    # The public form has no slug field, so "give one" would be advice nobody can follow.
+    response = client.post("/submit", data=submission(client, name="★ ★ ★"))
+    assert response.status_code == 303
+    assert find(app, "organisation").name == "★ ★ ★"
+
 def test_submission_form_has_no_status_or_slug_and_ignores_them(app, client):
     page = client.get("/submit").get_data(as_text=True)
     assert 'name="status"' not in page

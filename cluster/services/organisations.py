@@ -193,15 +193,13 @@ def parse(raw: dict, org: Organisation | None = None):
         errors.append(records.FieldError("slug", f"{slug!r} is already used by another listing"))
     elif not slug and org is None:
         values["slug"] = derive_slug(values["name"])
-        if not values["slug"]:
-            errors.append(records.FieldError("slug", "cannot derive one from the name; give one"))
     return values, errors
 
 
 def derive_slug(name: str) -> str:
-    base = slugs.slugify_name(name)
-    if not base:
-        return ""
+    """A free slug made from the name; "organisation-N" for a name without letters to use."""
+    # The public form has no slug field, so a name like "★" must still get an address.
+    base = slugs.slugify_name(name) or "organisation"
     taken = set(
         db.session.scalars(sa.select(Organisation.slug).where(Organisation.slug.startswith(base)))
     )
