@@ -21,6 +21,7 @@ ENV_KEYS = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "PER_PAGE": int,
+    "PROXY_COUNT": int,
 }
 
 
@@ -46,6 +47,10 @@ class Defaults:
     # Largest single form field; longer values are a validation error, not a crash.
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Reverse proxies in front of gunicorn (e.g. 1 for nginx): their X-Forwarded-For and
+    # X-Forwarded-Proto are trusted, so rate limits and the audit log see each visitor's
+    # address, not the proxy's. 0 ignores those headers, which anyone can send.
+    PROXY_COUNT = 0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

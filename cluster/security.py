@@ -1,7 +1,9 @@
-"""Security headers on every response, and a session cookie that is Secure over HTTPS."""
+"""Security headers on every response, a session cookie that is Secure over HTTPS, and
+the visitor's address and scheme taken from trusted reverse proxies."""
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Everything a page loads is served from static/, so 'self' is all a page needs.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -38,6 +40,9 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    proxies = app.config.get("PROXY_COUNT") or 0
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.after_request
     def add_security_headers(response):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from tests.conftest import STAFF_PASSWORD, make_user
+from tests.conftest import STAFF_PASSWORD, StaffSession, build_app, make_user
 
 from cluster.extensions import db
 from cluster.models import AuditEntry, User
@@ -263,3 +263,37 @@ def test_next_never_leads_off_the_site(app, client, staff, target):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/"
+
+
+def failures_then_another_visitor(app) -> int:
+    """Ten failed logins forwarded for one visitor, then one for another: the last status."""
+    client = app.test_client()
+    staff = StaffSession(app, client)
+    token = staff.csrf_token()
+    for number in range(10):
+        headers = {"X-Forwarded-For": "203.0.113.1"}
+        response = client.post(
+            "/staff/login",
+            data={"email": f"user{number}@example.org", "password": "wrong password",
+                  "csrf_token": token},
+            headers=headers,
+        )
+        assert response.status_code == 200
+    return client.post(
+        "/staff/login",
+        data={"email": "other@example.org", "password": "wrong password", "csrf_token": token},
+        headers={"X-Forwarded-For": "203.0.113.2"},
+    ).status_code
+
+
+def test_behind_a_proxy_limits_count_each_visitor_not_the_proxy(tmp_path):
+    app = build_app(tmp_path, PROXY_COUNT=1)
+    assert failures_then_another_visitor(app) == 200
+    with app.app_context():
+        addresses = set(db.session.scalars(sa.select(AuditEntry.ip)))
+    assert addresses == {"203.0.113.1", "203.0.113.2"}
+
+
+def test_forwarded_addresses_are_ignored_unless_a_proxy_is_configured(app):
+    # Otherwise anyone could pick a fresh address for each guess.
+    assert failures_then_another_visitor(app) == 429
