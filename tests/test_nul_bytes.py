@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import StaffSession
 
 from cluster.extensions import db
 from cluster.models import AuditEntry, Organisation, User
 from cluster.services import organisations
+from tests.conftest import StaffSession
 
 pytestmark = pytest.mark.postgres
 
