@@ -15,12 +15,14 @@ import threading
 from itertools import islice
 from typing import Callable, Iterable
 
+import numpy as np
 import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 
 from ..extensions import db
 from . import documents, language
 from .base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
+from .postgres_facets import KEY_SEPARATOR, FacetTable, facet_counts
 
 CONFIG = "russian"
 # ts_headline wraps matches in these; they are stripped from stored text, so after escaping the
@@ -30,10 +32,6 @@ HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12,
 BATCH = 1000
 # Beyond this many matches, relevance ranks a pool of candidates rather than every match.
 RANK_POOL = 500
-# A set of facet values as one text, grouped far faster than the array itself.
-KEY_SEPARATOR = "\x1f"
-SCALAR_FACETS = {"kind": "kind", "residency": "residency", "stage": "stage", "city": "city"}
-ARRAY_FACETS = {"sector": "sectors", "looking_for": "looking_for"}
 
 # Letters and digits; a token is always safe to place inside to_tsquery's syntax.
 TOKEN = re.compile(r"[^\W_]+")
@@ -49,6 +47,11 @@ def clean_text(text: str | None) -> str:
 
 class PostgresBackend:
     """The SearchBackend kept in the app's own PostgreSQL database."""
+
+    def __init__(self) -> None:
+        # The facet values of the newest generation this process has read (postgres_facets).
+        self._table: FacetTable | None = None
+        self._loading = threading.Lock()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -75,6 +78,8 @@ class PostgresBackend:
         # database's to_tsvector work and Python's document work overlap.
         done = 0
         with db.engine.begin() as conn:
+            # The generation moves once, as the rebuild commits (see the search_state migration).
+            conn.execute(sa.text("SET LOCAL cluster.search_rebuild = 'on'"))
             conn.execute(sa.text("DELETE FROM search_documents"))
             conn.execute(sa.text("DELETE FROM search_terms"))
             batches: queue.Queue = queue.Queue(maxsize=2)
@@ -105,12 +110,12 @@ class PostgresBackend:
                 raise failure[0]
             conn.execute(sa.text("ANALYZE search_documents"))
             conn.execute(sa.text("ANALYZE search_terms"))
+            conn.execute(sa.text("UPDATE search_state SET generation = generation + 1"))
         return done
 
     def _write(self, conn, rows: list[dict]) -> None:
         rows.sort(key=lambda row: row["organisation_id"])
         terms = sorted({term for row in rows for term in row.pop("terms")})
-        conn.execute(UPSERT, {"rows": json.dumps(rows, default=str)})
         # Sorted, so that two writers never wait on each other's terms in opposite order.
         conn.execute(
             sa.text(
@@ -119,6 +124,9 @@ class PostgresBackend:
             ),
             {"terms": terms},
         )
+        # Last: its trigger locks the generation row until this transaction commits, and a
+        # writer holding it must not then wait on a rebuild's terms.
+        conn.execute(UPSERT, {"rows": json.dumps(rows, default=str)})
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -134,10 +142,32 @@ class PostgresBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         text = language.clean_query(query.text)
         with db.engine.connect() as conn:
-            tsquery, suggestion = self._plan(conn, text, list(query.statuses))
-            result = self._search(conn, query, tsquery, text)
+            # One snapshot for every statement: the generation read first then stands for
+            # exactly the rows the later statements see.
+            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            table = self._facet_table(conn)
+            allowed = table.statuses(query.statuses)
+            tsquery, suggestion, matched = self._plan(conn, text, table, allowed)
+            if matched is None:
+                matched = allowed
+            result = self._search(conn, query, table, tsquery, matched, text)
             result.suggestion = suggestion
             return result
+
+    def _facet_table(self, conn) -> FacetTable:
+        """This snapshot's facet values: kept from an earlier search unless the table changed."""
+        generation = conn.execute(sa.text("SELECT generation FROM search_state")).scalar_one()
+        table = self._table
+        if table is not None and table.generation == generation:
+            return table
+        with self._loading:
+            table = self._table
+            if table is None or table.generation != generation:
+                table = FacetTable(conn, generation)
+                # A search still on an older snapshot uses its own table but keeps the newest.
+                if self._table is None or generation > self._table.generation:
+                    self._table = table
+        return table
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         prefix = language.clean_query(prefix)
@@ -213,11 +243,12 @@ class PostgresBackend:
 
     # -- the parts of a search -------------------------------------------------------------
 
-    def _plan(self, conn, text: str, statuses: list[str]) -> tuple[str | None, str | None]:
-        """The tsquery to run and the "did you mean" text, as forgiving as it must be.
+    def _plan(self, conn, text: str, table: FacetTable, allowed: np.ndarray):
+        """The tsquery to run, the "did you mean" text and the rows it matches.
 
         Every word must match; if nothing does, each unknown word is replaced by the closest
-        known one (and suggested), and then any one word may match. None lists everything.
+        known one (and suggested), and then any one word may match. A tsquery of None lists
+        everything (and its rows are None: every allowed one).
         """
         words = language.query_words(text)
         if words:
@@ -239,9 +270,10 @@ class PostgresBackend:
         typing = not text[-1:].isspace()
         strict = self._tsquery(conn, words, typing, " & ")
         if not strict:
-            return None, None  # nothing but stop words and symbols
-        if self._matches(conn, strict, statuses):
-            return strict, None
+            return None, None, None  # nothing but stop words and symbols
+        matched = self._matching(conn, strict, table, allowed)
+        if matched.any():
+            return strict, None, matched
         corrected = self._correct(conn, words)
         tries = []
         if corrected:
@@ -252,20 +284,15 @@ class PostgresBackend:
                 tries.append(self._tsquery(conn, corrected, typing, " | "))
         suggestion = " ".join(corrected) if corrected else None
         for tsquery in tries:
-            if tsquery and self._matches(conn, tsquery, statuses):
-                return tsquery, suggestion
-        return strict, suggestion
+            if tsquery:
+                rows = self._matching(conn, tsquery, table, allowed)
+                if rows.any():
+                    return tsquery, suggestion, rows
+        return strict, suggestion, matched
 
-    def _matches(self, conn, tsquery: str, statuses: list[str]) -> bool:
-        return bool(
-            conn.execute(
-                sa.text(
-                    "SELECT 1 FROM search_documents WHERE status = ANY(CAST(:statuses AS text[]))"
-                    " AND tsv @@ CAST(:q AS tsquery) LIMIT 1"
-                ),
-                {"statuses": statuses, "q": tsquery},
-            ).first()
-        )
+    def _matching(self, conn, tsquery: str, table: FacetTable, allowed: np.ndarray) -> np.ndarray:
+        """The allowed rows whose text matches (postgres_facets keeps each term's rows)."""
+        return table.matching(conn, tsquery) & allowed
 
     def _tsquery(self, conn, words: list[str], typing: bool, operator: str) -> str:
         """The tsquery (as text) joining the words; empty when they are all stop words.
@@ -323,76 +350,21 @@ class PostgresBackend:
             corrected.append(word)
         return corrected if changed else None
 
-    def _search(self, conn, query: SearchQuery, tsquery: str | None, text: str) -> SearchResult:
-        statuses = list(query.statuses)
+    def _search(
+        self, conn, query: SearchQuery, table: FacetTable, tsquery, matched, text: str
+    ) -> SearchResult:
         filters = {
             facet: sorted({str(v) for v in values if v not in (None, "")})
             for facet, values in (query.filters or {}).items()
             if facet in FACETS
         }
         filters = {facet: values for facet, values in filters.items() if values}
-        params: dict = {"statuses": statuses}
-        conditions = {}
-        for facet, values in filters.items():
-            params[f"f_{facet}"] = values
-            if facet in SCALAR_FACETS:
-                conditions[facet] = f"{SCALAR_FACETS[facet]} = ANY(CAST(:f_{facet} AS text[]))"
-            else:
-                conditions[facet] = f"{ARRAY_FACETS[facet]} && CAST(:f_{facet} AS text[])"
-        base = "status = ANY(CAST(:statuses AS text[]))"
-        if tsquery is not None:
-            if not tsquery:
-                return SearchResult(query=query, total=0, hits=[], facets={f: {} for f in FACETS})
-            params["q"] = tsquery
-            base += " AND tsv @@ CAST(:q AS tsquery)"
-
-        def where(skip: str | None = None) -> str:
-            parts = [cond for facet, cond in conditions.items() if facet != skip]
-            return " AND ".join(parts) or "TRUE"
-
-        # One pass over the matches: a grouping set per facet, each counted over the rows that
-        # pass every other facet's selection (OR within a facet, AND across facets).
-        facet_columns = {**SCALAR_FACETS, "sector": "sector_key", "looking_for": "looking_for_key"}
-        # One aggregate per distinct condition: with no selection, a single count(*).
-        conditions_sql = list(dict.fromkeys([where(), *(where(facet) for facet in FACETS)]))
-        counts_sql = ", ".join(
-            "count(*)" if condition == "TRUE" else f"count(*) FILTER (WHERE {condition})"
-            for condition in conditions_sql
-        )
-        column_of = {"": 0, **{facet: conditions_sql.index(where(facet)) for facet in FACETS}}
-        sets = ", ".join(f"({facet_columns[facet]})" for facet in FACETS)
-        rows = conn.execute(
-            sa.text(
-                f"""
-                SELECT {", ".join(facet_columns[f] for f in FACETS)},
-                       GROUPING({", ".join(facet_columns[f] for f in FACETS)}), {counts_sql}
-                FROM search_documents WHERE {base}
-                GROUP BY GROUPING SETS ({sets}, ())
-                """
-            ),
-            params,
-        )
-        total = 0
-        facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        width = len(FACETS)
-        for row in rows:
-            grouping, counted = row[width], row[width + 1 :]
-            if grouping == (1 << width) - 1:
-                total = counted[column_of[""]]
-                continue
-            # GROUPING() sets a bit for every column not grouped in this row's set.
-            facet = next(
-                f for i, f in enumerate(FACETS) if not grouping & (1 << (width - 1 - i))
-            )
-            n = counted[column_of[facet]]
-            value = row[FACETS.index(facet)]
-            if not n or value in (None, ""):
-                continue
-            if facet in ARRAY_FACETS:
-                for item in value.split(KEY_SEPARATOR):
-                    facets[facet][item] = facets[facet].get(item, 0) + n
-            else:
-                facets[facet][value] = facets[facet].get(value, 0) + n
+        if tsquery is not None and not tsquery:
+            return SearchResult(query=query, total=0, hits=[], facets={f: {} for f in FACETS})
+        # Each facet counted over the rows that pass every other facet's selection (OR within
+        # a facet, AND across facets).
+        final, facets = facet_counts(table, matched, filters)
+        total = int(final.sum())
         for facet, values in filters.items():
             for value in values:
                 facets[facet].setdefault(value, 0)
@@ -401,52 +373,70 @@ class PostgresBackend:
 
         per_page = max(1, min(int(query.per_page or 20), 100))
         page = max(1, int(query.page or 1))
-        params.update(limit=per_page, offset=(page - 1) * per_page)
+        offset = (page - 1) * per_page
         hits: list[Hit] = []
-        if total and (page - 1) * per_page < total:
-            hits = self._page(conn, query.sort, base, where(), params, text, tsquery, total)
+        if total and offset < total:
+            hits = self._page(conn, table, query.sort, final, text, tsquery, offset, per_page)
         return SearchResult(query=query, total=total, hits=hits, facets=facets)
 
-    def _page(self, conn, sort, base, where, params, text, tsquery, total) -> list[Hit]:
-        if sort == "name" or (sort == "relevance" and tsquery is None):
-            order, score = 'lower(name) COLLATE "C", organisation_id', "0.0"
-        elif sort == "newest":
-            order, score = "created_at DESC, organisation_id DESC", "0.0"
+    def _page(self, conn, table, sort, final, text, tsquery, offset, limit) -> list[Hit]:
+        rows = np.flatnonzero(final)
+        params: dict = {"limit": limit, "offset": offset}
+        if sort in ("name", "newest") or (sort == "relevance" and tsquery is None):
+            # Positions in the order, read once per generation, pick the page among the rows.
+            rank = table.rank(conn, "newest" if sort == "newest" else "name")[rows]
+            end = offset + limit
+            first = np.arange(len(rank))
+            if len(rank) > end:
+                first = np.argpartition(rank, end - 1)[:end]
+            first = first[np.argsort(rank[first], kind="stable")][offset:end]
+            page_ids = table.ids[rows[first]].tolist()
+            found = {
+                row.organisation_id: row
+                for row in conn.execute(
+                    sa.text(
+                        "SELECT organisation_id, slug, name, kind, summary, 0.0 AS score"
+                        " FROM search_documents WHERE organisation_id = ANY(:ids)"
+                    ),
+                    {"ids": page_ids},
+                )
+            }
+            rows = [found[i] for i in page_ids if i in found]
         else:
-            params["exact"] = text.lower()
-            score = (
-                "ts_rank_cd(tsv, CAST(:q AS tsquery))"
-                " + CASE WHEN lower(name) = :exact OR lower(name_alt) = :exact THEN 10 ELSE 0 END"
-            )
-            order = 'score DESC, lower(name) COLLATE "C", organisation_id'
-            if total > RANK_POOL and params["offset"] + params["limit"] <= RANK_POOL:
+            ids = table.ids[rows]
+            if len(ids) > RANK_POOL and offset + limit <= RANK_POOL:
                 # Ranking reads every matching tsvector and is nearly all of a query's cost:
                 # rank a pool of candidates (an exact name always among them), not every match.
-                params["pool"] = RANK_POOL
-                params["pool_ids"] = list(
+                exact = np.fromiter(
                     conn.execute(
                         sa.text(
-                            f"SELECT organisation_id FROM search_documents WHERE {base} AND {where}"
-                            ' AND lower(name) COLLATE "C" = :exact'
-                            f" UNION (SELECT organisation_id FROM search_documents WHERE {base}"
-                            f" AND {where} LIMIT :pool)"
+                            "SELECT organisation_id FROM search_documents"
+                            ' WHERE lower(name) COLLATE "C" = :exact'
                         ),
-                        params,
-                    ).scalars()
+                        {"exact": text.lower()},
+                    ).scalars(),
+                    np.int64,
                 )
-                base, where = "organisation_id = ANY(:pool_ids)", "TRUE"
-        rows = conn.execute(
-            sa.text(
-                f"""
-                SELECT organisation_id, slug, name, kind, summary, {score} AS score
-                FROM search_documents
-                WHERE {base} AND {where}
-                ORDER BY {order}
-                LIMIT :limit OFFSET :offset
-                """
-            ),
-            params,
-        ).all()
+                ids = np.union1d(ids[:RANK_POOL], exact[np.isin(exact, ids)])
+            # As one array literal: psycopg adapting hundreds of ints one by one took longer
+            # than ranking them.
+            ids_literal = "{%s}" % ",".join(map(str, ids.tolist()))
+            params.update(ids=ids_literal, q=tsquery, exact=text.lower())
+            rows = conn.execute(
+                sa.text(
+                    """
+                    SELECT organisation_id, slug, name, kind, summary,
+                           ts_rank_cd(tsv, CAST(:q AS tsquery))
+                           + CASE WHEN lower(name) = :exact OR lower(name_alt) = :exact
+                                  THEN 10 ELSE 0 END AS score
+                    FROM search_documents
+                    WHERE organisation_id = ANY(CAST(:ids AS integer[]))
+                    ORDER BY score DESC, lower(name) COLLATE "C", organisation_id
+                    LIMIT :limit OFFSET :offset
+                    """
+                ),
+                params,
+            ).all()
         snippets: dict[int, str] = {}
         if tsquery:
             for row in conn.execute(

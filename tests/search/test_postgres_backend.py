@@ -216,3 +216,46 @@ def test_statuses_limit_what_is_found(pg_app):
     add("Draft Loom", status="draft", summary="textiles")
     assert found("textiles") == []
     assert found("textiles", statuses=("draft", "published")) == ["Draft Loom"]
+
+
+def test_facet_values_kept_by_one_process_follow_writes_made_by_another(pg_app):
+    from cluster.search.postgres_backend import PostgresBackend
+
+    # A second engine object stands for another server process with its own kept values.
+    other = PostgresBackend()
+    add("Weave One", kind="startup", summary="textiles")
+    assert other.search(SearchQuery(text="textiles")).facets["kind"] == {"startup": 1}
+    second = add("Weave Two", kind="manufacturer", summary="textiles")
+    result = other.search(SearchQuery(text="textiles"))
+    assert result.total == 2
+    assert result.facets["kind"] == {"manufacturer": 1, "startup": 1}
+    # Deleting the organisation removes its document through the foreign key's cascade,
+    # which no engine code sees.
+    db.session.delete(db.session.get(Organisation, second))
+    db.session.commit()
+    assert other.search(SearchQuery()).facets["kind"] == {"startup": 1}
+    assert [hit.name for hit in other.search(SearchQuery(sort="newest")).hits] == ["Weave One"]
+
+
+def test_term_match_sets_combine_as_the_tsquery_says(pg_app):
+    add("Both", summary="textiles and printing")
+    add("Textiles only", summary="textiles")
+    add("Printing only", summary="printing")
+    assert sorted(found("textiles printing")) == ["Both"]
+    # Nothing matches every word: any one word may, and the same kept sets answer.
+    assert sorted(found("textiles printing zzzqqq")) == ["Both", "Printing only", "Textiles only"]
+
+
+def test_tsquery_text_parses_into_ands_and_ors_and_leaves_the_rest_to_postgresql():
+    from cluster.search.postgres_facets import parse_tsquery
+
+    assert parse_tsquery("'textil' & ( 'fashion':* | 'фэшн':* )") == (
+        "and",
+        [("term", "'textil'"), ("or", [("term", "'fashion':*"), ("term", "'фэшн':*")])],
+    )
+    assert parse_tsquery("'a' | 'b' & 'c'") == (
+        "or",
+        [("term", "'a'"), ("and", [("term", "'b'"), ("term", "'c'")])],
+    )
+    for text in ("!'a'", "'a' <-> 'b'", "'a':A", "( 'a'", "'a' &", ""):
+        assert parse_tsquery(text) is None
