@@ -16,6 +16,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,12 +29,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
 from whoosh.analysis import Filter, RegexTokenizer
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import LockError
 from whoosh.lang.stopwords import stoplists
 from whoosh.query import And, AndMaybe, Or, Prefix, Term
 from whoosh.reading import TermNotFound
+from whoosh.system import pack_uint
 
 from . import documents, language
 from .base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
@@ -134,6 +137,44 @@ TEXT_ANALYZER = RegexTokenizer(TOKENIZER_PATTERN) | BilingualStemFilter()
 # Whole words as typed, for autocomplete.
 WORD_ANALYZER = RegexTokenizer(TOKENIZER_PATTERN) | FoldFilter()
 
+
+class StemmedText(TEXT):
+    """A TEXT field analysed by TEXT_ANALYZER that indexes without a Token object per word.
+
+    The terms are the analyzer's (each word of WORD_RE folded and stemmed, stop words left
+    out), counted as Whoosh's Frequency format counts them; building them with map() and a
+    Counter instead of the token pipeline made indexing about twice as fast.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(analyzer=TEXT_ANALYZER, phrase=False, **kwargs)
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        counts = Counter(filter(None, map(analyse_word, language.WORD_RE.findall(value))))
+        boost = self.format.field_boost
+        for term, freq in counts.items():
+            yield term.encode("utf-8"), freq, freq * boost, pack_uint(freq)
+
+
+def _cached_column_reader(self, fieldname, column):
+    # Whoosh asks for the length of every posting while it writes a segment, and for a field
+    # without lengths (ids, keywords) it looked for the missing column file each time: one
+    # stat() per posting. A segment's files never change once written, so a miss is final.
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = None
+        if self.has_column(fieldname):
+            reader = self.column_reader(fieldname, column)
+        self._readers[fieldname] = reader
+        return reader
+
+
+W3PerDocReader._cached_reader = _cached_column_reader
+
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     slug=STORED,
@@ -148,10 +189,10 @@ SCHEMA = Schema(
     city=ID(stored=True),
     sector=KEYWORD(stored=True, commas=True),
     looking_for=KEYWORD(stored=True, commas=True),
-    name=TEXT(analyzer=TEXT_ANALYZER, phrase=False),
+    name=StemmedText(),
     name_exact=KEYWORD(commas=True),
     name_words=TEXT(analyzer=WORD_ANALYZER, phrase=False),
-    text=TEXT(analyzer=TEXT_ANALYZER, phrase=False),
+    text=StemmedText(),
     name_sort=ID(sortable=True),
     created=NUMERIC(bits=64, sortable=True),
 )
