@@ -23,6 +23,7 @@ PROGRESS_FROM_ROWS = 500
 
 @click.command("init-db")
 @click.option("--with-demo", is_flag=True, help="Load the demo directory if it is empty.")
+@with_appcontext
 def init_db_command(with_demo: bool) -> None:
     """Create or upgrade the tables, load the sector taxonomy, and optionally the demo data."""
     upgrade()
@@ -31,9 +32,23 @@ def init_db_command(with_demo: bool) -> None:
     click.echo("Database is up to date.")
     if with_demo:
         load_demo()
+    bring_index_up_to_date()
+
+
+def bring_index_up_to_date() -> None:
+    """Index what the index lacks, so a lost or old index heals on the next start."""
+    from .search import maintenance
+
+    differences = maintenance.check()
+    if differences.agree:
+        return
+    maintenance.repair(differences)
+    changed = len(differences.missing) + len(differences.stale) + len(differences.extra)
+    click.echo(f"Search index brought up to date ({changed} organisations).")
 
 
 @click.command("load-demo")
+@with_appcontext
 def load_demo_command() -> None:
     """Load the fictional demo directory, unless organisations are already there."""
     load_demo()
