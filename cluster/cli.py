@@ -96,12 +96,23 @@ def import_command(file: str, dry_run: bool) -> None:
 
 
 @click.command("export")
-@click.option("--format", "file_format", type=click.Choice(["csv", "json"]), default="csv",
-              show_default=True)
-@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
-              help="Only organisations with this status; repeat for several. Default: all.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="File to write; standard output by default.")
+@click.option(
+    "--format", "file_format", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES),
+    help="Only organisations with this status; repeat for several. Default: all.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write; standard output by default.",
+)
 @with_appcontext
 def export_command(file_format: str, statuses: tuple[str, ...], output) -> None:
     """Export organisations as CSV or JSON, in the format the import command reads."""

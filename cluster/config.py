@@ -1,6 +1,7 @@
 """Settings: package defaults here, then instance/config.py, then environment variables."""
 
 import os
+from typing import ClassVar
 
 # Keys read from the environment, with the type to convert each to.
 ENV_KEYS = {
@@ -46,7 +47,7 @@ class Defaults:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Largest single form field; longer values are a validation error, not a crash.
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     # Reverse proxies in front of gunicorn (e.g. 1 for nginx): their X-Forwarded-For and
     # X-Forwarded-Proto are trusted, so rate limits and the audit log see each visitor's
     # address, not the proxy's. 0 ignores those headers, which anyone can send.

@@ -24,9 +24,10 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def error_response(code: int, message: str, title: str):
@@ -50,7 +51,11 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         code = error.code or 500
         message = MESSAGES.get(code, error.description)
-        if code in (400, 413) and error.description and error.description != type(error).description:
+        if (
+            code in (400, 413)
+            and error.description
+            and error.description != type(error).description
+        ):
             message = error.description
         return error_response(code, message, error.name)
 

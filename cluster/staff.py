@@ -132,7 +132,7 @@ def checked_values(form: OrganisationForm, org: Organisation | None = None):
     valid = form.validate()
     values, errors = organisations.parse(form.raw_record(), org)
     for error in errors:
-        field = form[error.column] if error.column in form else form.name
+        field = form._fields.get(error.column, form.name)
         if not field.errors:
             field.errors = [*field.errors, error.message[:1].upper() + error.message[1:]]
     return values if valid and not errors else None

@@ -17,9 +17,9 @@ from .auth import staff_required
 from .extensions import db, limiter
 from .forms import OrganisationForm
 from .models import Organisation
-from .staff import safe_next
 from .services import directory, freshness, logos, organisations, records, submissions
 from .services.duplicates import DuplicateFinder
+from .staff import safe_next
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,10 @@ def logo(slug: str):
     if form.validate_on_submit():
         try:
             logos.replace_logo(
-                org, form.logo.data, current_app.config["UPLOAD_DIR"], current_user._get_current_object()
+                org,
+                form.logo.data,
+                current_app.config["UPLOAD_DIR"],
+                current_user._get_current_object(),
             )
         except logos.LogoError as error:
             form.logo.errors = [str(error)]
@@ -281,7 +284,9 @@ def logo(slug: str):
             flash(f"The logo of {org.name} is updated.", "success")
             return redirect(url_for("staff.edit", slug=org.slug), 303)
     status = 422 if form.errors else 200
-    return render_template("staff/moderation_logo.html", org=org, form=form, remove_form=VerifyForm()), status
+    return render_template(
+        "staff/moderation_logo.html", org=org, form=form, remove_form=VerifyForm()
+    ), status
 
 
 @bp.post("/staff/organisations/<slug>/logo/remove")

@@ -132,8 +132,12 @@ def export():
     ).options(selectinload(Organisation.sectors))
     orgs = list(db.session.scalars(stmt))
     # A byte order mark makes spreadsheet programs read the UTF-8 (Cyrillic names) correctly.
-    body = exporter.export_csv(orgs, bom=True) if file_format == "csv" else exporter.export_json(orgs)
-    filters = ", ".join(f"{k}={v}" for k, v in (("q", text), ("status", status), ("kind", kind)) if v)
+    body = (
+        exporter.export_csv(orgs, bom=True) if file_format == "csv" else exporter.export_json(orgs)
+    )
+    filters = ", ".join(
+        f"{k}={v}" for k, v in (("q", text), ("status", status), ("kind", kind)) if v
+    )
     audit.log("export", f"{len(orgs)} organisations as {file_format}", detail=filters)
     db.session.commit()
     filename = f"organisations-{date.today():%Y-%m-%d}.{file_format}"

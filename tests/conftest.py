@@ -80,7 +80,9 @@ class StaffSession:
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def login(self, email="editor@example.org", password=STAFF_PASSWORD, role="editor", create=True):
+    def login(
+        self, email="editor@example.org", password=STAFF_PASSWORD, role="editor", create=True
+    ):
         """Log in (creating the user first unless create=False); return the response."""
         if create:
             make_user(self.app, email, role, password)

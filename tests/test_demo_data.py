@@ -17,11 +17,35 @@ from cluster.models import KINDS, LOOKING_FOR, RESIDENCIES, STAGES, STATUSES, Or
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA / "demo.csv"
-HEADER = (
-    "slug,name,name_alt,kind,residency,status,summary,description,sectors,tags,capabilities,"
-    "needs,looking_for,stage,funding_sought,currency,founded_year,team_size,city,address,"
-    "building,website,email,phone,equipment,min_order,programmes"
-).split(",")
+HEADER = [
+    "slug",
+    "name",
+    "name_alt",
+    "kind",
+    "residency",
+    "status",
+    "summary",
+    "description",
+    "sectors",
+    "tags",
+    "capabilities",
+    "needs",
+    "looking_for",
+    "stage",
+    "funding_sought",
+    "currency",
+    "founded_year",
+    "team_size",
+    "city",
+    "address",
+    "building",
+    "website",
+    "email",
+    "phone",
+    "equipment",
+    "min_order",
+    "programmes",
+]
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 
 
@@ -117,14 +141,29 @@ def test_demo_values_are_ones_the_importer_accepts(rows):
 
 def test_demo_offers_what_startups_look_for(rows):
     """Partner search needs both sides: startups' needs and others' capabilities."""
-    def offered(phrase):
-        return [r["name"] for r in rows if r["kind"] != "startup"
-                and any(phrase in c.casefold() for c in split(r["capabilities"]))]
 
-    for phrase in ("small-batch sewing", "knitwear production", "digital textile printing",
-                   "sublimation printing", "laser cutting", "embroidery", "3d printing",
-                   "pattern-cutting courses", "3d garment design training", "пошив одежды",
-                   "текстильное производство", "цифровая печать"):
+    def offered(phrase):
+        return [
+            r["name"]
+            for r in rows
+            if r["kind"] != "startup"
+            and any(phrase in c.casefold() for c in split(r["capabilities"]))
+        ]
+
+    for phrase in (
+        "small-batch sewing",
+        "knitwear production",
+        "digital textile printing",
+        "sublimation printing",
+        "laser cutting",
+        "embroidery",
+        "3d printing",
+        "pattern-cutting courses",
+        "3d garment design training",
+        "пошив одежды",
+        "текстильное производство",
+        "цифровая печать",
+    ):
         assert offered(phrase), phrase
     needs = " ".join(r["needs"].casefold() for r in rows if r["kind"] == "startup")
     for phrase in ("manufacturing partner for 300 jackets", "seed investment", "textile supplier"):

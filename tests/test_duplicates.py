@@ -29,8 +29,12 @@ def existing(app):
                 email="Hello@NordTextile.ru",
                 phone="+7 (495) 123-45-67",
             ),
-            Organisation(slug="studio-pixel", name="Studio Pixel", kind="company",
-                         website="https://vk.com/studiopixel"),
+            Organisation(
+                slug="studio-pixel",
+                name="Studio Pixel",
+                kind="company",
+                website="https://vk.com/studiopixel",
+            ),
         ]
         db.session.add_all(orgs)
         db.session.commit()
@@ -102,7 +106,10 @@ def test_several_reasons_are_listed_together_and_rank_first(app, existing):
             {"name": "Kalibr", "email": "hello@nordtextile.ru", "website": "nordtextile.ru"}
         )
         assert slugs(found) == ["nord-textile-lab", "kalibr"]
-        assert found[0][1] == "the same website (nordtextile.ru), the same e-mail (hello@nordtextile.ru)"
+        assert (
+            found[0][1]
+            == "the same website (nordtextile.ru), the same e-mail (hello@nordtextile.ru)"
+        )
 
 
 def test_the_organisation_being_edited_is_not_its_own_duplicate(app, existing):
@@ -148,7 +155,9 @@ def test_staff_create_warns_of_a_likely_duplicate_before_saving(app, client, sta
     response = staff.post("/staff/organisations/new", data=form | {"confirm_duplicate": "y"})
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr-2")).name == "Kalibr"
+        assert (
+            db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr-2")).name == "Kalibr"
+        )
 
 
 def test_staff_create_without_a_likely_duplicate_saves_at_once(app, client, staff, existing):

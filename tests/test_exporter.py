@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
 from cluster.services import exporter, importer, records
-
 from tests.conftest import build_app
 
 
@@ -23,32 +22,60 @@ def add_varied_organisations() -> None:
     db.session.add_all(
         [
             Organisation(
-                slug="kalibr", name="Калибр", name_alt="Kalibr", kind="manufacturer",
-                residency="partner", status="published",
-                summary="=HYPERLINK(\"https://evil.example\",\"click\")",
-                description="Line one; with a semicolon\nLine two, \"quoted\"",
+                slug="kalibr",
+                name="Калибр",
+                name_alt="Kalibr",
+                kind="manufacturer",
+                residency="partner",
+                status="published",
+                summary='=HYPERLINK("https://evil.example","click")',
+                description='Line one; with a semicolon\nLine two, "quoted"',
                 sectors=[sector("textile"), sector("digital-printing")],
-                tags=["ткани", "-minus"], capabilities=["sewing", "@mention"],
-                needs=["suppliers"], looking_for=["suppliers", "customers"],
-                equipment=["Juki DDL-8700", "+plus"], min_order="50 pieces",
-                capacity="2,000 pieces a month", founded_year=1998, team_size=40,
-                city="Иваново", address="7 Tkatskaya St", building="A", floor="2", unit="214",
-                website="https://kalibr.example", email="info@kalibr.example",
-                phone="+7 900 111-22-33", social_links=["https://t.me/kalibr"],
+                tags=["ткани", "-minus"],
+                capabilities=["sewing", "@mention"],
+                needs=["suppliers"],
+                looking_for=["suppliers", "customers"],
+                equipment=["Juki DDL-8700", "+plus"],
+                min_order="50 pieces",
+                capacity="2,000 pieces a month",
+                founded_year=1998,
+                team_size=40,
+                city="Иваново",
+                address="7 Tkatskaya St",
+                building="A",
+                floor="2",
+                unit="214",
+                website="https://kalibr.example",
+                email="info@kalibr.example",
+                phone="+7 900 111-22-33",
+                social_links=["https://t.me/kalibr"],
             ),
             Organisation(
-                slug="loom-academy", name="Loom Academy", kind="education", status="draft",
-                summary="'=already quoted", description="-- a dash first",
+                slug="loom-academy",
+                name="Loom Academy",
+                kind="education",
+                status="draft",
+                summary="'=already quoted",
+                description="-- a dash first",
                 programmes=[
-                    {"name": "Pattern cutting", "level": "certificate", "format": "evening",
-                     "duration": "3 months"},
+                    {
+                        "name": "Pattern cutting",
+                        "level": "certificate",
+                        "format": "evening",
+                        "duration": "3 months",
+                    },
                     {"name": "Knitwear", "level": "", "format": "online", "duration": ""},
                 ],
                 sectors=[sector("education")],
             ),
             Organisation(
-                slug="stitchbot", name="Stitchbot", kind="startup", status="archived",
-                stage="mvp", funding_sought=1_500_000, currency="RUB",
+                slug="stitchbot",
+                name="Stitchbot",
+                kind="startup",
+                status="archived",
+                stage="mvp",
+                funding_sought=1_500_000,
+                currency="RUB",
                 looking_for=["investment"],
             ),
         ]
@@ -79,7 +106,7 @@ def test_csv_export_neutralises_every_formula_cell(app):
         text = exporter.export_csv(exporter.select_organisations())
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     kalibr = next(row for row in rows if row["slug"] == "kalibr")
-    assert kalibr["summary"] == "'=HYPERLINK(\"https://evil.example\",\"click\")"
+    assert kalibr["summary"] == '\'=HYPERLINK("https://evil.example","click")'
     assert kalibr["phone"] == "'+7 900 111-22-33"
     assert kalibr["tags"] == "ткани; -minus"
     assert kalibr["capabilities"] == "sewing; @mention"
@@ -149,7 +176,10 @@ def test_export_command_prints_json_to_standard_output(app, runner):
     result = runner.invoke(args=["export", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert [item["slug"] for item in json.loads(result.output)] == [
-        "kalibr", "loom-academy", "stitchbot"]
+        "kalibr",
+        "loom-academy",
+        "stitchbot",
+    ]
 
 
 def test_export_command_refuses_an_unknown_status(runner):

@@ -15,8 +15,9 @@ NOW = datetime(2026, 6, 1, 12, 0)
 
 
 def make_org(slug, status="published", verified_at=None):
-    org = Organisation(slug=slug, name=slug.title(), kind="company", status=status,
-                       verified_at=verified_at)
+    org = Organisation(
+        slug=slug, name=slug.title(), kind="company", status=status, verified_at=verified_at
+    )
     db.session.add(org)
     return org
 

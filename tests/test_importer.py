@@ -60,8 +60,12 @@ def test_fixture_csv_imports_every_row_with_clean_values(app):
         academy = org("loom-academy")
         assert academy.description == "First line; with a semicolon\nsecond line"
         assert academy.programmes == [
-            {"name": "Pattern cutting", "level": "certificate", "format": "evening",
-             "duration": "3 months"},
+            {
+                "name": "Pattern cutting",
+                "level": "certificate",
+                "format": "evening",
+                "duration": "3 months",
+            },
             {"name": "Knitwear design", "level": "diploma", "format": "", "duration": ""},
         ]
         assert (academy.residency, academy.status) == ("partner", "draft")
@@ -85,15 +89,20 @@ def test_json_file_imports_arrays_numbers_and_programme_objects(app):
         school = org("thread-school")
         assert school.name == "Школа нити"
         assert school.programmes == [
-            {"name": "Weaving basics", "level": "beginner", "format": "on site",
-             "duration": "8 weeks"},
+            {
+                "name": "Weaving basics",
+                "level": "beginner",
+                "format": "on site",
+                "duration": "8 weeks",
+            },
             {"name": "Dyeing", "level": "advanced", "format": "", "duration": ""},
         ]
 
 
 def test_json_unknown_key_and_non_object_are_refused(app, tmp_path):
-    path = write(tmp_path, json.dumps([{"name": "A", "kind": "startup", "colour": "red"}, 5]),
-                 "orgs.json")
+    path = write(
+        tmp_path, json.dumps([{"name": "A", "kind": "startup", "colour": "red"}, 5]), "orgs.json"
+    )
     with app.app_context():
         report = importer.import_file(path)
         assert report.errors == [
@@ -167,7 +176,7 @@ def test_crlf_line_ends_leave_no_carriage_returns(app, tmp_path):
 
 def test_quoted_fields_keep_semicolons_and_newlines_in_place(app, tmp_path):
     text = (
-        'name,kind,description,capabilities,address\n'
+        "name,kind,description,capabilities,address\n"
         '"Alpha, Ltd",startup,"Line one; still one\nLine two","sewing; ""cutting"";\nprinting",'
         '"7 Tkatskaya St; building A"\n'
     )
@@ -274,10 +283,14 @@ def test_all_errors_of_a_file_are_reported_in_row_order(app, tmp_path):
         report = import_text(tmp_path, text)
         assert report.errors == [
             "row 2, column name: required",
-            "row 3, column kind: unknown kind 'robot'; use one of: startup, manufacturer, "
-            "education, company",
-            f"row 3, column founded_year: expected a year between 1800 and {date.today().year}, "
-            "got 3024",
+            (
+                "row 3, column kind: unknown kind 'robot'; use one of: startup, manufacturer, "
+                "education, company"
+            ),
+            (
+                f"row 3, column founded_year: expected a year between 1800 and "
+                f"{date.today().year}, got 3024"
+            ),
         ]
 
 
@@ -325,7 +338,11 @@ def test_row_with_an_existing_slug_updates_that_organisation(app, tmp_path):
         db.session.expire_all()
         kalibr = org("kalibr")
         assert (kalibr.id, kalibr.name, kalibr.kind, kalibr.city) == (
-            old_id, "Kalibr Works", "company", "Tula")
+            old_id,
+            "Kalibr Works",
+            "company",
+            "Tula",
+        )
         assert kalibr.phone == "+7 1"  # no phone column in the file: left as it was
         assert kalibr.version == old_version + 1
         assert count() == 1
@@ -355,8 +372,10 @@ def test_name_without_letters_or_digits_needs_a_slug(app):
 def test_dry_run_writes_nothing_and_reports_creates_and_updates(app):
     with app.app_context():
         importer.import_rows([{"name": "Alpha", "kind": "startup"}])
-        rows = [{"name": "Alpha", "kind": "startup", "city": "Pskov"},
-                {"name": "Beta", "kind": "company"}]
+        rows = [
+            {"name": "Alpha", "kind": "startup", "city": "Pskov"},
+            {"name": "Beta", "kind": "company"},
+        ]
         report = importer.import_rows(rows, dry_run=True)
         assert report.ok and report.dry_run and not report.written
         assert (report.created, report.updated) == (["beta"], ["alpha"])
@@ -377,8 +396,14 @@ def test_formula_quote_from_an_export_is_removed_once(app, tmp_path):
 def test_control_characters_are_stripped(app):
     with app.app_context():
         report = importer.import_rows(
-            [{"name": "Al\x00pha\x1b", "kind": "startup", "summary": "a\tb\nc",
-              "description": "one\r\ntwo\x07"}]
+            [
+                {
+                    "name": "Al\x00pha\x1b",
+                    "kind": "startup",
+                    "summary": "a\tb\nc",
+                    "description": "one\r\ntwo\x07",
+                }
+            ]
         )
         assert report.ok, report.errors
         alpha = org("alpha")
@@ -389,8 +414,10 @@ def test_import_loads_existing_organisations_in_a_few_queries(app):
     """A large file must not cost a query per row (10,000 rows would crawl)."""
     with app.app_context():
         importer.import_rows([{"name": f"Org {n}", "kind": "company"} for n in range(300)])
-        rows = [{"name": f"Org {n}", "kind": "company", "city": "Tver", "sectors": "design"}
-                for n in range(600)]
+        rows = [
+            {"name": f"Org {n}", "kind": "company", "city": "Tver", "sectors": "design"}
+            for n in range(600)
+        ]
         statements = []
         sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         report = importer.import_rows(rows, dry_run=True)
@@ -444,8 +471,10 @@ def test_parse_record_rejects_wrong_json_types_without_crashing(app):
             "column name: expected text, not a list or object",
             "column kind: expected text, not true or false",
             "column team_size: expected text, not a list or object",
-            "column programmes: unknown programme field 'title'; use ('name', 'level', "
-            "'format', 'duration')",
+            (
+                "column programmes: unknown programme field 'title'; use ('name', 'level', "
+                "'format', 'duration')"
+            ),
         ]
 
 
@@ -525,13 +554,21 @@ def test_import_writes_a_revision_for_each_created_or_changed_organisation(app):
     from cluster.models import Revision
 
     with app.app_context():
-        importer.import_rows([{"name": "Alpha", "kind": "startup"},
-                              {"name": "Beta", "kind": "company"}])
-        importer.import_rows([{"name": "Alpha", "kind": "startup", "city": "Tver"},
-                              {"name": "Beta", "kind": "company"}])
+        importer.import_rows(
+            [{"name": "Alpha", "kind": "startup"}, {"name": "Beta", "kind": "company"}]
+        )
+        importer.import_rows(
+            [
+                {"name": "Alpha", "kind": "startup", "city": "Tver"},
+                {"name": "Beta", "kind": "company"},
+            ]
+        )
         history = db.session.scalars(sa.select(Revision).order_by(Revision.id)).all()
         assert [(r.organisation_slug, r.action, r.version) for r in history] == [
-            ("alpha", "create", 1), ("beta", "create", 1), ("alpha", "import", 2)]
+            ("alpha", "create", 1),
+            ("beta", "create", 1),
+            ("alpha", "import", 2),
+        ]
         assert history[-1].changes == {"city": ["", "Tver"]}
         assert history[-1].snapshot["city"] == "Tver"
 

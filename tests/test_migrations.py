@@ -10,7 +10,6 @@ from alembic.runtime.migration import MigrationContext
 from cluster import create_app
 from cluster.extensions import db
 from cluster.models import include_in_autogenerate
-
 from tests.search import pg
 
 

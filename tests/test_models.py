@@ -16,8 +16,12 @@ def sector(slug: str) -> Sector:
 
 
 def add(slug: str = "alpha", **fields) -> Organisation:
-    org = Organisation(slug=slug, name=fields.pop("name", slug.title()),
-                       kind=fields.pop("kind", "startup"), **fields)
+    org = Organisation(
+        slug=slug,
+        name=fields.pop("name", slug.title()),
+        kind=fields.pop("kind", "startup"),
+        **fields,
+    )
     db.session.add(org)
     db.session.commit()
     return org

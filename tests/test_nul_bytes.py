@@ -15,8 +15,9 @@ pytestmark = pytest.mark.postgres
 
 def add_pending(app) -> None:
     with app.app_context():
-        values, errors = organisations.parse({"name": "Loom & Needle", "kind": "manufacturer",
-                                              "email": "hello@loomneedle.example"})
+        values, errors = organisations.parse(
+            {"name": "Loom & Needle", "kind": "manufacturer", "email": "hello@loomneedle.example"}
+        )
         assert not errors
         organisations.create({**values, "status": "pending"}, None)
         db.session.commit()
@@ -33,8 +34,8 @@ def test_nul_characters_in_staff_requests_are_refused_or_dropped_on_postgresql(t
         # Before logging in: an e-mail with a NUL is just a wrong login.
         token = staff.csrf_token()
         response = client.post(
-            "/staff/login", data={"email": "a\x00@example.org", "password": "x" * 12,
-                                  "csrf_token": token}
+            "/staff/login",
+            data={"email": "a\x00@example.org", "password": "x" * 12, "csrf_token": token},
         )
         assert response.status_code == 200
 
@@ -43,16 +44,24 @@ def test_nul_characters_in_staff_requests_are_refused_or_dropped_on_postgresql(t
             assert client.get(path).status_code == 200, path
         for path in ("edit", "history", "delete", "logo"):
             assert client.get(f"/staff/organisations/a%00b/{path}").status_code == 404, path
-        for path in ("/staff/organisations/a%00b/edit", "/staff/organisations/a%00b/publish",
-                     "/staff/organisations/a%00b/verify", "/staff/moderation/a%00b/approve"):
+        for path in (
+            "/staff/organisations/a%00b/edit",
+            "/staff/organisations/a%00b/publish",
+            "/staff/organisations/a%00b/verify",
+            "/staff/moderation/a%00b/approve",
+        ):
             assert staff.post(path).status_code == 404, path
 
         note = {"note": "Please add\x00 a phone number."}
         assert staff.post("/staff/moderation/loom-needle/send-back", note).status_code == 303
         reason = {"reason": "spam\x00"}
         assert staff.post("/staff/moderation/loom-needle/reject", reason).status_code == 303
-        user = {"email": "new@example.org", "name": "New\x00 Editor", "role": "editor",
-                "password": "a long enough password"}
+        user = {
+            "email": "new@example.org",
+            "name": "New\x00 Editor",
+            "role": "editor",
+            "password": "a long enough password",
+        }
         assert staff.post("/staff/users", user).status_code == 302
 
         with app.app_context():

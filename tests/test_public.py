@@ -424,8 +424,17 @@ def test_profile_shows_similar_organisations_when_given(app):
 
     with app.app_context():
         org = make_org("Main Org")
-        similar = [Hit(id=2, slug="twin", name="Twin Org", kind="startup", summary="Much alike.",
-                       snippet="", score=1.0)]
+        similar = [
+            Hit(
+                id=2,
+                slug="twin",
+                name="Twin Org",
+                kind="startup",
+                summary="Much alike.",
+                snippet="",
+                score=1.0,
+            )
+        ]
         with app.test_request_context("/o/main-org"):
             html = render_template("public/profile.html", org=org, similar=similar)
     assert "Similar organisations" in html
@@ -520,7 +529,7 @@ def test_unknown_sector_is_not_found(client):
 
 def test_sectors_index_counts_published_only(client, directory):
     html = client.get("/sectors").get_data(as_text=True)
-    textile = re.search(r'href="/sectors/textile">.*?(\d+) organisation', html, re.S)
+    textile = re.search(r'href="/sectors/textile">.*?(\d+) organisation', html, re.DOTALL)
     assert textile and textile.group(1) == "2"
 
 
@@ -530,8 +539,15 @@ def test_sectors_index_counts_published_only(client, directory):
 def test_markup_in_organisation_fields_is_escaped(client, app):
     script = "<script>alert(1)</script>"
     with app.app_context():
-        make_org(script, slug="xss", summary=script, description=script, city=script,
-                 tags=[script], capabilities=[script])
+        make_org(
+            script,
+            slug="xss",
+            summary=script,
+            description=script,
+            city=script,
+            tags=[script],
+            capabilities=[script],
+        )
     for path in ("/o/xss", "/organisations", "/"):
         html = client.get(path).get_data(as_text=True)
         assert script not in html, path

@@ -89,7 +89,9 @@ def test_hostile_input_answers_200(client, directory, query):
 
 def test_an_organisation_edited_and_committed_is_found_by_its_new_words(app, client, directory):
     with app.app_context():
-        org = db.session.scalar(db.select(Organisation).where(Organisation.slug == "fashion-forward"))
+        org = db.session.scalar(
+            db.select(Organisation).where(Organisation.slug == "fashion-forward")
+        )
         org.summary = "Now making felted wool slippers."
         db.session.commit()
     assert "Fashion Forward" in client.get("/search?q=slippers").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """The two set-up commands in README.md, and the settings they rely on."""
 
+import runpy
 from pathlib import Path
 
 from cluster import create_app, normalise_database_url
@@ -26,9 +27,8 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_second():
 
 
 def test_gunicorn_serves_on_port_8000_by_default():
-    namespace: dict = {}
-    exec((ROOT / "gunicorn.conf.py").read_text(), namespace)
-    assert namespace["bind"] == "127.0.0.1:8000"
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["bind"] == "127.0.0.1:8000"
 
 
 def test_database_url_from_environment_overrides_the_default(tmp_path, monkeypatch):

@@ -57,9 +57,7 @@ SHARED_SETTINGS = (
 def test_failures_counted_on_one_server_limit_logins_on_another_through_redis(
     tmp_path, redis_prefix
 ):
-    first = build_app(
-        tmp_path, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=redis_prefix
-    )
+    first = build_app(tmp_path, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=redis_prefix)
     make_user(first)
     assert failed_logins(first, 6) == [200] * 6
     second = second_server(first)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import make_user
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from cluster.extensions import db
 from cluster.models import Organisation, Revision, User
 from cluster.services import organisations
+from tests.conftest import make_user
 
 
 @pytest.fixture

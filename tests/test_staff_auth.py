@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from tests.conftest import STAFF_PASSWORD, StaffSession, build_app, make_user
 
 from cluster.extensions import db
 from cluster.models import AuditEntry, User
 from cluster.services import accounts
+from tests.conftest import STAFF_PASSWORD, StaffSession, build_app, make_user
 
 
 def audit_actions(app) -> list[str]:
@@ -274,8 +274,11 @@ def failures_then_another_visitor(app) -> int:
         headers = {"X-Forwarded-For": "203.0.113.1"}
         response = client.post(
             "/staff/login",
-            data={"email": f"user{number}@example.org", "password": "wrong password",
-                  "csrf_token": token},
+            data={
+                "email": f"user{number}@example.org",
+                "password": "wrong password",
+                "csrf_token": token,
+            },
             headers=headers,
         )
         assert response.status_code == 200

@@ -6,12 +6,12 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import StaffSession
 
 from cluster.extensions import db
 from cluster.forms import OrganisationForm
 from cluster.models import AuditEntry, Organisation, Revision
 from cluster.services import organisations, records
+from tests.conftest import StaffSession
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -397,9 +397,7 @@ def test_conflict_suggestions_hold_after_a_save_that_writes_no_revision(app, cli
     assert re.search(r'id="take-summary-typed" value="typed" checked', page)
 
 
-def test_stale_edit_sent_to_the_old_address_after_a_rename_reaches_the_conflict_page(
-    app, editor
-):
+def test_stale_edit_sent_to_the_old_address_after_a_rename_reaches_the_conflict_page(app, editor):
     editor.post("/staff/organisations/new", new_organisation())
     stale = edit_form(app, "thread-needle")
     renamed = {**edit_form(app, "thread-needle"), "slug": "thread-and-needle"}

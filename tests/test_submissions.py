@@ -50,7 +50,10 @@ def add_org(app, **fields):
 
 def audit_actions(app):
     with app.app_context():
-        return [entry.action for entry in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+        return [
+            entry.action
+            for entry in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))
+        ]
 
 
 # Public side ----------------------------------------------------------------------------------
@@ -70,12 +73,12 @@ def test_submission_lands_pending_and_is_not_public(app, client):
     assert "Loom &amp; Needle" not in client.get("/organisations").get_data(as_text=True)
 
 
-
 def test_submission_whose_name_gives_no_slug_still_arrives(app, client):
     # The public form has no slug field, so "give one" would be advice nobody can follow.
     response = client.post("/submit", data=submission(client, name="★ ★ ★"))
     assert response.status_code == 303
     assert find(app, "organisation").name == "★ ★ ★"
+
 
 def test_submission_form_has_no_status_or_slug_and_ignores_them(app, client):
     page = client.get("/submit").get_data(as_text=True)
@@ -139,8 +142,9 @@ def test_forms_with_errors_do_not_use_up_the_limit(app, client):
 
 def test_likely_duplicate_warns_before_saving_and_saves_when_confirmed(app, client):
     add_org(app, name="Калибр", slug="kalibr")
-    add_org(app, name="Hidden Draft", slug="hidden-draft", status="draft",
-            email="team@hidden.example")
+    add_org(
+        app, name="Hidden Draft", slug="hidden-draft", status="draft", email="team@hidden.example"
+    )
 
     response = client.post("/submit", data=submission(client, name="Kalibr"))
     assert response.status_code == 200
@@ -244,8 +248,9 @@ def test_send_back_keeps_it_pending_logs_the_mail_and_keeps_the_note(
 
 def test_send_back_needs_a_note(app, client, staff, pending):
     staff.login()
-    response = staff.post("/staff/moderation/loom-needle/send-back", data={"note": " "},
-                          follow_redirects=True)
+    response = staff.post(
+        "/staff/moderation/loom-needle/send-back", data={"note": " "}, follow_redirects=True
+    )
     assert "Write what should be corrected" in response.get_data(as_text=True)
     assert "send-back" not in audit_actions(app)
 
@@ -254,8 +259,9 @@ def test_send_back_uses_the_mail_server_when_configured(app, client, staff, pend
     # Port 9 on localhost refuses the connection: the note is still kept, and staff are told.
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
     staff.login()
-    response = staff.post("/staff/moderation/loom-needle/send-back", data={"note": "Fix it"},
-                          follow_redirects=True)
+    response = staff.post(
+        "/staff/moderation/loom-needle/send-back", data={"note": "Fix it"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "send-back" in audit_actions(app)
     assert find(app, "loom-needle").status == "pending"
@@ -315,13 +321,16 @@ def test_verified_shows_on_the_profile_and_leaves_the_stale_list(app, client, st
 def test_verify_redirect_stays_on_this_site(app, client, staff):
     add_org(app, name="Kalibr", slug="kalibr")
     staff.login()
-    response = staff.post("/staff/organisations/kalibr/verify", data={"next": "https://evil.example/"})
+    response = staff.post(
+        "/staff/organisations/kalibr/verify", data={"next": "https://evil.example/"}
+    )
     assert response.headers["Location"] == "/staff/stale"
 
 
 def test_stale_list_shows_a_year_old_check_and_survives_odd_pages(app, client, staff):
-    add_org(app, name="Old Check", slug="old-check",
-            verified_at=datetime.now() - timedelta(days=400))
+    add_org(
+        app, name="Old Check", slug="old-check", verified_at=datetime.now() - timedelta(days=400)
+    )
     staff.login()
     for page in ("1", "-1", "abc", "99999999999999999999"):
         response = client.get(f"/staff/stale?page={page}")

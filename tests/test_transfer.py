@@ -86,7 +86,9 @@ def token_of(response) -> str:
 )
 def test_anonymous_visitors_cannot_import_or_export(client, method, path):
     # A valid CSRF token (from a public form), so that only the missing login stops the request.
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/submit").get_data(as_text=True))
+    token = re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/submit").get_data(as_text=True)
+    )
     response = getattr(client, method)(path, data={"csrf_token": token.group(1)})
     assert response.status_code == 302
     assert "/staff/login" in response.headers["Location"]
@@ -210,7 +212,9 @@ def test_upload_without_csrf_token_is_refused(app, client, staff):
 
 def test_json_file_imports_too(app, client, staff):
     staff.login()
-    rows = [{"name": "Vela School", "kind": "education", "programmes": [{"name": "Pattern cutting"}]}]
+    rows = [
+        {"name": "Vela School", "kind": "education", "programmes": [{"name": "Pattern cutting"}]}
+    ]
     token = token_of(upload(staff, json.dumps(rows), "organisations.json"))
     staff.post(f"/staff/import/{token}/run")
     assert find(app, "vela-school").programmes[0]["name"] == "Pattern cutting"
@@ -310,7 +314,9 @@ def test_export_follows_the_staff_list_filters(app, client, staff, hostile):
 
     data = json.loads(client.get("/staff/export?format=json&q=quiet").get_data(as_text=True))
     assert [row["slug"] for row in data] == ["quiet-draft"]
-    data = json.loads(client.get("/staff/export?format=json&status=nonsense").get_data(as_text=True))
+    data = json.loads(
+        client.get("/staff/export?format=json&status=nonsense").get_data(as_text=True)
+    )
     assert len(data) == 2
     with app.app_context():
         assert db.session.scalar(sa.select(AuditEntry).filter_by(action="export")) is not None

@@ -59,7 +59,12 @@ def create_user(email: str, password: str, role: str = "editor", name: str = "")
     check_password(password)
     if find_user(email):
         raise AccountError(f"A user with the e-mail {email} already exists.")
-    user = User(email=email, name=name.replace("\x00", "").strip(), role=role, password_hash=hasher.hash(password))
+    user = User(
+        email=email,
+        name=name.replace("\x00", "").strip(),
+        role=role,
+        password_hash=hasher.hash(password),
+    )
     db.session.add(user)
     return user
 

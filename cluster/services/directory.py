@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Mapping, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload

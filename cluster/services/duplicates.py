@@ -17,14 +17,44 @@ from ..models import Organisation
 NAME_THRESHOLD = 88
 # Legal forms and filler words say nothing about which organisation a name means.
 NOISE_WORDS = {
-    "ooo", "oao", "zao", "pao", "ao", "ip", "nko", "ano", "llc", "ltd", "inc", "gmbh", "co",
-    "corp", "company", "the", "and", "i",
+    "ooo",
+    "oao",
+    "zao",
+    "pao",
+    "ao",
+    "ip",
+    "nko",
+    "ano",
+    "llc",
+    "ltd",
+    "inc",
+    "gmbh",
+    "co",
+    "corp",
+    "company",
+    "the",
+    "and",
+    "i",
 }
 # Hosts that many organisations share (social networks, site builders): there the path counts too.
 SHARED_HOSTS = {
-    "vk.com", "t.me", "telegram.me", "instagram.com", "facebook.com", "ok.ru", "youtube.com",
-    "linktr.ee", "taplink.cc", "sites.google.com", "github.com", "behance.net", "dribbble.com",
-    "wa.me", "tilda.ws", "wixsite.com", "linkedin.com",
+    "vk.com",
+    "t.me",
+    "telegram.me",
+    "instagram.com",
+    "facebook.com",
+    "ok.ru",
+    "youtube.com",
+    "linktr.ee",
+    "taplink.cc",
+    "sites.google.com",
+    "github.com",
+    "behance.net",
+    "dribbble.com",
+    "wa.me",
+    "tilda.ws",
+    "wixsite.com",
+    "linkedin.com",
 }
 
 
@@ -134,7 +164,10 @@ class DuplicateFinder:
             reasons.setdefault(candidate_id, []).append(reason)
             scores[candidate_id] = scores.get(candidate_id, 0) + score
 
-        names = {normalise_name(values.get("name") or ""), normalise_name(values.get("name_alt") or "")}
+        names = {
+            normalise_name(values.get("name") or ""),
+            normalise_name(values.get("name_alt") or ""),
+        }
         best: dict[int, float] = {}
         for name in names - {""}:
             for index, score in self.similar_names(name):
@@ -178,7 +211,8 @@ class DuplicateFinder:
         return found
 
 
-def likely_duplicates(values: dict, exclude_id: int | None = None) -> list[tuple[Organisation, str]]:
+def likely_duplicates(
+    values: dict, exclude_id: int | None = None
+) -> list[tuple[Organisation, str]]:
     """Existing organisations close to the record in values (name, website, e-mail or phone)."""
     return DuplicateFinder.load().find(values, exclude_id=exclude_id)
-

@@ -200,7 +200,10 @@ def import_file(
 
 
 def import_rows(
-    rows: Iterable[Mapping[str, Any]], dry_run: bool = False, user=None, first_row: int = 1,
+    rows: Iterable[Mapping[str, Any]],
+    dry_run: bool = False,
+    user=None,
+    first_row: int = 1,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import records keyed by the column names; row numbers in errors start at first_row."""

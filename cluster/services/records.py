@@ -10,9 +10,10 @@ format `parse_record` reads, so an export can be imported again unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -478,8 +479,12 @@ def to_json_record(org: Organisation) -> dict[str, Any]:
             value = [{key: p.get(key) or "" for key in PROGRAMME_PARTS} for p in value or []]
         elif isinstance(value, list):
             value = list(value)
-        elif value is None and column not in ("stage", "funding_sought", "founded_year",
-                                               "team_size"):
+        elif value is None and column not in (
+            "stage",
+            "funding_sought",
+            "founded_year",
+            "team_size",
+        ):
             value = ""
         record[column] = value
     return record

@@ -89,7 +89,9 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     """Send a plain-text e-mail through MAIL_SERVER; without one, log it. Return whether sent."""
     config = current_app.config
     message = EmailMessage()
-    message["From"] = config.get("MAIL_SENDER") or f"noreply@{config.get('SERVER_NAME') or 'localhost'}"
+    message["From"] = (
+        config.get("MAIL_SENDER") or f"noreply@{config.get('SERVER_NAME') or 'localhost'}"
+    )
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
