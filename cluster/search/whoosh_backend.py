@@ -8,7 +8,6 @@ working on the old index until the new one is complete.
 from __future__ import annotations
 
 import fcntl
-import heapq
 import itertools
 import logging
 import os
@@ -26,11 +25,12 @@ from html import escape
 from pathlib import Path
 
 import Stemmer
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
 from whoosh.analysis import Filter, RegexTokenizer
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
@@ -217,15 +217,21 @@ class TermPool:
 
 
 def _cached_column_reader(self, fieldname, column):
-    # Whoosh asks for the length of every posting while it writes a segment, and for a field
-    # without lengths (ids, keywords) it looked for the missing column file each time: one
-    # stat() per posting. A segment's files never change once written, so a miss is final.
+    # Whoosh asks for a document's field length for every posting it writes and every match
+    # it scores. For a field without lengths (ids, keywords) it looked for the missing column
+    # file each time, one stat() per posting: a segment's files never change once written, so
+    # a miss is final. Lengths (a byte per document) are read into memory once, not from the
+    # file per call.
     try:
         return self._readers[fieldname]
     except KeyError:
         reader = None
         if self.has_column(fieldname):
             reader = self.column_reader(fieldname, column)
+            if column is LENGTHS_COLUMN:
+                lengths = reader.load()
+                lengths.extend([0] * (self._doccount - len(lengths)))  # as a short column reads
+                reader = lengths
         self._readers[fieldname] = reader
         return reader
 
@@ -303,51 +309,108 @@ class MarkFormatter(HtmlFormatter):
 
 
 @dataclass
+class FacetColumn:
+    """One facet's values for every docnum, as arrays NumPy counts over."""
+
+    values: list[str]
+    # docnum -> index into values (-1: none), when no document has two values.
+    codes: np.ndarray | None = None
+    # docnum x value -> has it, for facets a document may have several values of.
+    matrix: np.ndarray | None = None
+
+    def having(self, wanted: Iterable[str]) -> np.ndarray:
+        """A docnum mask of the documents with any of these values."""
+        wanted = set(wanted)
+        columns = [i for i, value in enumerate(self.values) if value in wanted]
+        if self.codes is not None:
+            lookup = np.zeros(len(self.values) + 1, dtype=bool)
+            lookup[[c + 1 for c in columns]] = True
+            return lookup[self.codes + 1]
+        if not columns:
+            return np.zeros(self.matrix.shape[0], dtype=bool)
+        return self.matrix[:, columns].any(axis=1)
+
+    def counts(self, among: np.ndarray) -> dict[str, int]:
+        """Value -> how many of the masked documents have it, zeros left out."""
+        chosen = np.flatnonzero(among)
+        if self.codes is not None:
+            totals = np.bincount(self.codes[chosen] + 1, minlength=len(self.values) + 1)[1:]
+        else:
+            totals = self.matrix[chosen].sum(axis=0)
+        return {self.values[i]: int(totals[i]) for i in np.flatnonzero(totals)}
+
+
+def _facet_column(reader, fieldname: str, size: int) -> FacetColumn:
+    # Postings, not stored fields: they leave deleted documents out.
+    values, members = [], []
+    for btext in reader.lexicon(fieldname):
+        values.append(btext.decode("utf-8"))
+        members.append(np.fromiter(reader.postings(fieldname, btext).all_ids(), dtype=np.int64))
+    seen = np.zeros(size, dtype=np.int32)
+    for docs in members:
+        seen[docs] += 1
+    if members and seen.max() > 1:
+        matrix = np.zeros((size, len(values)), dtype=bool)
+        for column, docs in enumerate(members):
+            matrix[docs, column] = True
+        return FacetColumn(values, matrix=matrix)
+    codes = np.full(size, -1, dtype=np.int32)
+    for code, docs in enumerate(members):
+        codes[docs] = code
+    return FacetColumn(values, codes=codes)
+
+
+@dataclass
 class ReaderData:
-    # facet -> value -> docnums having it; "status" included.
-    postings: dict[str, dict[str, set[int]]]
+    """What searches need from one open reader, computed once per index generation."""
+
+    size: int
+    # facet -> its column; "status" included.
+    facets: dict[str, FacetColumn]
     vocabulary: list[str] | None = None
-    # term -> docnums of the "text" field, for the terms queries have asked about lately.
-    term_docs: dict[str, frozenset[int]] = field(default_factory=dict)
-    sort_positions: dict[str, list[int]] = field(default_factory=dict)
+    # term -> docnum mask of the "text" field, for the terms queries have asked about lately.
+    term_docs: dict[str, np.ndarray] = field(default_factory=dict)
+    sort_positions: dict[str, np.ndarray] = field(default_factory=dict)
+    # (facet, values) -> set of docnums for Whoosh's filter= argument (which takes a set, not
+    # a frozenset); shared, so never changed.
+    docnum_sets: dict[tuple, set[int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def positions(self, reader, fieldname: str) -> list[int]:
+    def positions(self, reader, fieldname: str) -> np.ndarray:
         """Each docnum's place in the order of a sortable column (name or creation time)."""
         positions = self.sort_positions.get(fieldname)
         if positions is None:
             column = reader.column_reader(fieldname)
-            count = reader.doc_count_all()
-            order = sorted(range(count), key=column.__getitem__)
-            positions = [0] * count
-            for place, docnum in enumerate(order):
-                positions[docnum] = place
+            order = sorted(range(self.size), key=column.__getitem__)
+            positions = np.empty(self.size, dtype=np.int64)
+            positions[order] = np.arange(self.size)
             self.sort_positions[fieldname] = positions
         return positions
 
-    def text_docs(self, reader, term: str) -> frozenset[int]:
+    def text_docs(self, reader, term: str) -> np.ndarray:
         docs = self.term_docs.get(term)
         if docs is None:
+            docs = np.zeros(self.size, dtype=bool)
             try:
-                docs = frozenset(reader.postings("text", term).all_ids())
+                docs[np.fromiter(reader.postings("text", term).all_ids(), dtype=np.int64)] = True
             except TermNotFound:
-                docs = frozenset()
+                pass
             if len(self.term_docs) >= TERM_CACHE:
                 self.term_docs.pop(next(iter(self.term_docs)), None)
             self.term_docs[term] = docs
         return docs
 
-    def docs_with(self, facet: str, values: Iterable[str]) -> set[int]:
-        sets = [self.postings[facet].get(value, set()) for value in values]
-        return set().union(*sets)
+    def docs_with(self, facet: str, values: Iterable[str]) -> np.ndarray:
+        """A docnum mask of the documents with any of these values of a facet."""
+        return self.facets[facet].having(values)
 
-
-def _read_postings(reader, fieldname: str) -> dict[str, set[int]]:
-    result = {}
-    for btext in reader.lexicon(fieldname):
-        value = btext.decode("utf-8")
-        result[value] = set(reader.postings(fieldname, value).all_ids())
-    return result
+    def docnum_set(self, facet: str, values: tuple[str, ...]) -> set[int]:
+        key = (facet, values)
+        docs = self.docnum_sets.get(key)
+        if docs is None:
+            docs = set(np.flatnonzero(self.docs_with(facet, values)).tolist())
+            self.docnum_sets[key] = docs
+        return docs
 
 
 @dataclass
@@ -476,9 +539,11 @@ class WhooshBackend:
         key = (self._local.name, reader.generation())
         data = self._data.get(key)
         if data is None:
-            postings = {facet: _read_postings(reader, f) for facet, f in FACET_FIELDS.items()}
-            postings["status"] = _read_postings(reader, "status")
-            data = ReaderData(postings)
+            size = reader.doc_count_all()
+            fields = {**FACET_FIELDS, "status": "status"}
+            data = ReaderData(
+                size, {facet: _facet_column(reader, f, size) for facet, f in fields.items()}
+            )
             with self._data_lock:
                 # Only the newest generations are asked for again.
                 for old in sorted(self._data)[:-3]:
@@ -603,42 +668,40 @@ class WhooshBackend:
         if ranked is None:
             matched = visible
         else:
-            # Sets from each term's postings, not the query's own matcher: the same documents,
-            # found by set operations in C instead of a tree of matchers in Python.
+            # Docnum masks from each term's postings, not the query's own matcher: the same
+            # documents, found by array operations instead of a tree of matchers in Python.
             reader = searcher.reader()
             per_word = [
-                frozenset().union(*(data.text_docs(reader, term) for term in terms))
+                np.logical_or.reduce([data.text_docs(reader, term) for term in terms])
                 for terms in plan.clauses
             ]
-            matched = visible.intersection(*per_word)
-            if not matched and plan.fallback is not None:
+            matched = np.logical_and.reduce([visible, *per_word])
+            if not matched.any() and plan.fallback is not None:
                 ranked = plan.fallback
-                matched = visible & frozenset().union(*per_word)
+                matched = visible & np.logical_or.reduce(per_word)
 
-        selected = {
-            facet: set(values) for facet, values in query.filters.items() if values and facet in FACETS
+        passing = {
+            facet: data.docs_with(facet, values)
+            for facet, values in query.filters.items()
+            if values and facet in FACETS
         }
-        passing = {facet: data.docs_with(facet, values) for facet, values in selected.items()}
-        final = matched.intersection(*passing.values()) if passing else matched
+        final = np.logical_and.reduce([matched, *passing.values()])
         facets = {}
         for facet in FACETS:
             others = [docs for name, docs in passing.items() if name != facet]
-            among = matched.intersection(*others) if others else matched
-            counts = {
-                value: len(docs & among) if len(docs) < len(among) else len(among & docs)
-                for value, docs in data.postings[facet].items()
-            }
-            counts = {value: count for value, count in counts.items() if count}
+            among = np.logical_and.reduce([matched, *others]) if others else matched
+            counts = data.facets[facet].counts(among)
             facets[facet] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
         hits = []
+        total = int(np.count_nonzero(final))
         page = max(1, query.page)
         start = (page - 1) * query.per_page
-        if final and start < len(final):
+        if total and start < total:
             hits = self._ranked_hits(searcher, data, ranked, final, query, start, plan.terms)
         return SearchResult(
             query=query,
-            total=len(final),
+            total=total,
             hits=hits,
             facets=facets,
             suggestion=self._suggestion(text, plan.corrections, hits),
@@ -660,11 +723,13 @@ class WhooshBackend:
             found = [(result.docnum, float(result.score or 0.0)) for result in results]
         else:
             position = data.positions(searcher.reader(), "name_sort" if sort == "name" else "created")
-            if sort == "newest":
-                chosen = heapq.nsmallest(stop, allowed, key=lambda d: -position[d])
-            else:
-                chosen = heapq.nsmallest(stop, allowed, key=position.__getitem__)
-            found = [(docnum, 0.0) for docnum in chosen]
+            docnums = np.flatnonzero(allowed)
+            places = position[docnums] if sort == "name" else -position[docnums]
+            if len(docnums) > stop:
+                # Positions are distinct, so the first `stop` are the same whichever way found.
+                nearest = np.argpartition(places, stop - 1)[:stop]
+                docnums, places = docnums[nearest], places[nearest]
+            found = [(int(docnum), 0.0) for docnum in docnums[np.argsort(places)]]
         hits = []
         for docnum, score in found[start:stop]:
             stored = searcher.stored_fields(docnum)
@@ -709,7 +774,7 @@ class WhooshBackend:
         clauses.append(Prefix("name_words", words[-1]))
         results = searcher.search(
             And(clauses),
-            filter=data.docs_with("status", ("published",)),
+            filter=data.docnum_set("status", ("published",)),
             limit=limit * 3,
             sortedby="name_sort",
         )
@@ -732,7 +797,7 @@ class WhooshBackend:
         clauses += [Term("sector", sector, boost=0.5) for sector in doc["sectors"]]
         if not clauses:
             return []
-        allowed = data.docs_with("status", ("published",))
+        allowed = data.docnum_set("status", ("published",))
         own = searcher.document_number(id=str(doc["id"]))
         if own is not None:
             allowed = allowed - {own}
