@@ -12,6 +12,7 @@ import json
 import queue
 import re
 import threading
+from collections import OrderedDict
 from itertools import islice
 from typing import Callable, Iterable
 
@@ -32,6 +33,8 @@ HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12,
 BATCH = 1000
 # Beyond this many matches, relevance ranks a pool of candidates rather than every match.
 RANK_POOL = 500
+# How many parsed query texts a process keeps.
+PARSED_KEPT = 5000
 
 # Letters and digits; a token is always safe to place inside to_tsquery's syntax.
 TOKEN = re.compile(r"[^\W_]+")
@@ -52,6 +55,23 @@ class PostgresBackend:
         # The facet values of the newest generation this process has read (postgres_facets).
         self._table: FacetTable | None = None
         self._loading = threading.Lock()
+        # What the text search configuration made of query texts (it does not change while
+        # the server runs): stop words and tsqueries, a round trip each otherwise.
+        self._parsed: OrderedDict[tuple, object] = OrderedDict()
+        self._parsing = threading.Lock()
+
+    def _remember(self, key: tuple, compute: Callable[[], object]):
+        """A value computed once per process for a key, the least recently used forgotten."""
+        with self._parsing:
+            if key in self._parsed:
+                self._parsed.move_to_end(key)
+                return self._parsed[key]
+        value = compute()
+        with self._parsing:
+            self._parsed[key] = value
+            while len(self._parsed) > PARSED_KEPT:
+                self._parsed.popitem(last=False)
+        return value
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -257,14 +277,17 @@ class PostgresBackend:
             # the whole table when nothing matches).
             conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
             # Stop words are dropped before anything else, even a last word being typed.
-            stop = set(
-                conn.execute(
-                    sa.text(
-                        "SELECT w FROM unnest(CAST(:words AS text[])) AS w"
-                        " WHERE numnode(plainto_tsquery(:config, w)) = 0"
-                    ),
-                    {"words": words, "config": CONFIG},
-                ).scalars()
+            stop = self._remember(
+                ("stop", *words),
+                lambda: set(
+                    conn.execute(
+                        sa.text(
+                            "SELECT w FROM unnest(CAST(:words AS text[])) AS w"
+                            " WHERE numnode(plainto_tsquery(:config, w)) = 0"
+                        ),
+                        {"words": words, "config": CONFIG},
+                    ).scalars()
+                ),
             )
             words = [word for word in words if word not in stop]
         typing = not text[-1:].isspace()
@@ -274,7 +297,8 @@ class PostgresBackend:
         matched = self._matching(conn, strict, table, allowed)
         if matched.any():
             return strict, None, matched
-        corrected = self._correct(conn, words)
+        # The vocabulary changes only with the documents: corrections keep for a generation.
+        corrected = table.remember(("correct", *words), lambda: self._correct(conn, words))
         tries = []
         if corrected:
             tries.append(self._tsquery(conn, corrected, typing, " & "))
@@ -316,10 +340,14 @@ class PostgresBackend:
             parts.append("(" + " | ".join(alternatives) + ")")
         if not parts:
             return ""
-        return conn.execute(
-            sa.text("SELECT CAST(to_tsquery(:config, :text) AS text)"),
-            {"config": CONFIG, "text": operator.join(parts)},
-        ).scalar_one()
+        text = operator.join(parts)
+        return self._remember(
+            ("tsquery", text),
+            lambda: conn.execute(
+                sa.text("SELECT CAST(to_tsquery(:config, :text) AS text)"),
+                {"config": CONFIG, "text": text},
+            ).scalar_one(),
+        )
 
     def _correct(self, conn, words: list[str]) -> list[str] | None:
         """The words with each unknown one replaced by the closest known one, if any changed."""

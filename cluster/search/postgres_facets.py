@@ -89,10 +89,24 @@ class FacetTable:
             self.codes[facet], self.matrix[facet], self.values[facet] = codes[order], of_set, values
         self.ranks: dict[str, np.ndarray] = {}
         self.postings: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.remembered: OrderedDict[tuple, object] = OrderedDict()
         self.lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def remember(self, key: tuple, compute):
+        """A value that holds for this generation, computed once (the least recent forgotten)."""
+        with self.lock:
+            if key in self.remembered:
+                self.remembered.move_to_end(key)
+                return self.remembered[key]
+        value = compute()
+        with self.lock:
+            self.remembered[key] = value
+            while len(self.remembered) > POSTINGS_KEPT:
+                self.remembered.popitem(last=False)
+        return value
 
     def matching(self, conn, tsquery: str) -> np.ndarray:
         """The rows whose text matches a tsquery, from the match sets of its terms.
