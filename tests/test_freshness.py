@@ -8,18 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from cluster.extensions import db
-from cluster.models import AuditEntry, Organisation, User
+from cluster.models import AuditEntry, User
 from cluster.services import freshness
+from tests.factories import find_org, make_org
 
 NOW = datetime(2026, 6, 1, 12, 0)
-
-
-def make_org(slug, status="published", verified_at=None):
-    org = Organisation(
-        slug=slug, name=slug.title(), kind="company", status=status, verified_at=verified_at
-    )
-    db.session.add(org)
-    return org
 
 
 @pytest.fixture
@@ -33,7 +26,7 @@ def editor(app):
 
 def test_marking_verified_records_who_and_when_but_not_an_update(app, editor):
     with app.app_context():
-        org = make_org("kalibr")
+        org = make_org("Kalibr", commit=False)
         org.updated_at = datetime(2020, 1, 1)
         db.session.commit()
         version = org.version
@@ -42,7 +35,7 @@ def test_marking_verified_records_who_and_when_but_not_an_update(app, editor):
         db.session.commit()
         db.session.expire_all()
 
-        org = db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr"))
+        org = find_org("kalibr")
         assert org.verified_at == NOW
         assert org.verified_by.email == "editor@example.org"
         assert org.updated_at == datetime(2020, 1, 1)
@@ -54,12 +47,12 @@ def test_marking_verified_records_who_and_when_but_not_an_update(app, editor):
 
 def test_stale_lists_published_never_or_long_ago_checked_oldest_first(app):
     with app.app_context():
-        make_org("never")
-        make_org("two-years", verified_at=NOW - timedelta(days=730))
-        make_org("thirteen-months", verified_at=NOW - timedelta(days=400))
-        make_org("last-month", verified_at=NOW - timedelta(days=30))
-        make_org("draft-never", status="draft")
-        make_org("archived-never", status="archived")
+        make_org("Never", commit=False)
+        make_org("Two Years", verified_at=NOW - timedelta(days=730), commit=False)
+        make_org("Thirteen Months", verified_at=NOW - timedelta(days=400), commit=False)
+        make_org("Last Month", verified_at=NOW - timedelta(days=30), commit=False)
+        make_org("Draft Never", status="draft", commit=False)
+        make_org("Archived Never", status="archived", commit=False)
         db.session.commit()
 
         stale = db.session.scalars(freshness.stale_query(NOW)).all()

@@ -6,27 +6,16 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from cluster.extensions import db
-from cluster.models import Organisation, Sector
+from tests.factories import make_org
 
 BASE_TIME = datetime(2024, 1, 1, 12, 0)
 
 
-def make_org(name, *, sectors=(), minutes=0, **fields):
-    """Add an organisation (published unless told otherwise) and commit it."""
-    slug = fields.pop("slug", None) or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    slug = slug or f"org-{abs(hash(name))}"
-    fields.setdefault("kind", "startup")
-    fields.setdefault("status", "published")
-    fields.setdefault("created_at", BASE_TIME + timedelta(minutes=minutes))
-    org = Organisation(slug=slug, name=name, **fields)
-    if sectors:
-        org.sectors = list(db.session.scalars(sa.select(Sector).where(Sector.slug.in_(sectors))))
-    db.session.add(org)
-    db.session.commit()
-    return org
+def at_minute(minutes: int) -> datetime:
+    """A creation time that many minutes after BASE_TIME, to order organisations by age."""
+    return BASE_TIME + timedelta(minutes=minutes)
 
 
 def names_on(response) -> list[str]:
@@ -39,23 +28,63 @@ def names_on(response) -> list[str]:
 def directory(app):
     """A small directory across kinds, residencies, sectors and cities, plus hidden ones."""
     with app.app_context():
-        make_org("Atelier Nova", kind="manufacturer", city="Kazan", sectors=["textile"], minutes=1)
-        make_org("Bright Pixel", kind="startup", city="Moscow", sectors=["animation"], minutes=2)
+        make_org(
+            "Atelier Nova",
+            kind="manufacturer",
+            city="Kazan",
+            sectors=["textile"],
+            created_at=at_minute(1),
+        )
+        make_org(
+            "Bright Pixel",
+            kind="startup",
+            city="Moscow",
+            sectors=["animation"],
+            created_at=at_minute(2),
+        )
         make_org(
             "Cotton Lab",
             kind="startup",
             residency="partner",
             city="Kazan",
             sectors=["textile", "fashiontech"],
-            minutes=3,
+            created_at=at_minute(3),
         )
-        make_org("Design School", kind="education", city="Moscow", sectors=["design"], minutes=4)
         make_org(
-            "Ezra Prints", kind="company", city="Kazan", sectors=["digital-printing"], minutes=5
+            "Design School",
+            kind="education",
+            city="Moscow",
+            sectors=["design"],
+            created_at=at_minute(4),
         )
-        make_org("Hidden Draft", status="draft", sectors=["textile"], minutes=6)
-        make_org("Waiting Pending", status="pending", sectors=["textile"], minutes=7)
-        make_org("Old Archived", status="archived", sectors=["textile"], minutes=8)
+        make_org(
+            "Ezra Prints",
+            kind="company",
+            city="Kazan",
+            sectors=["digital-printing"],
+            created_at=at_minute(5),
+        )
+        make_org(
+            "Hidden Draft",
+            kind="startup",
+            status="draft",
+            sectors=["textile"],
+            created_at=at_minute(6),
+        )
+        make_org(
+            "Waiting Pending",
+            kind="startup",
+            status="pending",
+            sectors=["textile"],
+            created_at=at_minute(7),
+        )
+        make_org(
+            "Old Archived",
+            kind="startup",
+            status="archived",
+            sectors=["textile"],
+            created_at=at_minute(8),
+        )
     return app
 
 
@@ -159,8 +188,10 @@ def test_directory_sorts_newest_first(client, directory):
 
 def test_directory_newest_prefers_publication_date(client, app):
     with app.app_context():
-        make_org("Published Late", minutes=1, published_at=BASE_TIME + timedelta(days=3))
-        make_org("Created Late", minutes=60)
+        make_org(
+            "Published Late", created_at=at_minute(1), published_at=BASE_TIME + timedelta(days=3)
+        )
+        make_org("Created Late", created_at=at_minute(60))
     assert names_on(client.get("/organisations?sort=newest")) == ["Published Late", "Created Late"]
 
 
@@ -223,7 +254,7 @@ def many(app):
     app.config["PER_PAGE"] = 2
     with app.app_context():
         for number in range(5):
-            make_org(f"Org {number}", minutes=number)
+            make_org(f"Org {number}", kind="startup", created_at=at_minute(number))
     return app
 
 
@@ -367,7 +398,7 @@ def test_profile_shows_every_field(client, app):
 
 def test_startup_profile_shows_stage_and_funding_with_currency(client, app):
     with app.app_context():
-        make_org("Fit Mirror", stage="mvp", funding_sought=15000000, currency="RUB")
+        make_org("Fit Mirror", kind="startup", stage="mvp", funding_sought=15000000, currency="RUB")
     html = client.get("/o/fit-mirror").get_data(as_text=True)
     assert "MVP" in html
     assert "15\u202f000\u202f000 RUB" in html

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from cluster.extensions import db
-from cluster.models import AuditEntry, Organisation, Revision, utcnow
+from cluster.models import AuditEntry, Revision, utcnow
+from tests.factories import count_orgs, find_org, make_org
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -33,21 +34,6 @@ def submission(client, **fields) -> dict:
     return data
 
 
-def find(app, slug):
-    with app.app_context():
-        return db.session.scalar(sa.select(Organisation).filter_by(slug=slug))
-
-
-def add_org(app, **fields):
-    with app.app_context():
-        values = {"kind": "company", "status": "published"} | fields
-        values.setdefault("slug", values["name"].lower().replace(" ", "-"))
-        org = Organisation(**values)
-        db.session.add(org)
-        db.session.commit()
-        return org.slug
-
-
 def audit_actions(app):
     with app.app_context():
         return [
@@ -65,7 +51,7 @@ def test_submission_lands_pending_and_is_not_public(app, client):
     assert response.headers["Location"].endswith("/submit/thanks")
     assert "Thank you" in client.get("/submit/thanks").get_data(as_text=True)
 
-    org = find(app, "loom-needle")
+    org = find_org("loom-needle", app=app)
     assert org.status == "pending"
     assert org.kind == "manufacturer"
     assert org.published_at is None
@@ -77,7 +63,7 @@ def test_submission_whose_name_gives_no_slug_still_arrives(app, client):
     # The public form has no slug field, so "give one" would be advice nobody can follow.
     response = client.post("/submit", data=submission(client, name="★ ★ ★"))
     assert response.status_code == 303
-    assert find(app, "organisation").name == "★ ★ ★"
+    assert find_org("organisation", app=app).name == "★ ★ ★"
 
 
 def test_submission_form_has_no_status_or_slug_and_ignores_them(app, client):
@@ -87,8 +73,8 @@ def test_submission_form_has_no_status_or_slug_and_ignores_them(app, client):
     assert 'class="form-trap"' in page and "style=" not in page
 
     client.post("/submit", data=submission(client, status="published", slug="chosen"))
-    assert find(app, "chosen") is None
-    assert find(app, "loom-needle").status == "pending"
+    assert find_org("chosen", app=app) is None
+    assert find_org("loom-needle", app=app).status == "pending"
 
 
 def test_invalid_submission_shows_errors_and_keeps_what_was_typed(app, client):
@@ -99,22 +85,21 @@ def test_invalid_submission_shows_errors_and_keeps_what_was_typed(app, client):
     page = response.get_data(as_text=True)
     assert "only http and https" in page or "This field is required" in page
     assert "Kept" in page
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == 0
+    assert count_orgs(app=app) == 0
 
 
 def test_filled_honeypot_is_dropped_with_the_normal_thank_you(app, client):
     response = client.post("/submit", data=submission(client, homepage="http://spam.example"))
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/submit/thanks")
-    assert find(app, "loom-needle") is None
+    assert find_org("loom-needle", app=app) is None
 
 
 def test_submission_without_csrf_token_is_refused(app, client):
     data = submission(client)
     del data["csrf_token"]
     assert client.post("/submit", data=data).status_code == 400
-    assert find(app, "loom-needle") is None
+    assert find_org("loom-needle", app=app) is None
 
 
 def test_sixth_submission_in_an_hour_gets_a_clear_429(app, client):
@@ -124,7 +109,7 @@ def test_sixth_submission_in_an_hour_gets_a_clear_429(app, client):
     response = client.post("/submit", data=submission(client, name="Sixth Studio", email=""))
     assert response.status_code == 429
     assert "Too many submissions" in response.get_data(as_text=True)
-    assert find(app, "sixth-studio") is None
+    assert find_org("sixth-studio", app=app) is None
     # Another address is not affected.
     other = client.post(
         "/submit",
@@ -141,10 +126,9 @@ def test_forms_with_errors_do_not_use_up_the_limit(app, client):
 
 
 def test_likely_duplicate_warns_before_saving_and_saves_when_confirmed(app, client):
-    add_org(app, name="Калибр", slug="kalibr")
-    add_org(
-        app, name="Hidden Draft", slug="hidden-draft", status="draft", email="team@hidden.example"
-    )
+    with app.app_context():
+        make_org("Калибр", slug="kalibr")
+        make_org("Hidden Draft", slug="hidden-draft", status="draft", email="team@hidden.example")
 
     response = client.post("/submit", data=submission(client, name="Kalibr"))
     assert response.status_code == 200
@@ -152,11 +136,11 @@ def test_likely_duplicate_warns_before_saving_and_saves_when_confirmed(app, clie
     assert "may already be listed" in page
     assert 'href="/o/kalibr"' in page
     assert 'name="confirm_duplicate"' in page
-    assert find(app, "kalibr-2") is None
+    assert find_org("kalibr-2", app=app) is None
 
     response = client.post("/submit", data=submission(client, name="Kalibr", confirm_duplicate="y"))
     assert response.status_code == 303
-    assert find(app, "kalibr-2").status == "pending"
+    assert find_org("kalibr-2", app=app).status == "pending"
 
     # A match that is not public is mentioned, never named or linked.
     page = client.post(
@@ -190,11 +174,12 @@ def test_anonymous_visitors_cannot_reach_moderation_or_stale(app, client, pendin
     response = getattr(client, method)(path, data={"csrf_token": public_token(client)})
     assert response.status_code == 302
     assert "/staff/login" in response.headers["Location"]
-    assert find(app, "loom-needle").status == "pending"
+    assert find_org("loom-needle", app=app).status == "pending"
 
 
 def test_queue_lists_pending_submissions_with_likely_duplicates(app, client, staff, pending):
-    add_org(app, name="Loom and Needle", slug="loom-and-needle")
+    with app.app_context():
+        make_org("Loom and Needle", slug="loom-and-needle")
     staff.login()
     page = client.get("/staff/moderation").get_data(as_text=True)
     assert "Loom &amp; Needle" in page
@@ -206,7 +191,7 @@ def test_editor_approves_a_submission_and_it_goes_public(app, client, staff, pen
     staff.login()
     response = staff.post("/staff/moderation/loom-needle/approve")
     assert response.status_code == 303
-    org = find(app, "loom-needle")
+    org = find_org("loom-needle", app=app)
     assert org.status == "published" and org.published_at is not None
     assert client.get("/o/loom-needle").status_code == 200
     assert "approve" in audit_actions(app)
@@ -235,7 +220,7 @@ def test_send_back_keeps_it_pending_logs_the_mail_and_keeps_the_note(
         )
     assert response.status_code == 200
     assert "the note was logged" in response.get_data(as_text=True)
-    assert find(app, "loom-needle").status == "pending"
+    assert find_org("loom-needle", app=app).status == "pending"
     assert "To: hello@loomneedle.example" in caplog.text
     assert "Please add your address in the technopark." in caplog.text
     with app.app_context():
@@ -264,14 +249,14 @@ def test_send_back_uses_the_mail_server_when_configured(app, client, staff, pend
     )
     assert response.status_code == 200
     assert "send-back" in audit_actions(app)
-    assert find(app, "loom-needle").status == "pending"
+    assert find_org("loom-needle", app=app).status == "pending"
 
 
 def test_editor_rejects_a_submission_which_is_deleted_with_a_trace(app, client, staff, pending):
     staff.login()
     response = staff.post("/staff/moderation/loom-needle/reject", data={"reason": "Spam"})
     assert response.status_code == 303
-    assert find(app, "loom-needle") is None
+    assert find_org("loom-needle", app=app) is None
     with app.app_context():
         entry = db.session.scalar(sa.select(AuditEntry).filter_by(action="reject"))
         assert entry.detail == "Spam" and entry.target == "organisation:loom-needle"
@@ -282,15 +267,16 @@ def test_editor_rejects_a_submission_which_is_deleted_with_a_trace(app, client, 
 def test_moderation_post_without_csrf_token_is_refused(app, client, staff, pending):
     staff.login()
     assert client.post("/staff/moderation/loom-needle/approve").status_code in (302, 303, 400)
-    assert find(app, "loom-needle").status == "pending"
+    assert find_org("loom-needle", app=app).status == "pending"
 
 
 def test_published_organisation_cannot_be_rejected_from_the_queue(app, client, staff):
-    add_org(app, name="Kalibr", slug="kalibr")
+    with app.app_context():
+        make_org("Kalibr", slug="kalibr")
     staff.login()
     response = staff.post("/staff/moderation/kalibr/reject", follow_redirects=True)
     assert "no longer waiting for moderation" in response.get_data(as_text=True)
-    assert find(app, "kalibr").status == "published"
+    assert find_org("kalibr", app=app).status == "published"
     assert staff.post("/staff/moderation/nobody/approve").status_code == 404
 
 
@@ -298,8 +284,9 @@ def test_published_organisation_cannot_be_rejected_from_the_queue(app, client, s
 
 
 def test_verified_shows_on_the_profile_and_leaves_the_stale_list(app, client, staff):
-    add_org(app, name="Kalibr", slug="kalibr")
-    add_org(app, name="Fresh", slug="fresh", verified_at=utcnow() - timedelta(days=10))
+    with app.app_context():
+        make_org("Kalibr", slug="kalibr")
+        make_org("Fresh", slug="fresh", verified_at=utcnow() - timedelta(days=10))
     staff.login()
     page = client.get("/staff/stale").get_data(as_text=True)
     assert "Kalibr" in page and "Fresh" not in page
@@ -314,12 +301,13 @@ def test_verified_shows_on_the_profile_and_leaves_the_stale_list(app, client, st
     assert "Kalibr" not in client.get("/staff/stale").get_data(as_text=True)
     assert "verify" in audit_actions(app)
     with app.app_context():
-        org = db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr"))
+        org = find_org("kalibr")
         assert org.verified_by.email == "editor@example.org"
 
 
 def test_verify_redirect_stays_on_this_site(app, client, staff):
-    add_org(app, name="Kalibr", slug="kalibr")
+    with app.app_context():
+        make_org("Kalibr", slug="kalibr")
     staff.login()
     response = staff.post(
         "/staff/organisations/kalibr/verify", data={"next": "https://evil.example/"}
@@ -328,9 +316,8 @@ def test_verify_redirect_stays_on_this_site(app, client, staff):
 
 
 def test_stale_list_shows_a_year_old_check_and_survives_odd_pages(app, client, staff):
-    add_org(
-        app, name="Old Check", slug="old-check", verified_at=datetime.now() - timedelta(days=400)
-    )
+    with app.app_context():
+        make_org("Old Check", slug="old-check", verified_at=datetime.now() - timedelta(days=400))
     staff.login()
     for page in ("1", "-1", "abc", "99999999999999999999"):
         response = client.get(f"/staff/stale?page={page}")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import AuditEntry, Organisation
 from cluster.services import import_jobs
+from tests.factories import count_orgs, find_org, make_org
 
 GOOD_CSV = (
     "name,kind,sectors,summary,website\r\n"
@@ -25,23 +26,6 @@ TOKEN_IN_URL = re.compile(r"/staff/import/([0-9a-f]{32})")
 @pytest.fixture(autouse=True)
 def private_import_dir(app, tmp_path):
     app.config["IMPORT_DIR"] = str(tmp_path / "imports")
-
-
-def count_orgs(app) -> int:
-    with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count(Organisation.id)))
-
-
-def find(app, slug):
-    with app.app_context():
-        return db.session.scalar(sa.select(Organisation).filter_by(slug=slug))
-
-
-def add_org(app, **fields):
-    with app.app_context():
-        values = {"kind": "company", "status": "published"} | fields
-        db.session.add(Organisation(**values))
-        db.session.commit()
 
 
 def imports_dir(app):
@@ -103,18 +87,18 @@ def test_preview_then_confirm_creates_the_organisations(app, client, staff):
     assert response.status_code == 303
     token = token_of(response)
     assert f"{token}.csv" in stored_files(app)
-    assert count_orgs(app) == 0
+    assert count_orgs(app=app) == 0
 
     page = client.get(f"/staff/import/{token}").get_data(as_text=True)
     assert "To create: <strong>2</strong>" in page
     assert "loom-needle" in page and "piksel" in page
-    assert count_orgs(app) == 0
+    assert count_orgs(app=app) == 0
 
     response = staff.post(f"/staff/import/{token}/run")
     assert response.status_code == 303
-    assert count_orgs(app) == 2
-    assert find(app, "loom-needle").summary == "Small-batch sewing"
-    assert find(app, "piksel").kind == "startup"
+    assert count_orgs(app=app) == 2
+    assert find_org("loom-needle", app=app).summary == "Small-batch sewing"
+    assert find_org("piksel", app=app).kind == "startup"
     page = client.get(f"/staff/import/{token}").get_data(as_text=True)
     assert "Import finished" in page and "Created: <strong>2</strong>" in page
     assert f"{token}.csv" not in stored_files(app)
@@ -125,15 +109,16 @@ def test_preview_then_confirm_creates_the_organisations(app, client, staff):
 
 
 def test_preview_shows_rows_to_update(app, client, staff):
-    add_org(app, name="Loom & Needle", slug="loom-needle", kind="manufacturer", summary="Old")
+    with app.app_context():
+        make_org("Loom & Needle", slug="loom-needle", kind="manufacturer", summary="Old")
     staff.login()
     token = token_of(upload(staff, GOOD_CSV))
     page = client.get(f"/staff/import/{token}").get_data(as_text=True)
     assert "To update: <strong>1</strong>" in page
     assert "To create: <strong>1</strong>" in page
     staff.post(f"/staff/import/{token}/run")
-    assert find(app, "loom-needle").summary == "Small-batch sewing"
-    assert count_orgs(app) == 2
+    assert find_org("loom-needle", app=app).summary == "Small-batch sewing"
+    assert count_orgs(app=app) == 2
 
 
 def test_invalid_rows_are_listed_with_reasons_and_nothing_is_written(app, client, staff):
@@ -157,7 +142,7 @@ def test_invalid_rows_are_listed_with_reasons_and_nothing_is_written(app, client
 
     response = staff.post(f"/staff/import/{token}/run", follow_redirects=True)
     assert "invalid rows" in response.get_data(as_text=True)
-    assert count_orgs(app) == 0
+    assert count_orgs(app=app) == 0
 
 
 @pytest.mark.parametrize(
@@ -179,7 +164,7 @@ def test_unusable_file_gets_a_clear_error_and_is_not_kept(app, staff, data, file
     page = response.get_data(as_text=True)
     assert "This file cannot be imported" in page
     assert message in page
-    assert count_orgs(app) == 0
+    assert count_orgs(app=app) == 0
     assert [name for name in stored_files(app) if not name.endswith(".lock")] == []
 
 
@@ -217,11 +202,12 @@ def test_json_file_imports_too(app, client, staff):
     ]
     token = token_of(upload(staff, json.dumps(rows), "organisations.json"))
     staff.post(f"/staff/import/{token}/run")
-    assert find(app, "vela-school").programmes[0]["name"] == "Pattern cutting"
+    assert find_org("vela-school", app=app).programmes[0]["name"] == "Pattern cutting"
 
 
 def test_likely_duplicates_need_confirming_before_the_import_runs(app, client, staff):
-    add_org(app, name="Калибр", slug="kalibr")
+    with app.app_context():
+        make_org("Калибр", slug="kalibr")
     staff.login()
     token = token_of(upload(staff, "name,kind\r\nKalibr LLC,manufacturer\r\n"))
     page = client.get(f"/staff/import/{token}").get_data(as_text=True)
@@ -230,10 +216,10 @@ def test_likely_duplicates_need_confirming_before_the_import_runs(app, client, s
 
     response = staff.post(f"/staff/import/{token}/run", follow_redirects=True)
     assert "Tick the box" in response.get_data(as_text=True)
-    assert count_orgs(app) == 1
+    assert count_orgs(app=app) == 1
 
     staff.post(f"/staff/import/{token}/run", data={"confirm_duplicate": "y"})
-    assert find(app, "kalibr-llc") is not None
+    assert find_org("kalibr-llc", app=app) is not None
 
 
 def test_large_file_is_written_in_chunks_with_progress(app, client, staff, monkeypatch):
@@ -251,12 +237,12 @@ def test_large_file_is_written_in_chunks_with_progress(app, client, staff, monke
     assert [state["done"] for state in progress] == [3, 6, 8]
     assert [state["finished"] for state in progress] == [False, False, True]
     assert progress[-1]["created"] == 8 and progress[-1]["percent"] == 100
-    assert count_orgs(app) == 8
+    assert count_orgs(app=app) == 8
 
     # Once finished, another request writes nothing more.
     again = staff.post(f"/staff/import/{token}/run", headers={"Accept": "application/json"})
     assert again.get_json()["done"] == 8
-    assert count_orgs(app) == 8
+    assert count_orgs(app=app) == 8
 
 
 def test_cancel_forgets_the_upload(app, client, staff):
@@ -266,7 +252,7 @@ def test_cancel_forgets_the_upload(app, client, staff):
     assert response.status_code == 303
     assert stored_files(app) == []
     assert client.get(f"/staff/import/{token}").status_code == 404
-    assert count_orgs(app) == 0
+    assert count_orgs(app=app) == 0
 
 
 @pytest.mark.parametrize("token", ["../../etc/passwd", "a" * 31, "A" * 32, "g" * 32])
@@ -283,8 +269,9 @@ XSS = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 
 @pytest.fixture
 def hostile(app):
-    add_org(app, name=FORMULA, slug="formula", summary=XSS, city="+7 Moscow", status="published")
-    add_org(app, name="Quiet Draft", slug="quiet-draft", status="draft", city="@home")
+    with app.app_context():
+        make_org(FORMULA, slug="formula", summary=XSS, city="+7 Moscow", status="published")
+        make_org("Quiet Draft", slug="quiet-draft", status="draft", city="@home")
 
 
 def test_export_csv_neutralises_formulas_as_a_download(app, client, staff, hostile):
@@ -338,5 +325,5 @@ def test_export_then_import_gives_the_same_organisations(app, client, staff, hos
         db.session.commit()
     token = token_of(upload(staff, exported, "organisations.csv"))
     staff.post(f"/staff/import/{token}/run")
-    assert find(app, "formula").name == FORMULA
-    assert find(app, "quiet-draft").city == "@home"
+    assert find_org("formula", app=app).name == FORMULA
+    assert find_org("quiet-draft", app=app).city == "@home"

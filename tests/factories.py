@@ -1,0 +1,55 @@
+"""Test data made through the model: organisations with sensible defaults, and look-ups."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import sqlalchemy as sa
+
+from cluster.extensions import db
+from cluster.models import Organisation, Sector
+from cluster.services.slugs import slugify_name
+
+
+def make_org(name: str, *, sectors=(), commit=True, **fields) -> Organisation:
+    """Add a published company to the current app context's session and (by default) commit it.
+
+    The slug is derived from the name as the app derives it, unless given; sector slugs become
+    the Sector rows loaded from data/sectors.json. Any other column can be passed as a keyword.
+    """
+    fields.setdefault("slug", slugify_name(name) or "organisation")
+    fields.setdefault("kind", "company")
+    fields.setdefault("status", "published")
+    org = Organisation(name=name, **fields)
+    if sectors:
+        found = list(db.session.scalars(sa.select(Sector).where(Sector.slug.in_(sectors))))
+        # A mistyped sector would otherwise leave the organisation quietly without it.
+        unknown = set(sectors) - {sector.slug for sector in found}
+        if unknown:
+            raise ValueError(f"no such sectors: {', '.join(sorted(unknown))}")
+        org.sectors = found
+    db.session.add(org)
+    if commit:
+        db.session.commit()
+    return org
+
+
+def find_org(slug: str, *, app=None) -> Organisation | None:
+    """The organisation with this slug, or None.
+
+    Given an app, the look-up runs in an app context of its own (for checks between client
+    requests) and the row comes back detached, with its columns loaded.
+    """
+    with _context(app):
+        return db.session.scalar(sa.select(Organisation).filter_by(slug=slug))
+
+
+def count_orgs(*, app=None) -> int:
+    """How many organisations are stored, in any status; app as for find_org."""
+    with _context(app):
+        return db.session.scalar(sa.select(sa.func.count(Organisation.id)))
+
+
+def _context(app):
+    # Without an app the caller is already inside one; pushing another would hide its session.
+    return app.app_context() if app is not None else nullcontext()
