@@ -753,7 +753,9 @@ class WhooshBackend:
                 average = searcher.avg_field_length(fieldname) or 1
                 lengths = data.field_lengths(reader, fieldname)[docnums]
                 b, k1 = weighting.B, weighting.K1
-                score = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+                # whoosh.scoring.bm25, with its order of operations.
+                normalised = k1 * ((1 - b) + b * lengths / average)
+                score = idf * ((weights * (k1 + 1)) / (weights + normalised))
             else:
                 score = weights
             scores[docnums] += score * boost if boost != 1.0 else score
