@@ -54,13 +54,19 @@ def to_cyrillic(text: str) -> str:
 
 def transliterations(text: str) -> list[str]:
     """The text spelled in the other alphabet(s), folded; empty when nothing changes."""
+    return list(_transliterations(text))
+
+
+# Indexing asks for a name's spellings more than once per organisation, and cities repeat.
+@lru_cache(maxsize=4096)
+def _transliterations(text: str) -> tuple[str, ...]:
     folded = fold(text)
     variants = []
     if has_cyrillic(folded):
         variants.append(to_latin(folded))
     if has_latin(folded):
         variants.append(to_cyrillic(folded))
-    return [variant for variant in dict.fromkeys(variants) if variant != folded]
+    return tuple(variant for variant in dict.fromkeys(variants) if variant != folded)
 
 
 def _phrase(text: str) -> str:

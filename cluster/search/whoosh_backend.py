@@ -212,8 +212,42 @@ class TermPool:
             for docnum, weight, value in zip(docnums, weights, values):
                 yield fieldname, btext, docnum, weight, value
 
+    def write(self, writer) -> None:
+        """Write the postings into the writer's new segment, term by term.
+
+        What Whoosh's FieldWriter.add_postings does with iter_postings(), without a tuple and
+        the order checks per posting: the terms are already grouped and sorted here.
+        """
+        fields = writer.fieldwriter
+        lengths = writer.per_document_reader()
+        length = lengths.doc_field_length
+        add = fields.add
+        current = None
+        for key in sorted(self.terms):
+            fieldname, btext = key
+            docnums, weights, values = self.terms.pop(key)
+            if fieldname != current:
+                if current is not None:
+                    fields.finish_field()
+                fields.start_field(fieldname, writer.schema[fieldname])
+                current = fieldname
+            fields.start_term(btext)
+            for docnum, weight, value in zip(docnums, weights, values):
+                add(docnum, weight, value, length(docnum, fieldname))
+            fields.finish_term()
+        if current is not None:
+            fields.finish_field()
+        fields.close()
+        lengths.close()
+
     def cleanup(self) -> None:
         self.terms.clear()
+
+
+def _flush_term_pool(writer) -> None:
+    # SegmentWriter._flush_segment for a writer whose pool is a TermPool.
+    writer.perdocwriter.close()
+    writer.pool.write(writer)
 
 
 def _cached_column_reader(self, fieldname, column):
@@ -971,6 +1005,7 @@ class WhooshBackend:
             ix = whoosh_index.create_in(str(path), SCHEMA)
             with ix.writer() as writer:
                 writer.pool = TermPool()
+                writer._flush_segment = lambda: _flush_term_pool(writer)
                 for org in orgs:
                     writer.add_document(**index_fields(documents.document(org)))
                     count += 1
