@@ -219,6 +219,7 @@ def main(argv=None) -> None:
                 command.append("--tracemalloc")
             done = subprocess.run(
                 command,
+                check=False,
                 capture_output=True,
                 text=True,
                 cwd=Path(__file__).resolve().parent.parent,

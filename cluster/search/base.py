@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 # Facets shown beside results, in display order; each maps to an Organisation attribute.
 FACETS = ("kind", "residency", "sector", "stage", "city", "looking_for")

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from . import language
 
-
 # Words for each kind, so "manufacturer" or "производитель" finds the kind even when a
 # profile's own text never says it.
 KIND_WORDS = {

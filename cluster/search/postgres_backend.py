@@ -13,8 +13,8 @@ import queue
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from itertools import islice
-from typing import Callable, Iterable
 
 import numpy as np
 import sqlalchemy as sa
@@ -110,7 +110,7 @@ class PostgresBackend:
                     if not failure:
                         try:
                             self._write(conn, batch)
-                        except BaseException as error:  # re-raised by the building thread
+                        except BaseException as error:  # noqa: BLE001 - re-raised by the building thread
                             failure.append(error)
 
             writer = threading.Thread(target=write_batches, name="search-rebuild-writer")
@@ -448,7 +448,7 @@ class PostgresBackend:
                 ids = np.union1d(ids[:RANK_POOL], exact[np.isin(exact, ids)])
             # As one array literal: psycopg adapting hundreds of ints one by one took longer
             # than ranking them.
-            ids_literal = "{%s}" % ",".join(map(str, ids.tolist()))
+            ids_literal = "{" + ",".join(map(str, ids.tolist())) + "}"
             params.update(ids=ids_literal, q=tsquery, exact=text.lower())
             rows = conn.execute(
                 sa.text(

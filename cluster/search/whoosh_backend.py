@@ -24,8 +24,8 @@ from functools import lru_cache
 from html import escape
 from pathlib import Path
 
-import Stemmer
 import numpy as np
+import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import index as whoosh_index
@@ -621,7 +621,8 @@ class WhooshBackend:
                     # Stems: correcting against them costs no second field at indexing time.
                     lexicon = searcher.reader().lexicon("text")
                     data.vocabulary = [
-                        term for term in (btext.decode("utf-8") for btext in lexicon)
+                        term
+                        for term in (btext.decode("utf-8") for btext in lexicon)
                         if len(term) >= 3 and not term.isdigit()
                     ]
         return data.vocabulary
@@ -826,7 +827,9 @@ class WhooshBackend:
             order = np.lexsort((docnums, -scores))[:stop]
             found = [(int(docnums[i]), float(scores[i])) for i in order]
         else:
-            position = data.positions(searcher.reader(), "name_sort" if sort == "name" else "created")
+            position = data.positions(
+                searcher.reader(), "name_sort" if sort == "name" else "created"
+            )
             docnums = np.flatnonzero(allowed)
             places = position[docnums] if sort == "name" else -position[docnums]
             if len(docnums) > stop:
@@ -974,9 +977,11 @@ class WhooshBackend:
             with writer.searcher() as searcher:
                 for entry in fields:
                     docnum = searcher.document_number(id=entry["id"])
-                    if docnum is not None:
-                        if searcher.stored_fields(docnum)["version"] > entry["version"]:
-                            continue
+                    if (
+                        docnum is not None
+                        and searcher.stored_fields(docnum)["version"] > entry["version"]
+                    ):
+                        continue
                     writer.update_document(**entry)
 
         self._write(apply)
@@ -1077,4 +1082,3 @@ class WhooshBackend:
             if path.name.startswith("build-") and path.stat().st_mtime > cutoff:
                 continue
             shutil.rmtree(path, ignore_errors=True)
-

@@ -17,9 +17,8 @@ def search_app(request, tmp_path):
             from tests.search.pg import postgres_app
         except ImportError:
             pytest.skip("the PostgreSQL test database helper (tests/search/pg.py) is missing")
-        with postgres_app(tmp_path) as app:
-            with app.app_context():
-                yield app
+        with postgres_app(tmp_path) as app, app.app_context():
+            yield app
         return
     app = build_app(tmp_path, SEARCH_BACKEND="whoosh")
     with app.app_context():
@@ -35,9 +34,7 @@ def make_org(name: str, *, sectors=(), commit=True, **fields) -> Organisation:
     fields.setdefault("status", "published")
     org = Organisation(name=name, **fields)
     if sectors:
-        org.sectors = list(
-            db.session.scalars(db.select(Sector).where(Sector.slug.in_(sectors)))
-        )
+        org.sectors = list(db.session.scalars(db.select(Sector).where(Sector.slug.in_(sectors))))
     db.session.add(org)
     if commit:
         db.session.commit()

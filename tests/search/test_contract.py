@@ -8,7 +8,6 @@ import pytest
 
 from cluster.extensions import db
 from cluster.search import SearchQuery, backend, maintenance
-
 from tests.search.conftest import make_org
 
 
@@ -76,7 +75,9 @@ def catalogue(search_app):
         city="Иваново",
         created_at=datetime(2024, 6, 1),
     )
-    make_org("Zarya Studio", kind="company", summary="Brand films.", created_at=datetime(2024, 7, 1))
+    make_org(
+        "Zarya Studio", kind="company", summary="Brand films.", created_at=datetime(2024, 7, 1)
+    )
     make_org("Hidden Draft", status="draft", summary="Fashion draft nobody may see.")
     make_org("Old Archive", status="archived", summary="Fashion archive, no longer listed.")
     return search_app

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
 from cluster.search import SearchQuery, backend
-
 from tests.search.pg import postgres_app
 
 pytestmark = pytest.mark.postgres
@@ -16,9 +15,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def pg_app(tmp_path):
-    with postgres_app(tmp_path) as app:
-        with app.app_context():
-            yield app
+    with postgres_app(tmp_path) as app, app.app_context():
+        yield app
 
 
 def add(name, **fields):
