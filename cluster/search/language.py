@@ -87,11 +87,27 @@ def synonym_groups(path: Path = SYNONYMS_FILE) -> tuple[tuple[str, ...], ...]:
     return tuple(groups)
 
 
+@lru_cache(maxsize=4)
+def _groups_by_word(path: Path) -> dict[str, tuple[int, ...]]:
+    # Each group under the first word of each of its phrases: a phrase can only be in a text
+    # that has its first word, so a document looks at a handful of groups instead of all.
+    by_word: dict[str, list[int]] = {}
+    for number, group in enumerate(synonym_groups(path)):
+        for phrase in group:
+            by_word.setdefault(phrase.split(" ", 1)[0], []).append(number)
+    return {word: tuple(dict.fromkeys(numbers)) for word, numbers in by_word.items()}
+
+
 def synonym_expansions(text: str, path: Path = SYNONYMS_FILE) -> list[str]:
     """Phrases synonymous with those in the text that the text does not already contain."""
-    padded = f" {_phrase(text)} "
+    found = words(text)
+    padded = f" {' '.join(found)} "
+    groups = synonym_groups(path)
+    by_word = _groups_by_word(path)
+    candidates = sorted({n for word in set(found) for n in by_word.get(word, ())})
     extra: list[str] = []
-    for group in synonym_groups(path):
+    for number in candidates:
+        group = groups[number]
         if any(f" {phrase} " in padded for phrase in group):
             extra.extend(phrase for phrase in group if f" {phrase} " not in padded)
     return list(dict.fromkeys(extra))

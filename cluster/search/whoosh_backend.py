@@ -195,6 +195,8 @@ class TermPool:
     def __init__(self):
         # (fieldname, term bytes) -> (docnums, weights, encoded values)
         self.terms: dict[tuple[str, bytes], tuple[array, list, list]] = {}
+        # (fieldname, value) -> the field's index() items, for REPEATED_FIELDS
+        self.items: dict[tuple[str, str], list] = {}
 
     def add(self, item) -> None:
         fieldname, btext, docnum, weight, value = item
@@ -242,6 +244,64 @@ class TermPool:
 
     def cleanup(self) -> None:
         self.terms.clear()
+        self.items.clear()
+
+
+# Facet fields repeat a few values across the directory: their terms are worked out once per
+# value during a rebuild instead of through the analyzer for every document.
+REPEATED_FIELDS = frozenset(
+    ("kind", "residency", "status", "stage", "city", "sector", "looking_for")
+)
+
+
+def _add_rebuild_document(writer, fields: dict) -> None:
+    """What SegmentWriter.add_document does for SCHEMA's fields, straight into a TermPool.
+
+    No boosts, spelling or vectors are used here, so it keeps only what a document needs:
+    a posting per term appended to the pool without a tuple and method call each.
+    """
+    writer._check_state()
+    perdocwriter = writer.perdocwriter
+    schema = writer.schema
+    docnum = writer.docnum
+    terms = writer.pool.terms
+    cached = writer.pool.items
+    perdocwriter.start_doc(docnum)
+    try:
+        for fieldname in sorted(fields):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                if fieldname in REPEATED_FIELDS:
+                    key = (fieldname, value)
+                    items = cached.get(key)
+                    if items is None:
+                        items = cached[key] = list(field.index(value))
+                else:
+                    items = field.index(value)
+                scorable = field.scorable
+                for tbytes, freq, weight, vbytes in items:
+                    if scorable:
+                        length += freq
+                    entry = terms.get((fieldname, tbytes))
+                    if entry is None:
+                        entry = terms[(fieldname, tbytes)] = (array("q"), [], [])
+                    entry[0].append(docnum)
+                    entry[1].append(weight * 1.0)
+                    entry[2].append(vbytes)
+            perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+            column = field.column_type
+            if column:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+    except Exception:
+        perdocwriter.cancel_doc()
+        raise
+    perdocwriter.finish_doc()
+    writer._added = True
+    writer.docnum += 1
 
 
 def _flush_term_pool(writer) -> None:
@@ -294,6 +354,11 @@ SCHEMA = Schema(
     # Only ever sorted by: a column, no postings.
     created=COLUMN(NumericColumn("q")),
 )
+
+# The rebuild's add_document leaves out what SCHEMA does not use; it must stay that way.
+assert not any(
+    field.vector or field.separate_spelling() for _, field in SCHEMA.items()
+), "a field needs Whoosh's own add_document"
 
 
 def _phrase(text: str) -> str:
@@ -1012,7 +1077,7 @@ class WhooshBackend:
                 writer.pool = TermPool()
                 writer._flush_segment = lambda: _flush_term_pool(writer)
                 for org in orgs:
-                    writer.add_document(**index_fields(documents.document(org)))
+                    _add_rebuild_document(writer, index_fields(documents.document(org)))
                     count += 1
                     if progress and count % 100 == 0:
                         progress(count)
