@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
 from cluster.search import SearchQuery, backend, maintenance
+from tests.conftest import build_app
 from tests.search.conftest import make_org
 
 
@@ -107,10 +108,13 @@ def test_an_import_is_indexed_in_one_batch_and_agrees_with_the_database(search_a
 
 
 @pytest.fixture
-def whoosh_app(search_app):
-    if search_app.config["SEARCH_BACKEND"] != "whoosh":
-        pytest.skip("breaks the Whoosh index directory on purpose")
-    return search_app
+def whoosh_app(tmp_path):
+    """A Whoosh app alone: these tests break or inspect the index directory on purpose."""
+    app = build_app(tmp_path, SEARCH_BACKEND="whoosh")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_failing_index_write_keeps_the_database_change_and_logs_it(whoosh_app, caplog):
