@@ -542,8 +542,6 @@ def test_import_command_shows_progress_for_large_files(app, runner, tmp_path):
 def test_demo_data_imports_without_errors(app):
     from cluster.cli import DEMO_FILE
 
-    if not DEMO_FILE.exists():
-        pytest.skip("data/demo.csv is not there yet")
     with app.app_context():
         report = importer.import_file(DEMO_FILE, dry_run=True)
         assert report.errors == []

@@ -64,8 +64,7 @@ def test_upgrade_on_an_empty_sqlite_file_creates_the_models_and_downgrades(tmp_p
 
 @pytest.mark.postgres
 def test_upgrade_on_an_empty_postgresql_database_creates_the_models_and_downgrades(tmp_path):
-    if not pg.server_available():
-        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
+    pg.require_server()
     name = pg.create_database()
     try:
         app = bare_app(tmp_path, f"{pg.SERVER}/{name}")

@@ -13,10 +13,8 @@ from tests.conftest import build_app
 def search_app(request, tmp_path):
     """A fresh app searched by the engine named by the parameter."""
     if request.param == "postgres":
-        try:
-            from tests.search.pg import postgres_app
-        except ImportError:
-            pytest.skip("the PostgreSQL test database helper (tests/search/pg.py) is missing")
+        from tests.search.pg import postgres_app
+
         with postgres_app(tmp_path) as app, app.app_context():
             yield app
         return

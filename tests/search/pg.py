@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from contextlib import contextmanager
 
@@ -27,6 +28,16 @@ def create_database() -> str:
     return name
 
 
+def require_server() -> None:
+    """Skip on a machine without the server; in CI, where it always runs, fail instead."""
+    if server_available():
+        return
+    message = f"PostgreSQL is not running at {SERVER}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def drop_database(name: str) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -38,8 +49,7 @@ def postgres_app(tmp_path, **overrides):
     from cluster.extensions import db
     from tests.conftest import build_app
 
-    if not server_available():
-        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
+    require_server()
     name = create_database()
     app = None
     try:
