@@ -222,9 +222,9 @@ class TermPool:
         """
         fields = writer.fieldwriter
         lengths = writer.per_document_reader()
-        length = lengths.doc_field_length
-        add = fields.add
+        doccount = lengths.doc_count_all()
         current = None
+        field_lengths = None
         for key in sorted(self.terms):
             fieldname, btext = key
             docnums, weights, values = self.terms.pop(key)
@@ -233,9 +233,12 @@ class TermPool:
                     fields.finish_field()
                 fields.start_field(fieldname, writer.schema[fieldname])
                 current = fieldname
+                field_lengths = None
+                if writer.schema[fieldname].scorable:
+                    length = lengths.doc_field_length
+                    field_lengths = [length(d, fieldname) or 0 for d in range(doccount)]
             fields.start_term(btext)
-            for docnum, weight, value in zip(docnums, weights, values):
-                add(docnum, weight, value, length(docnum, fieldname))
+            _add_postings(fields._postwriter, docnums, weights, values, field_lengths)
             fields.finish_term()
         if current is not None:
             fields.finish_field()
@@ -302,6 +305,29 @@ def _add_rebuild_document(writer, fields: dict) -> None:
     perdocwriter.finish_doc()
     writer._added = True
     writer.docnum += 1
+
+
+def _add_postings(postwriter, docnums, weights, values, field_lengths) -> None:
+    # What W3PostingsWriter.add_posting does once per posting, a block at a time: the same
+    # buffered ids, weights, values and statistics, the same blocks written.
+    limit = postwriter._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            postwriter._write_block()
+        ids = docnums[start : start + limit]
+        block_weights = weights[start : start + limit]
+        postwriter._ids.extend(array("I", ids))
+        postwriter._weights.extend(block_weights)
+        postwriter._maxweight = max(postwriter._maxweight, *block_weights)
+        postwriter._values.extend(value for value in values[start : start + limit] if value)
+        if field_lengths is not None:
+            block_lengths = [field_lengths[d] for d in ids]
+            present = [length for length in block_lengths if length]
+            if present:
+                low = min(present)
+                if postwriter._minlength is None or low < postwriter._minlength:
+                    postwriter._minlength = low
+                postwriter._maxlength = max(postwriter._maxlength, *present)
 
 
 def _flush_term_pool(writer) -> None:
