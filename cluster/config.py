@@ -12,7 +12,6 @@ ENV_KEYS = {
     "INDEX_DIR": str,
     "UPLOAD_DIR": str,
     "RATELIMIT_STORAGE_URI": str,
-    "CACHE_REDIS_URL": str,
     "IMPORT_DIR": str,
     "IMPORT_MAX_BYTES": int,
     "MAIL_SERVER": str,
