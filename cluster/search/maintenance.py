@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from ..extensions import db
-from ..models import Organisation
+from ..models import Organisation, Sector, organisation_sectors
 from . import backend
 from .sync import update_index
 
@@ -52,6 +53,52 @@ def all_organisations() -> Iterator[Organisation]:
         db.session.expunge_all()
 
 
+# What documents.document reads of an organisation and of each of its sectors.
+DOCUMENT_COLUMNS = (
+    "id", "slug", "name", "name_alt", "kind", "residency", "status", "stage", "city",
+    "looking_for", "created_at", "version", "summary", "description", "tags", "capabilities",
+    "needs", "programmes", "equipment",
+)  # fmt: skip
+
+
+def organisation_rows() -> Iterator[SimpleNamespace]:
+    """Every organisation as documents.document reads it, without building ORM objects.
+
+    A rebuild reads the whole table once: plain rows of the columns a document needs and one
+    query for the batch's sector links are several times cheaper than mapped objects.
+    """
+    sectors = {
+        row.id: SimpleNamespace(slug=row.slug, name=row.name, name_ru=row.name_ru)
+        for row in db.session.execute(
+            sa.select(Sector.id, Sector.slug, Sector.name, Sector.name_ru)
+        )
+    }
+    columns = [getattr(Organisation, name) for name in DOCUMENT_COLUMNS]
+    links = organisation_sectors.c
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(*columns)
+            .where(Organisation.id > last_id)
+            .order_by(Organisation.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        by_org: dict[int, list] = {}
+        # Sectors in the order the Organisation.sectors relationship gives them.
+        for org_id, sector_id in db.session.execute(
+            sa.select(links.organisation_id, links.sector_id)
+            .join(Sector, Sector.id == links.sector_id)
+            .where(links.organisation_id.between(rows[0].id, rows[-1].id))
+            .order_by(links.organisation_id, Sector.position)
+        ):
+            by_org.setdefault(org_id, []).append(sectors[sector_id])
+        for row in rows:
+            yield SimpleNamespace(**row._asdict(), sectors=by_org.get(row.id, []))
+        last_id = rows[-1].id
+
+
 def check() -> Differences:
     """Compare every organisation's id and version in the database with the index."""
     in_db = dict(db.session.execute(sa.select(Organisation.id, Organisation.version)).all())
@@ -80,7 +127,7 @@ def reindex(progress: Callable[[int], None] | None = None) -> int:
     Organisations saved while the rebuild ran are caught up afterwards, so nothing committed
     during a long rebuild is lost. `progress` receives the running total indexed so far.
     """
-    count = backend().rebuild(all_organisations(), progress)
+    count = backend().rebuild(organisation_rows(), progress)
     db.session.rollback()
     repair(check())
     return count
