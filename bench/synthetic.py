@@ -32,39 +32,12 @@ from cluster.models import (
     organisation_sectors,
     utcnow,
 )
+from cluster.services import records
 
 SECTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "sectors.json"
 SECTOR_SLUGS = tuple(entry["slug"] for entry in json.loads(SECTORS_FILE.read_text("utf-8")))
 
-COLUMNS = (
-    "slug",
-    "name",
-    "name_alt",
-    "kind",
-    "residency",
-    "status",
-    "summary",
-    "description",
-    "sectors",
-    "tags",
-    "capabilities",
-    "needs",
-    "looking_for",
-    "stage",
-    "funding_sought",
-    "currency",
-    "founded_year",
-    "team_size",
-    "city",
-    "address",
-    "building",
-    "website",
-    "email",
-    "phone",
-    "equipment",
-    "min_order",
-    "programmes",
-)
+COLUMNS = records.CSV_COLUMNS
 LIST_COLUMNS = ("sectors", "tags", "capabilities", "needs", "looking_for", "equipment")
 
 RUSSIAN_SHARE = 0.3

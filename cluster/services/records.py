@@ -32,13 +32,15 @@ from ..models import (
 )
 from . import slugs
 
-# Every column a record may carry, in the order an export writes them.
-COLUMNS = (
+# The documented import columns, the header of data/demo.csv.
+CSV_COLUMNS = (
     "slug", "name", "name_alt", "kind", "residency", "status", "summary", "description",
     "sectors", "tags", "capabilities", "needs", "looking_for", "stage", "funding_sought",
     "currency", "founded_year", "team_size", "city", "address", "building", "website", "email",
-    "phone", "equipment", "min_order", "programmes", "floor", "unit", "capacity", "social_links",
+    "phone", "equipment", "min_order", "programmes",
 )  # fmt: skip
+# Every column a record may carry, in the order an export writes them.
+COLUMNS = (*CSV_COLUMNS, "floor", "unit", "capacity", "social_links")
 REQUIRED_COLUMNS = ("name", "kind")
 # Columns holding a list of short texts, separated by ";" (or line breaks) in one cell.
 LIST_COLUMNS = ("tags", "capabilities", "needs", "equipment", "social_links")
