@@ -49,7 +49,7 @@ def install_chromium() -> str:
 def skip(reason: str):
     # Printed as well as recorded, so the reason shows even without -rs.
     print(f"\nSkipping browser tests: {reason}", file=sys.stderr)
-    pytest.skip(reason)
+    pytest.skip(reason=reason)
 
 
 @pytest.fixture(scope="session")

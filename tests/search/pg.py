@@ -35,7 +35,7 @@ def require_server() -> None:
     message = f"PostgreSQL is not running at {SERVER}"
     if os.environ.get("CI"):
         pytest.fail(message)
-    pytest.skip(message)
+    pytest.skip(reason=message)
 
 
 def drop_database(name: str) -> None:
