@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cluster.extensions import db
-from cluster.models import Organisation, Sector
+from cluster.models import Organisation
+from tests import factories
 from tests.conftest import build_app
 
 
@@ -25,15 +26,6 @@ def search_app(request, tmp_path):
         db.engine.dispose()
 
 
-def make_org(name: str, *, sectors=(), commit=True, **fields) -> Organisation:
-    """Create an organisation through the model and (by default) commit it."""
-    fields.setdefault("slug", name.lower().replace(" ", "-"))
-    fields.setdefault("kind", "startup")
-    fields.setdefault("status", "published")
-    org = Organisation(name=name, **fields)
-    if sectors:
-        org.sectors = list(db.session.scalars(db.select(Sector).where(Sector.slug.in_(sectors))))
-    db.session.add(org)
-    if commit:
-        db.session.commit()
-    return org
+def make_org(name: str, *, kind: str = "startup", **fields) -> Organisation:
+    """tests.factories.make_org with a startup by default, as most search cases need."""
+    return factories.make_org(name, kind=kind, **fields)
