@@ -51,6 +51,9 @@ class Defaults:
     # X-Forwarded-Proto are trusted, so rate limits and the audit log see each visitor's
     # address, not the proxy's. 0 ignores those headers, which anyone can send.
     PROXY_COUNT = 0
+    # Argon2id parameters, a profile of argon2.profiles: RFC 9106's low-memory choice (64 MiB,
+    # 3 passes). The tests use CHEAPEST; a weaker profile here would weaken every password.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -34,6 +34,11 @@ def make_org(name: str, *, sectors=(), commit=True, **fields) -> Organisation:
     return org
 
 
+def make_startup(name: str, **fields) -> Organisation:
+    """make_org with a startup by default, as most search cases need."""
+    return make_org(name, **{"kind": "startup", **fields})
+
+
 def find_org(slug: str, *, app=None) -> Organisation | None:
     """The organisation with this slug, or None.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.conftest import make_org
+from tests.factories import make_startup as make_org
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation
 from cluster.search import SearchQuery, backend
-from tests.conftest import build_app
+from tests.helpers import build_app
 
 
 def organisation_count(app) -> int:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
 from cluster.services import exporter, importer, records
-from tests.conftest import build_app
+from tests.helpers import build_app
 
 
 def add_varied_organisations() -> None:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import AuditEntry, Organisation, User
 from cluster.services import organisations
-from tests.conftest import StaffSession
+from tests.helpers import StaffSession
 
 pytestmark = pytest.mark.postgres
 

@@ -151,7 +151,7 @@ def test_flashed_messages_are_shown(app):
 
 
 def test_site_name_comes_from_config(tmp_path):
-    from tests.conftest import build_app
+    from tests.helpers import build_app
 
     app = build_app(tmp_path, SITE_NAME="Loom Park")
     html = app.test_client().get("/").get_data(as_text=True)

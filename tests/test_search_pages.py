@@ -6,7 +6,7 @@ import pytest
 
 from cluster.extensions import db
 from cluster.models import Organisation
-from tests.search.conftest import make_org
+from tests.factories import make_startup as make_org
 
 
 @pytest.fixture
@@ -18,10 +18,18 @@ def directory(app):
             summary="Virtual fitting for fashion brands.",
             description="Body scanning <script>alert(1)</script> for fashion shops.",
             city="Moscow",
+            commit=False,
         )
         for n in range(25):
-            make_org(f"Sewing Shop {n:02}", kind="manufacturer", summary="Sewing in small runs.")
-        make_org("Hidden Fashion", status="draft", summary="A fashion draft.")
+            make_org(
+                f"Sewing Shop {n:02}",
+                kind="manufacturer",
+                summary="Sewing in small runs.",
+                commit=False,
+            )
+        make_org("Hidden Fashion", status="draft", summary="A fashion draft.", commit=False)
+        # One commit: the index takes the whole directory in one write.
+        db.session.commit()
     return app
 
 
@@ -66,25 +74,25 @@ def test_drafts_never_appear(client, directory):
     assert "Hidden Fashion" not in page
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        'q="(unclosed',
-        "q=" + "x" * 10_000,
-        "q=AND+OR+NOT",
-        "q=foo:bar",
-        "q=%00%01",
-        "q=🙂",
-        "page=abc",
-        "page=-1",
-        "page=999999",
-        "sort=%3Cscript%3E",
-        "kind=" + "k" * 5000,
-        "city=%00",
-    ],
-)
-def test_hostile_input_answers_200(client, directory, query):
-    assert client.get(f"/search?{query}").status_code == 200
+HOSTILE_ARGUMENTS = [
+    'q="(unclosed',
+    "q=" + "x" * 10_000,
+    "q=AND+OR+NOT",
+    "q=foo:bar",
+    "q=%00%01",
+    "q=🙂",
+    "page=abc",
+    "page=-1",
+    "page=999999",
+    "sort=%3Cscript%3E",
+    "kind=" + "k" * 5000,
+    "city=%00",
+]
+
+
+def test_hostile_input_answers_200(client, directory):
+    for query in HOSTILE_ARGUMENTS:
+        assert client.get(f"/search?{query}").status_code == 200, query
 
 
 def test_an_organisation_edited_and_committed_is_found_by_its_new_words(app, client, directory):

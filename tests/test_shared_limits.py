@@ -7,7 +7,7 @@ import pytest
 import redis
 
 from cluster import create_app
-from tests.conftest import build_app, make_user
+from tests.helpers import build_app, make_user
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -9,7 +9,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from cluster.extensions import db
 from cluster.models import Organisation, Revision, User
 from cluster.services import organisations
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from cluster import create_app
 from cluster.extensions import db
 from cluster.models import AuditEntry, User
 from cluster.services import accounts
-from tests.conftest import STAFF_PASSWORD, StaffSession, build_app, make_user
+from tests.helpers import STAFF_PASSWORD, StaffSession, app_settings, build_app, make_user
 
 
 def audit_actions(app) -> list[str]:
@@ -156,7 +157,8 @@ def test_login_rehashes_a_password_hashed_with_old_parameters(app, staff):
     assert staff.login(create=False).status_code == 302
     rehashed = stored_user(app, "editor@example.org").password_hash
     assert rehashed != weak
-    assert not accounts.hasher.check_needs_rehash(rehashed)
+    with app.app_context():
+        assert not accounts.hasher().check_needs_rehash(rehashed)
 
 
 def test_logout_needs_a_post_with_the_csrf_token(client, staff):
@@ -300,3 +302,13 @@ def test_behind_a_proxy_limits_count_each_visitor_not_the_proxy(tmp_path):
 def test_forwarded_addresses_are_ignored_unless_a_proxy_is_configured(app):
     # Otherwise anyone could pick a fresh address for each guess.
     assert failures_then_another_visitor(app) == 429
+
+
+def test_outside_the_tests_passwords_are_hashed_at_production_cost(tmp_path):
+    # The suite hashes cheaply (tests.helpers); the app's own default must not.
+    settings = app_settings(tmp_path)
+    settings.pop("PASSWORD_HASH_PROFILE")
+    app = create_app(settings)
+    with app.app_context():
+        password_hash = accounts.hasher().hash(STAFF_PASSWORD)
+    assert "$m=65536,t=3,p=4$" in password_hash

@@ -11,7 +11,7 @@ from cluster.extensions import db
 from cluster.forms import OrganisationForm
 from cluster.models import AuditEntry, Organisation, Revision
 from cluster.services import organisations, records
-from tests.conftest import StaffSession
+from tests.helpers import StaffSession
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'

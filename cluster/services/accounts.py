@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 
 from ..extensions import db
 from ..models import ROLES, User
@@ -14,9 +17,26 @@ MIN_PASSWORD_LENGTH = 10
 # Hashing a megabyte-long "password" would only cost us time; no real one is that long.
 MAX_PASSWORD_LENGTH = 1024
 
-hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both failures take the same time.
-_dummy_hash: str | None = None
+
+
+@cache
+def _hasher(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
+
+
+def hasher() -> PasswordHasher:
+    """The Argon2id hasher of the app's PASSWORD_HASH_PROFILE (see config.py)."""
+    return _hasher(current_app.config["PASSWORD_HASH_PROFILE"])
+
+
+@cache
+def _dummy_hash(profile: str) -> str:
+    return _hasher(profile).hash("not a password anyone has")
+
+
+def dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both failures take the same time."""
+    return _dummy_hash(current_app.config["PASSWORD_HASH_PROFILE"])
 
 
 class AccountError(ValueError):
@@ -63,7 +83,7 @@ def create_user(email: str, password: str, role: str = "editor", name: str = "")
         email=email,
         name=name.replace("\x00", "").strip(),
         role=role,
-        password_hash=hasher.hash(password),
+        password_hash=hasher().hash(password),
     )
     db.session.add(user)
     return user
@@ -72,7 +92,7 @@ def create_user(email: str, password: str, role: str = "editor", name: str = "")
 def set_password(user: User, password: str) -> None:
     """Replace a user's password; the caller commits."""
     check_password(password)
-    user.password_hash = hasher.hash(password)
+    user.password_hash = hasher().hash(password)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -85,22 +105,15 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not _verify(user.password_hash, password):
         return None
-    if hasher.check_needs_rehash(user.password_hash):
+    if hasher().check_needs_rehash(user.password_hash):
         # The hashing parameters were raised since this hash was made: store a stronger one.
-        user.password_hash = hasher.hash(password)
+        user.password_hash = hasher().hash(password)
     return user
-
-
-def dummy_hash() -> str:
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = hasher.hash("not a password anyone has")
-    return _dummy_hash
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return hasher.verify(password_hash, password)
+        return hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

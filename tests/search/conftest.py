@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cluster.extensions import db
-from cluster.models import Organisation
-from tests import factories
-from tests.conftest import build_app
+from tests.helpers import build_app
 
 
 @pytest.fixture(params=["whoosh", "postgres"])
@@ -24,8 +22,3 @@ def search_app(request, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
-
-
-def make_org(name: str, *, kind: str = "startup", **fields) -> Organisation:
-    """tests.factories.make_org with a startup by default, as most search cases need."""
-    return factories.make_org(name, kind=kind, **fields)

@@ -20,11 +20,12 @@ def server_available() -> bool:
         return False
 
 
-def create_database() -> str:
-    """Create a uniquely named empty database and return its name."""
-    name = f"cluster_test_{uuid.uuid4().hex[:12]}"
+def create_database(prefix: str = "cluster_test", template: str | None = None) -> str:
+    """Create a uniquely named database (empty, or a copy of `template`); return its name."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return name
 
 
@@ -47,10 +48,10 @@ def drop_database(name: str) -> None:
 def postgres_app(tmp_path, **overrides):
     """Yield a migrated app on a new PostgreSQL database searched by the PostgreSQL engine."""
     from cluster.extensions import db
-    from tests.conftest import build_app
+    from tests.helpers import build_app, postgres_template
 
     require_server()
-    name = create_database()
+    name = create_database(template=postgres_template())
     app = None
     try:
         settings = {"DATABASE_URL": f"{SERVER}/{name}", "SEARCH_BACKEND": "postgres"}

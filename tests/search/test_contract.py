@@ -8,7 +8,7 @@ import pytest
 
 from cluster.extensions import db
 from cluster.search import SearchQuery, backend, maintenance
-from tests.search.conftest import make_org
+from tests.factories import make_startup as make_org
 
 
 @pytest.fixture
@@ -240,11 +240,12 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
-def test_anything_typed_is_answered(catalogue, text):
-    result = backend().search(SearchQuery(text=text))
-    assert result.total >= 0
-    backend().suggest(text)
+def test_anything_typed_is_answered(catalogue):
+    # One catalogue for every text: each is a read, and building it costs more than the search.
+    for text in HOSTILE:
+        result = backend().search(SearchQuery(text=text))
+        assert result.total >= 0, text
+        backend().suggest(text)
 
 
 def test_hostile_text_still_finds_the_words_around_it(catalogue):

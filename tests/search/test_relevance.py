@@ -9,7 +9,7 @@ import pytest
 
 from cluster.extensions import db
 from cluster.search import SearchQuery, backend
-from tests.conftest import build_app
+from tests.helpers import build_app
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.csv"
 

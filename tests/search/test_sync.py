@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
 from cluster.search import SearchQuery, backend, maintenance
-from tests.conftest import build_app
-from tests.search.conftest import make_org
+from tests.factories import make_startup as make_org
+from tests.helpers import build_app
 
 
 def api_names(client, text: str) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from cluster.extensions import db
 from cluster.models import Organisation
 from cluster.search import SearchQuery, backend, maintenance
-from tests.conftest import build_app
+from tests.helpers import build_app
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITS = 20

@@ -18,7 +18,7 @@ from cluster.models import Organisation
 from cluster.search import SearchQuery
 from cluster.search.whoosh_backend import WhooshBackend
 from cluster.services import importer
-from tests.conftest import build_app
+from tests.helpers import build_app
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.csv"
 

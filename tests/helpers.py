@@ -1,0 +1,141 @@
+"""Helpers the tests share: apps on template databases, staff users and logged-in sessions.
+
+Migrating a database costs far more than copying one, so each kind of database is migrated
+once per test session into a template (a SQLite file, a PostgreSQL template database) and every
+test gets a copy. `tests/test_migrations.py` still runs every migration on an empty database.
+"""
+
+from __future__ import annotations
+
+import atexit
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import upgrade
+
+from cluster import create_app
+from cluster.extensions import db
+from cluster.services import taxonomy
+
+STAFF_PASSWORD = "correct horse battery"
+_CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_templates: dict[str, str] = {}
+_templates_lock = threading.Lock()
+
+
+def app_settings(tmp_path: Path, **overrides) -> dict:
+    """The settings of a test app whose files all live under tmp_path."""
+    settings = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cluster.sqlite3'}",
+        "INDEX_DIR": str(tmp_path / "index"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Production hashing costs about 50 ms a password; tests log in hundreds of times.
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
+    }
+    settings.update(overrides)
+    return settings
+
+
+def migrate(app: Flask) -> None:
+    """Bring the app's database to the newest migration with the sector taxonomy loaded."""
+    with app.app_context():
+        upgrade()
+        taxonomy.load_sectors()
+        db.session.commit()
+        db.engine.dispose()
+
+
+def sqlite_template() -> Path:
+    """A SQLite file migrated once per test session."""
+    with _templates_lock:
+        if "sqlite" not in _templates:
+            folder = Path(tempfile.mkdtemp(prefix="cluster-template-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            migrate(create_app(app_settings(folder)))
+            _templates["sqlite"] = str(folder / "cluster.sqlite3")
+        return Path(_templates["sqlite"])
+
+
+def postgres_template() -> str:
+    """The name of a PostgreSQL database migrated once per test session, to copy from."""
+    from tests.search import pg
+
+    with _templates_lock:
+        if "postgres" not in _templates:
+            name = pg.create_database(prefix="cluster_template")
+            atexit.register(pg.drop_database, name)
+            folder = Path(tempfile.mkdtemp(prefix="cluster-template-pg-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            settings = app_settings(folder, DATABASE_URL=f"{pg.SERVER}/{name}")
+            migrate(create_app(settings))
+            _templates["postgres"] = name
+        return _templates["postgres"]
+
+
+def build_app(tmp_path: Path, **overrides) -> Flask:
+    """An app whose database (a copy of the migrated template) and index live under tmp_path.
+
+    A database already there is kept (a second app on it is a restart of the first); a
+    DATABASE_URL override is used as given: the caller has made and migrated it.
+    """
+    settings = app_settings(tmp_path, **overrides)
+    database = tmp_path / "cluster.sqlite3"
+    if "DATABASE_URL" not in overrides and not database.exists():
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(sqlite_template(), database)
+    return create_app(settings)
+
+
+def make_user(app, email="editor@example.org", role="editor", password=STAFF_PASSWORD) -> int:
+    """Add a staff user straight to the database and return its id."""
+    from cluster.services import accounts
+
+    with app.app_context():
+        user = accounts.create_user(email, password, role=role)
+        db.session.commit()
+        return user.id
+
+
+class StaffSession:
+    """Log a test client in and out of the staff area, and read its CSRF token from pages."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def csrf_token(self, path="/staff/login") -> str:
+        """The CSRF token of this client's session, read from a page that has a form."""
+        response = self.client.get(path)
+        if response.status_code == 302:
+            response = self.client.get("/staff/")
+        match = _CSRF_FIELD.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(
+        self, email="editor@example.org", password=STAFF_PASSWORD, role="editor", create=True
+    ):
+        """Log in (creating the user first unless create=False); return the response."""
+        if create:
+            make_user(self.app, email, role, password)
+        token = self.csrf_token()
+        return self.client.post(
+            "/staff/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def post(self, path, data=None, **kwargs):
+        """POST with this session's CSRF token added."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token("/staff/"))
+        return self.client.post(path, data=data, **kwargs)
+
+    def logout(self):
+        return self.post("/staff/logout")
