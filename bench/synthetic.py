@@ -650,8 +650,12 @@ VOCABULARY = {
 }
 
 
+def phone_number(rng) -> str:
+    return f"+7 900 {rng.randint(0, 999):03d}-{rng.randint(0, 99):02d}-{rng.randint(0, 99):02d}"
+
+
 def _weighted(pairs):
-    values, weights = zip(*pairs)
+    values, weights = zip(*pairs, strict=True)
     return values, weights
 
 
@@ -708,7 +712,7 @@ def _record(
     programmes = []
     if kind == "education":
         programmes = [
-            dict(zip(("name", "level", "format", "duration"), entry))
+            dict(zip(("name", "level", "format", "duration"), entry, strict=False))
             for entry in rng.sample(words["programmes"], rng.randint(1, 3))
         ]
     audience = rng.choice(words["audiences"])
@@ -764,7 +768,7 @@ def _record(
         "building": rng.choice(BUILDINGS) if in_park else "",
         "website": f"https://{domain}.example",
         "email": f"hello@{domain}.example",
-        "phone": f"+7 900 {rng.randint(0, 999):03d}-{rng.randint(0, 99):02d}-{rng.randint(0, 99):02d}",
+        "phone": phone_number(rng),
         "equipment": equipment,
         "min_order": min_order,
         "programmes": programmes,

@@ -1,10 +1,11 @@
 """Settings: package defaults here, then instance/config.py, then environment variables."""
 
 import os
-from typing import ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 # Keys read from the environment, with the type to convert each to.
-ENV_KEYS = {
+ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "SECRET_KEY": str,
     "SITE_NAME": str,
     "DATABASE_URL": str,
@@ -73,9 +74,9 @@ class Defaults:
     MAIL_PASSWORD = None
 
 
-def from_environment(environ=os.environ):
+def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """Return the settings given as environment variables, converted to their types."""
-    settings = {}
+    settings: dict[str, Any] = {}
     for key, convert in ENV_KEYS.items():
         value = environ.get(key)
         if value not in (None, ""):

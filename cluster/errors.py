@@ -4,7 +4,9 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +20,7 @@ MESSAGES = {
     429: "Too many attempts. Please wait a minute and try again.",
     500: "Something went wrong on our side. Please try again later.",
 }
+UNEXPECTED_TITLE = "Something went wrong"
 
 
 def wants_json() -> bool:
@@ -50,7 +53,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        message = MESSAGES.get(code, error.description)
+        message = MESSAGES.get(code) or error.description or MESSAGES[400]
         if (
             code in (400, 413)
             and error.description
@@ -62,4 +65,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        return error_response(500, MESSAGES[500], InternalServerError.name)
+        # A failed statement can leave the transaction unusable (PostgreSQL refuses every
+        # later one); the error page itself may need the database, e.g. for the logged-in user.
+        db.session.rollback()
+        return error_response(500, MESSAGES[500], UNEXPECTED_TITLE)

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound so that any module can import them without a cycle."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,6 +16,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# What models derive from. Flask-SQLAlchemy builds db.Model from Base at run time, which a type
+# checker cannot follow; to it, the models are Base's, with their Mapped[...] columns.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

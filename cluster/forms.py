@@ -125,7 +125,7 @@ class OrganisationForm(FlaskForm):
     confirm_duplicate = BooleanField("This is a different organisation: save it anyway")
 
     # (legend, fields, kind or None): a kind's fieldset is shown only for that kind.
-    FIELDSETS = (
+    FIELDSETS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
         ("Identity", ("name", "name_alt", "slug", "kind", "residency", "status"), None),
         ("Description", ("summary", "description", "sectors", "tags"), None),
         ("Offers and needs", ("capabilities", "needs", "looking_for"), None),

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Model, db
 
 KINDS = ("startup", "manufacturer", "education", "company")
 KIND_LABELS = {
@@ -58,7 +57,7 @@ organisation_sectors = sa.Table(
 )
 
 
-class Sector(db.Model):
+class Sector(Model):
     __tablename__ = "sectors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +75,7 @@ class Sector(db.Model):
         return f"<Sector {self.slug}>"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,7 +136,7 @@ class Organisation(db.Model):
     )
     verified_by: Mapped[User | None] = relationship()
 
-    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_public(self) -> bool:
@@ -161,7 +160,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.slug}>"
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,7 +195,7 @@ class User(db.Model):
         return f"<User {self.email}>"
 
 
-class Revision(db.Model):
+class Revision(Model):
     """One save of an organisation: who, when, and each changed field with old and new value."""
 
     __tablename__ = "revisions"
@@ -220,7 +219,7 @@ class Revision(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """A staff action: login, create, edit, publish, archive, delete, import, user change."""
 
     __tablename__ = "audit_log"

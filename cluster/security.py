@@ -41,7 +41,9 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     proxies = app.config.get("PROXY_COUNT") or 0
     if proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
 
     @app.after_request
     def add_security_headers(response):

@@ -168,7 +168,7 @@ def get_organisation(slug: str) -> Organisation:
 
 def resolved_formdata(org: Organisation) -> MultiDict:
     """A conflict's answer: the stored values, with the typed value for each field taken so."""
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     for field, value in organisations.form_values(org).items():
         if request.form.get(f"take-{field}") == "typed":
             data.setlist(field, request.form.getlist(field))

@@ -140,10 +140,12 @@ def submitted():
 def queue():
     """List the submissions waiting for a decision, with likely duplicates and earlier notes."""
     pending = list(db.session.scalars(submissions.pending_query()))
-    finder = DuplicateFinder.load() if pending else None
-    duplicates = {
-        org.id: finder.find(records.to_text_record(org), exclude_id=org.id) for org in pending
-    }
+    duplicates = {}
+    if pending:
+        finder = DuplicateFinder.load()
+        duplicates = {
+            org.id: finder.find(records.to_text_record(org), exclude_id=org.id) for org in pending
+        }
     return render_template(
         "staff/moderation.html",
         pending=pending,

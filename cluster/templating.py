@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Flask, request, url_for
 
@@ -53,9 +54,9 @@ def phone_href(value: str | None) -> str:
 
 def page_url(number: int) -> str:
     """The current page's address with another page number, every other argument kept."""
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     args["page"] = [str(number)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(str(request.endpoint), **(request.view_args or {}), **args)
 
 
 def filter_url(endpoint: str = "public.organisations", **filters) -> str:
@@ -65,11 +66,11 @@ def filter_url(endpoint: str = "public.organisations", **filters) -> str:
 
 def toggle_filter_url(name: str, value: str) -> str:
     """The current address with one filter value added or, when already present, removed."""
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     args.pop("page", None)
     values = args.get(name, [])
     args[name] = [v for v in values if v != value] if value in values else [*values, value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(str(request.endpoint), **(request.view_args or {}), **args)
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""NUL characters typed into staff pages: PostgreSQL refuses them in text, so they never reach it."""
+"""NUL characters typed into staff pages: PostgreSQL refuses them in text; they never reach it."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from itertools import islice
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -408,7 +409,7 @@ class PostgresBackend:
         return SearchResult(query=query, total=total, hits=hits, facets=facets)
 
     def _page(self, conn, table, sort, final, text, tsquery, offset, limit) -> list[Hit]:
-        rows = np.flatnonzero(final)
+        rows: Any = np.flatnonzero(final)
         params: dict = {"limit": limit, "offset": offset}
         if sort in ("name", "newest") or (sort == "relevance" and tsquery is None):
             # Positions in the order, read once per generation, pick the page among the rows.

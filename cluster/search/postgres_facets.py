@@ -44,7 +44,7 @@ def unpack(packed: bytes | None, dtype: str) -> np.ndarray:
 
 def encode(joined: str | None, count: int) -> tuple[np.ndarray, list[str]]:
     """Codes for a column joined into one text, and the value each code stands for."""
-    items = joined.split(RECORD) if count else []
+    items = (joined or "").split(RECORD) if count else []
     values = sorted(set(items))
     position = {value: code for code, value in enumerate(values)}
     return np.fromiter(map(position.__getitem__, items), np.int32, count), values
@@ -163,7 +163,7 @@ class FacetTable:
     def selection(self, facet: str, selected: list[str]) -> np.ndarray:
         """The rows carrying any of the selected values of one facet."""
         values = self.values[facet]
-        wanted = [i for i, value in enumerate(values) if value in set(selected)]
+        wanted = np.array([i for i, value in enumerate(values) if value in set(selected)], int)
         if facet in self.matrix:
             # The sets holding any selected value.
             wanted = np.flatnonzero(self.matrix[facet][:, wanted].any(axis=1))
@@ -178,7 +178,7 @@ class FacetTable:
             counts = np.bincount(self.codes[facet][rows], minlength=len(self.values[facet]))
         return {
             value: int(n)
-            for value, n in zip(self.values[facet], counts.tolist())
+            for value, n in zip(self.values[facet], counts.tolist(), strict=False)
             if n and value not in (None, "")
         }
 
@@ -224,11 +224,8 @@ def facet_counts(
 TSQUERY_TOKEN = re.compile(r"\s*(?:('(?:[^'\\]|''|\\.)*'(?::\*)?)(?![:\w])|([&|()]))")
 
 
-def parse_tsquery(text: str):
-    """A tree of ("term", tsquery), ("and", [...]) and ("or", [...]); None for anything else.
-
-    Negation, phrases and weights are left to PostgreSQL (None).
-    """
+def tsquery_tokens(text: str) -> list[str] | None:
+    """The lexemes, operators and brackets of a tsquery; None if it holds anything else."""
     tokens = []
     position = 0
     text = text.rstrip()
@@ -238,6 +235,15 @@ def parse_tsquery(text: str):
             return None
         tokens.append(match.group(1) or match.group(2))
         position = match.end()
+    return tokens
+
+
+def parse_tsquery(text: str):
+    """A tree of ("term", tsquery), ("and", [...]) and ("or", [...]); None for anything else.
+
+    Negation, phrases and weights are left to PostgreSQL (None).
+    """
+    tokens = tsquery_tokens(text)
     if not tokens:
         return None
 

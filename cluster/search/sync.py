@@ -43,7 +43,7 @@ def after_flush(session, flush_context) -> None:
 
 
 def _renamed(sector: Sector) -> bool:
-    state = sa.inspect(sector)
+    state: orm.InstanceState = sa.inspect(sector)
     return any(state.attrs[name].history.has_changes() for name in ("slug", "name", "name_ru"))
 
 

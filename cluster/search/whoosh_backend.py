@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import Stemmer
@@ -211,7 +212,7 @@ class TermPool:
         for key in sorted(self.terms):
             fieldname, btext = key
             docnums, weights, values = self.terms.pop(key)
-            for docnum, weight, value in zip(docnums, weights, values):
+            for docnum, weight, value in zip(docnums, weights, values, strict=True):
                 yield fieldname, btext, docnum, weight, value
 
     def write(self, writer) -> None:
@@ -382,9 +383,9 @@ SCHEMA = Schema(
 )
 
 # The rebuild's add_document leaves out what SCHEMA does not use; it must stay that way.
-assert not any(
-    field.vector or field.separate_spelling() for _, field in SCHEMA.items()
-), "a field needs Whoosh's own add_document"
+assert not any(field.vector or field.separate_spelling() for _, field in SCHEMA.items()), (
+    "a field needs Whoosh's own add_document"
+)
 
 
 def _phrase(text: str) -> str:
@@ -450,10 +451,11 @@ class FacetColumn:
         if self.codes is not None:
             lookup = np.zeros(len(self.values) + 1, dtype=bool)
             lookup[[c + 1 for c in columns]] = True
-            return lookup[self.codes + 1]
+            return cast(np.ndarray, lookup[self.codes + 1])
+        matrix = cast(np.ndarray, self.matrix)
         if not columns:
-            return np.zeros(self.matrix.shape[0], dtype=bool)
-        return self.matrix[:, columns].any(axis=1)
+            return np.zeros(matrix.shape[0], dtype=bool)
+        return np.asarray(matrix[:, columns].any(axis=1))
 
     def counts(self, among: np.ndarray) -> dict[str, int]:
         """Value -> how many of the masked documents have it, zeros left out."""
@@ -461,7 +463,7 @@ class FacetColumn:
         if self.codes is not None:
             totals = np.bincount(self.codes[chosen] + 1, minlength=len(self.values) + 1)[1:]
         else:
-            totals = self.matrix[chosen].sum(axis=0)
+            totals = cast(np.ndarray, self.matrix)[chosen].sum(axis=0)
         return {self.values[i]: int(totals[i]) for i in np.flatnonzero(totals)}
 
 
@@ -734,14 +736,14 @@ class WhooshBackend:
             return None
         reader = searcher.reader()
         limit = 1 if len(word) <= 5 else 2
-        candidates = process.extract(
+        found = process.extract(
             typed,
             self._vocabulary(searcher, data),
             scorer=Levenshtein.distance,
             score_cutoff=limit,
             limit=25,
         )
-        candidates = [(distance, c) for c, distance, _ in candidates if c != typed]
+        candidates = [(int(distance), c) for c, distance, _ in found if c != typed]
         if not candidates:
             return None
         best = min(candidates, key=lambda pair: (pair[0], -reader.doc_frequency("text", pair[1])))
@@ -1079,13 +1081,13 @@ class WhooshBackend:
 
     def remove(self, ids: Iterable[int]) -> None:
         """Drop these organisation ids from the index."""
-        ids = [str(i) for i in ids]
-        if not ids:
+        terms = [str(i) for i in ids]
+        if not terms:
             return
 
         def apply(writer):
-            for i in ids:
-                writer.delete_by_term("id", i)
+            for term in terms:
+                writer.delete_by_term("id", term)
 
         self._write(apply)
 

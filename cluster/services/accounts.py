@@ -18,7 +18,6 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 
 
-
 @cache
 def _hasher(profile: str) -> PasswordHasher:
     return PasswordHasher.from_parameters(getattr(profiles, profile))

@@ -85,7 +85,7 @@ def parse_query(args: Mapping) -> DirectoryQuery:
             values.append(value)
         if values:
             filters[name] = values[:MAX_VALUES_PER_FILTER]
-    sort = args.get("sort") if args.get("sort") in SORTS else "name"
+    sort = str(args.get("sort")) if args.get("sort") in SORTS else "name"
     return DirectoryQuery(filters=filters, sort=sort, page=parse_page(args.get("page")))
 
 
@@ -126,7 +126,7 @@ def paginate(stmt, page: int, per_page: int) -> Page[Organisation]:
     """Count with SQL, clamp the page into range, and load that page with its sectors."""
     per_page = max(1, per_page)
     counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    total = db.session.scalar(counted)
+    total = db.session.scalar(counted) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     items = list(
@@ -176,10 +176,13 @@ def find_sector(slug: str) -> Sector | None:
 
 
 def count_published() -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Organisation)
-        .where(Organisation.status == "published")
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Organisation)
+            .where(Organisation.status == "published")
+        )
+        or 0
     )
 
 

@@ -59,7 +59,7 @@ SHARED_HOSTS = {
 
 
 def normalise_name(name: str) -> str:
-    """Lower-case Latin words of a name: Cyrillic transliterated, punctuation and legal forms gone."""
+    """A name's words in lower-case Latin letters, without punctuation and legal forms."""
     text = unicodedata.normalize("NFKC", name or "").casefold().replace("ё", "е")
     text = cyrtranslit.to_latin(text, "ru")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -154,7 +154,7 @@ class DuplicateFinder:
         )
 
     def find(self, values: dict, exclude_id: int | None = None) -> list[tuple[Organisation, str]]:
-        """Organisations that look like the record in values, each with the reason, closest first."""
+        """Organisations like the record in values, each with the reason, closest first."""
         reasons: dict[int, list[str]] = {}
         scores: dict[int, float] = {}
 

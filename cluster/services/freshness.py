@@ -1,4 +1,4 @@
-"""Fresh listings: staff confirm an organisation's facts; the ones nobody confirmed lately are stale."""
+"""Fresh listings: staff confirm an organisation's facts; unconfirmed for long means stale."""
 
 from __future__ import annotations
 

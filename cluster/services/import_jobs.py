@@ -1,7 +1,8 @@
 """Imports from the browser: keep the uploaded file, preview it, then write it in chunks.
 
-The uploaded file waits in IMPORT_DIR (<instance>/imports) under a random name (not in the session, which is a
-cookie) between the preview and the confirmation, next to a small JSON state file. Writing runs
+The uploaded file waits in IMPORT_DIR (<instance>/imports) under a random name (not in the
+session, which is a cookie) between the preview and the confirmation, next to a small JSON
+state file. Writing runs
 in chunks of CHUNK_ROWS rows, one request and one transaction each, so a large file never holds
 a gunicorn sync worker past its timeout, the page can show real progress after every chunk, and
 a worker restart loses nothing: the next request carries on from the last committed chunk.
@@ -106,7 +107,7 @@ def _paths(token: str, file_format: str = "") -> tuple[Path, Path]:
 
 
 def start(file_storage, user) -> Job:
-    """Keep an uploaded CSV or JSON file and preview it as a dry run; raise UploadRefused if unfit."""
+    """Keep an uploaded CSV or JSON file and preview it as a dry run; UploadRefused if unfit."""
     remove_old()
     filename = Path(file_storage.filename or "").name[:200]
     suffix = Path(filename).suffix.lower().lstrip(".")

@@ -114,7 +114,9 @@ def read_csv(text: str) -> list[NumberedRow]:
                 continue
             # Spreadsheets drop trailing empty cells: a short row means empty values.
             cells += [""] * (len(columns) - len(cells))
-            record = {column: _unquote_formula(cell) for column, cell in zip(columns, cells)}
+            record = {
+                column: _unquote_formula(cell) for column, cell in zip(columns, cells, strict=True)
+            }
             numbered.append((number, record))
     except csv.Error as error:
         problem = f"row {number + 1 if header else 1}: cannot read the CSV: {error}"
@@ -221,33 +223,11 @@ def import_numbered(
     kept for the history of the change (None on the command line).
     """
     report = ImportReport(rows=len(rows), dry_run=dry_run)
-    sectors = taxonomy.sector_lookup()
-    existing = dict(db.session.execute(sa.select(Organisation.slug, Organisation.id)).all())
-    planned: list[tuple[str, dict[str, Any]]] = []
-    first_row_of: dict[str, int] = {}
-
-    for number, raw in progress(rows) if progress else rows:
-        values, errors = records.parse_record(raw, sectors)
-        for error in errors:
-            report.add_error(number, error.message, error.column)
-        if errors:
-            continue
-        slug = values.get("slug") or slugs.slugify_name(values["name"])
-        if not slug:
-            report.add_error(number, "cannot derive a slug from the name; give one", "slug")
-            continue
-        if slug in first_row_of:
-            report.add_error(
-                number, f"{slug!r} is already used by row {first_row_of[slug]}", "slug"
-            )
-            continue
-        first_row_of[slug] = number
-        values["slug"] = slug
-        planned.append((slug, values))
-
+    planned = _plan(progress(rows) if progress else rows, report)
     if not report.ok:
         return report
 
+    existing = dict(db.session.execute(sa.select(Organisation.slug, Organisation.id)).all())
     loaded = _load(slug for slug, _ in planned if slug in existing)
     saved: list[tuple[Organisation, dict | None]] = []  # with the snapshot before an update
     for slug, values in planned:
@@ -274,6 +254,32 @@ def import_numbered(
         db.session.commit()
         report.written = True
     return report
+
+
+def _plan(rows: Iterable[NumberedRow], report: ImportReport) -> list[tuple[str, dict[str, Any]]]:
+    """Each valid row's slug and parsed values; an error in the report for every invalid one."""
+    sectors = taxonomy.sector_lookup()
+    planned: list[tuple[str, dict[str, Any]]] = []
+    first_row_of: dict[str, int] = {}
+    for number, raw in rows:
+        values, errors = records.parse_record(raw, sectors)
+        for error in errors:
+            report.add_error(number, error.message, error.column)
+        if errors:
+            continue
+        slug = values.get("slug") or slugs.slugify_name(values["name"])
+        if not slug:
+            report.add_error(number, "cannot derive a slug from the name; give one", "slug")
+            continue
+        if slug in first_row_of:
+            report.add_error(
+                number, f"{slug!r} is already used by row {first_row_of[slug]}", "slug"
+            )
+            continue
+        first_row_of[slug] = number
+        values["slug"] = slug
+        planned.append((slug, values))
+    return planned
 
 
 def _record_history(saved: list[tuple[Organisation, dict | None]], user) -> None:

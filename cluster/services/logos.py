@@ -29,7 +29,7 @@ class LogoError(ValueError):
 
 
 def store_logo(file_storage, upload_dir: str | Path) -> str:
-    """Decode the upload, re-encode it at most 512 px wide and high, and return its new file name."""
+    """Decode the upload, re-encode it at most 512 px wide and high; return its new file name."""
     data = file_storage.read(MAX_BYTES + 1)
     if not data:
         raise LogoError("The file is empty. Choose a PNG, JPEG or WebP image.")

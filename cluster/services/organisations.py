@@ -6,6 +6,7 @@ Each function writes a revision and an audit entry; the view commits once.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -37,7 +38,7 @@ class EditConflict(Exception):
 
 def snapshot(org: Organisation) -> dict:
     """Every editable field as plain JSON values (sectors as their slugs)."""
-    values = {}
+    values: dict[str, Any] = {}
     for field in EDITABLE_FIELDS:
         if field == "sectors":
             values[field] = [sector.slug for sector in org.sectors]
@@ -224,9 +225,9 @@ def as_snapshot(values: dict, org: Organisation | None = None) -> dict:
 def form_values(org: Organisation) -> dict:
     """The organisation as the staff form shows it: lists one item per line, checkboxes as lists."""
     text = records.to_text_record(org)
-    values = {}
+    values: dict[str, Any] = {}
     for field in EDITABLE_FIELDS:
-        value = text.get(field, "")
+        value: Any = text.get(field, "")
         if field in CHOICE_LIST_FIELDS:
             value = [item for item in value.split(records.LIST_SEPARATOR) if item]
         elif field in LIST_FIELDS:

@@ -10,11 +10,12 @@ format `parse_record` reads, so an export can be imported again unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from ..models import (
@@ -93,7 +94,7 @@ def max_length(column: str) -> int:
     """The longest value the model's column holds."""
     if column == "description":
         return DESCRIPTION_MAX
-    return Organisation.__table__.c[column].type.length
+    return cast(sa.String, Organisation.__table__.c[column].type).length or DESCRIPTION_MAX
 
 
 # Cleaning ------------------------------------------------------------------------------------
@@ -333,7 +334,7 @@ def _parse_programmes(value: Any) -> list[dict[str, str]]:
             parts += [""] * (len(PROGRAMME_PARTS) - len(parts))
         if not parts[0]:
             raise Invalid("each programme needs a name before its level, format and duration")
-        programme = dict(zip(PROGRAMME_PARTS, parts))
+        programme = dict(zip(PROGRAMME_PARTS, parts, strict=True))
         if programme not in programmes:
             programmes.append(programme)
     if len(programmes) > LIST_MAX:
@@ -379,7 +380,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 
 
 def parse_record(
-    raw: dict[str, Any], sectors: dict[str, Sector] | None = None
+    raw: Mapping[str, Any], sectors: dict[str, Sector] | None = None
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """Clean one record's values; return them with an error for each column that is wrong.
 

@@ -5,12 +5,12 @@ Revises: 1d18a2504457
 Create Date: 2026-11-25 17:05:00.000000
 
 """
+
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
-revision = '1af8d88e80d4'
-down_revision = '1d18a2504457'
+revision = "1af8d88e80d4"
+down_revision = "1d18a2504457"
 branch_labels = None
 depends_on = None
 
@@ -56,8 +56,17 @@ def upgrade():
         + ", ".join(
             f"ALTER COLUMN {column} SET STORAGE PLAIN"
             for column in (
-                "slug", "status", "kind", "residency", "stage", "city", "sectors",
-                "looking_for", "sector_key", "looking_for_key", "name",
+                "slug",
+                "status",
+                "kind",
+                "residency",
+                "stage",
+                "city",
+                "sectors",
+                "looking_for",
+                "sector_key",
+                "looking_for_key",
+                "name",
             )
         )
     )
@@ -66,9 +75,7 @@ def upgrade():
         "CREATE INDEX ix_search_documents_names_trgm ON search_documents "
         "USING gin (names gin_trgm_ops)"
     )
-    op.execute(
-        "CREATE INDEX ix_search_documents_sectors ON search_documents USING gin (sectors)"
-    )
+    op.execute("CREATE INDEX ix_search_documents_sectors ON search_documents USING gin (sectors)")
     op.execute(
         "CREATE INDEX ix_search_documents_looking_for ON search_documents USING gin (looking_for)"
     )
@@ -80,9 +87,7 @@ def upgrade():
     op.execute("CREATE INDEX ix_search_documents_created_at ON search_documents (created_at)")
     # Every word seen in the documents, for "did you mean" and the typo fallback.
     op.execute("CREATE TABLE search_terms (term text PRIMARY KEY)")
-    op.execute(
-        "CREATE INDEX ix_search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)"
-    )
+    op.execute("CREATE INDEX ix_search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)")
 
 
 def downgrade():

@@ -5,12 +5,12 @@ Revises: 1af8d88e80d4
 Create Date: 2026-11-25 16:45:00.000000
 
 """
+
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
-revision = '43aadbbd43ae'
-down_revision = '1af8d88e80d4'
+revision = "43aadbbd43ae"
+down_revision = "1af8d88e80d4"
 branch_labels = None
 depends_on = None
 

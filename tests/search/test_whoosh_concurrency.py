@@ -86,7 +86,7 @@ def test_processes_writing_at_once_lose_nothing_and_never_fail(tmp_path):
     workers = [start(script, tmp_path, app, str(n)) for n in range(3)]
     outputs = [worker.communicate(timeout=300) for worker in workers]
 
-    for worker, (_, stderr) in zip(workers, outputs):
+    for worker, (_, stderr) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, stderr
         assert "LockError" not in stderr
         assert "could not be updated" not in stderr
@@ -117,7 +117,7 @@ def test_a_rebuild_while_others_write_switches_over_without_losing_their_writes(
     processes.append(start(script, tmp_path, app, "b"))
     outputs = [process.communicate(timeout=300) for process in processes]
 
-    for process, (_, stderr) in zip(processes, outputs):
+    for process, (_, stderr) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, stderr
         assert "LockError" not in stderr
     with app.app_context():
