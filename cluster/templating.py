@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask import Flask, request, url_for
+from markupsafe import Markup
 
 from . import models
 
@@ -28,6 +29,12 @@ def text_lang(value: str | None) -> str:
     return "ru" if letters and cyrillic * 2 > len(letters) else ""
 
 
+def lang_attr(value: str | None) -> Markup:
+    """' lang="ru"' for mostly Cyrillic text, nothing otherwise: <p{{ text|lang_attr }}>."""
+    lang = text_lang(value)
+    return Markup(f' lang="{lang}"') if lang else Markup("")
+
+
 def website_href(value: str | None) -> str:
     """A link target for a website: http(s) only, so a stored 'javascript:' never becomes a link."""
     value = (value or "").strip()
@@ -48,6 +55,7 @@ def website_label(value: str | None) -> str:
 
 
 def phone_href(value: str | None) -> str:
+    """A tel: link for a phone number with at least three digits, '' otherwise."""
     digits = PHONE_CHARACTERS.sub("", value or "")
     return f"tel:{digits}" if len(digits.lstrip("+")) >= 3 else ""
 
@@ -74,8 +82,11 @@ def toggle_filter_url(name: str, value: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    """Register the labels, globals and filters every template may use."""
+
     @app.context_processor
     def labels():
+        """The display labels of kinds, residencies, stages and needs."""
         return {
             "KIND_LABELS": models.KIND_LABELS,
             "KIND_PLURALS": KIND_PLURALS,
@@ -88,14 +99,17 @@ def init_app(app: Flask) -> None:
     app.add_template_global(filter_url)
     app.add_template_global(toggle_filter_url)
     app.add_template_filter(text_lang, "lang")
+    app.add_template_filter(lang_attr)
     app.add_template_filter(website_href)
     app.add_template_filter(website_label)
     app.add_template_filter(phone_href)
 
     @app.template_filter("date")
     def format_date(value, fmt: str = "%-d %B %Y") -> str:
+        """A date as people write it: 5 March 2024."""
         return value.strftime(fmt) if value else ""
 
     @app.template_filter("thousands")
     def thousands(value) -> str:
+        """A number with narrow spaces between thousands: 1 500 000."""
         return f"{value:,}".replace(",", "\u202f") if value is not None else ""
