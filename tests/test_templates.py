@@ -1,4 +1,4 @@
-"""The shared template pieces: the lang attribute."""
+"""The shared template pieces: the lang attribute, the filter sidebar, links and colour tokens."""
 
 from __future__ import annotations
 
@@ -63,3 +63,32 @@ def test_cards_mark_cyrillic_names_and_cities(client, app):
 def test_templates_write_the_lang_attribute_only_through_lang_attr(templates):
     for path, text in templates.items():
         assert not re.search(r"\|lang\b(?!_attr)", text), path
+
+
+# Links
+
+
+def test_templates_link_through_url_for_not_hard_coded_paths(templates):
+    # A fragment (href="#main") is fine; a path written out breaks when a blueprint moves.
+    hard_coded = re.compile(r'\b(?:href|action|src|formaction|data-[\w-]+-url)="/')
+    for path, text in templates.items():
+        assert not hard_coded.search(text), (path, hard_coded.findall(text))
+
+
+def test_scripts_take_addresses_from_the_page(templates):
+    # The autocomplete reads its address from data-suggest-url, which url_for writes.
+    for script in sorted((ROOT / "static" / "js").glob("*.js")):
+        code = re.sub(r"^\s*//.*$", "", script.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        assert not re.search(r"[\"']/(?:api|staff|submit|search|organisations|o)\b", code), script
+
+
+def test_links_in_the_layout_point_at_their_endpoints(client, staff):
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-suggest-url="/api/suggest"' in html
+    # Header, hero, the empty directory's invitation, call to action, footer.
+    assert html.count('href="/submit"') == 5
+    assert '<li><a href="/staff/login">Staff login</a></li>' in html
+    staff.login()
+    html = client.get("/").get_data(as_text=True)
+    assert '<li><a href="/staff/">Staff</a></li>' in html
+    assert '<li><a href="/staff/">Staff area</a></li>' in html
