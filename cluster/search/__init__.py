@@ -32,8 +32,9 @@ def make_backend(app: Flask) -> SearchBackend:
     """Build the engine named by SEARCH_BACKEND."""
     name = app.config["SEARCH_BACKEND"]
     if name == "whoosh":
-        from .whoosh_backend import WhooshBackend
+        from .whoosh import WhooshBackend
 
+        # Checks the installed Whoosh and patches its reader, once per process (compatibility).
         return WhooshBackend(app.config["INDEX_DIR"])
     if name == "postgres":
         from .postgres_backend import PostgresBackend

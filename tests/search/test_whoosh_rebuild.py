@@ -16,7 +16,7 @@ from bench import synthetic
 from cluster.extensions import db
 from cluster.models import Organisation
 from cluster.search import SearchQuery
-from cluster.search.whoosh_backend import WhooshBackend
+from cluster.search.whoosh import WhooshBackend
 from cluster.services import importer
 from tests.helpers import build_app
 

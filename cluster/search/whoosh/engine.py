@@ -1,0 +1,210 @@
+"""The embedded engine: a Whoosh index on disk, searched and counted with the array core."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from functools import partial
+from html import escape
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.query import And, Or, Prefix, Term
+
+from .. import arrays, documents, language
+from ..base import Hit, SearchQuery, SearchResult, Suggestion
+from . import compatibility, fast_rebuild, planning, ranking
+from .analysis import phrase
+from .generation import GenerationData, Generations
+from .schema import SCHEMA, index_fields
+from .storage import IndexStore
+
+
+class WhooshBackend:
+    """The embedded engine (see cluster.search.base.SearchBackend).
+
+    Created once per process by cluster.search.init_app, which is when Whoosh's version is
+    checked (compatibility.start); `whoosh_version` stands for the installed one in tests.
+    """
+
+    def __init__(self, index_dir: str, whoosh_version: str | None = None):
+        self.store = IndexStore(Path(index_dir))
+        self.fast_rebuild = compatibility.start(whoosh_version)
+        self._generations = Generations()
+
+    def generation(self, searcher) -> GenerationData:
+        """The arrays and caches of the generation this searcher reads."""
+        return self._generations.get(self.store.generation_key(searcher), searcher.reader())
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run a query; never raises for anything a user can type."""
+        return self.store.read(self._search, query)
+
+    def _search(self, searcher, query: SearchQuery) -> SearchResult:
+        data = self.generation(searcher)
+        reader = searcher.reader()
+        visible = data.docs_with("status", query.statuses)
+        text = language.clean_query(query.text)
+        plan = planning.plan(reader, data, text)
+        matched = visible
+        if plan.clauses:
+            # Docnum masks from each term's postings: the documents a query tree of these
+            # terms would match, found by array operations instead of matchers in Python.
+            per_word = [
+                np.logical_or.reduce([data.text_docs(reader, term) for term in terms])
+                for terms in plan.clauses
+            ]
+            matched = np.logical_and.reduce([visible, *per_word])
+            if not matched.any() and len(per_word) > 1:
+                # Nothing has every word: any one of them may do.
+                matched = visible & np.logical_or.reduce(per_word)
+        final, facets = arrays.facet_counts(data.facets, matched, query.filters)
+        hits = []
+        total = int(np.count_nonzero(final))
+        start = (max(1, query.page) - 1) * query.per_page
+        if total and start < total:
+            hits = ranking.ranked_hits(searcher, data, plan, final, query, start)
+        return SearchResult(
+            query=query,
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=ranking.suggestion(text, plan.corrections, hits),
+        )
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Names that complete what is being typed, published only."""
+        words = language.query_words(language.clean_query(prefix))
+        if not words:
+            return []
+        return self.store.read(self._suggest, words, limit)
+
+    def _suggest(self, searcher, words: list[str], limit: int) -> list[Suggestion]:
+        clauses = [Term("name_words", word) for word in words[:-1]]
+        clauses.append(Prefix("name_words", words[-1]))
+        results = searcher.search(
+            And(clauses),
+            filter=self.generation(searcher).docnum_set("status", ("published",)),
+            limit=limit * 3,
+            sortedby="name_sort",
+        )
+        typed = " ".join(words)
+        found = [(result["title"], result["slug"]) for result in results]
+        # Names that begin with what was typed come before those that only contain it.
+        found.sort(key=lambda item: not phrase(item[0]).startswith(typed))
+        return [Suggestion(name=name, slug=slug) for name, slug in found[:limit]]
+
+    def similar(self, org, limit: int = 5) -> list[Hit]:
+        """Published organisations most like this one, itself excluded."""
+        return self.store.read(self._similar, documents.document(org), limit)
+
+    def _similar(self, searcher, doc: dict, limit: int) -> list[Hit]:
+        key_terms = searcher.key_terms_from_text(
+            "text", documents.search_text(doc), numterms=15, normalize=True
+        )
+        clauses = [Term("text", term, boost=weight) for term, weight in key_terms]
+        clauses += [Term("sector", sector, boost=0.5) for sector in doc["sectors"]]
+        if not clauses:
+            return []
+        allowed = self.generation(searcher).docnum_set("status", ("published",))
+        own = searcher.document_number(id=str(doc["id"]))
+        if own is not None:
+            allowed = allowed - {own}
+        results = searcher.search(Or(clauses), filter=allowed, limit=limit)
+        return [
+            Hit(
+                id=int(result["id"]),
+                slug=result["slug"],
+                name=result["title"],
+                kind=result.get("kind", ""),
+                summary=result.get("summary", ""),
+                snippet=escape(result.get("summary", "")),
+                score=float(result.score or 0.0),
+            )
+            for result in results
+        ]
+
+    def indexed_versions(self) -> dict[int, int]:
+        """Every indexed organisation id with the version it was indexed at."""
+        return self.store.read(
+            lambda searcher: {
+                int(stored["id"]): stored["version"]
+                for stored in searcher.reader().all_stored_fields()
+            }
+        )
+
+    def count(self) -> int:
+        """How many organisations the index holds."""
+        return self.store.read(lambda searcher: searcher.doc_count())
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def index(self, orgs: Iterable) -> None:
+        """Add or replace these organisations in the index."""
+        fields = [index_fields(documents.document(org)) for org in orgs]
+        if not fields:
+            return
+
+        def apply(writer):
+            # Two processes can load the same organisation at different versions and then
+            # queue for the lock in either order: the newer version must win.
+            with writer.searcher() as searcher:
+                for entry in fields:
+                    docnum = searcher.document_number(id=entry["id"])
+                    if (
+                        docnum is not None
+                        and searcher.stored_fields(docnum)["version"] > entry["version"]
+                    ):
+                        continue
+                    writer.update_document(**entry)
+
+        self.store.write(apply)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        """Drop these organisation ids from the index."""
+        terms = [str(i) for i in ids]
+        if not terms:
+            return
+
+        def apply(writer):
+            for term in terms:
+                writer.delete_by_term("id", term)
+
+        self.store.write(apply)
+
+    def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
+        """Build a complete new index beside the live one, then switch to it in one rename."""
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        # What the live index holds before the database is read: whatever differs from this
+        # at the switch was written while the new index was being built.
+        start = self.store.indexed_state()
+        name, path = self.store.new_directory("build")
+        count = 0
+        try:
+            ix = whoosh_index.create_in(str(path), SCHEMA)
+            with ix.writer() as writer:
+                add = (
+                    fast_rebuild.document_adder(writer)
+                    if self.fast_rebuild
+                    else partial(_add_document, writer)
+                )
+                for org in orgs:
+                    add(index_fields(documents.document(org)))
+                    count += 1
+                    if progress and count % 100 == 0:
+                        progress(count)
+                if progress and count % 100:
+                    progress(count)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        self.store.switch_to(name, start)
+        return count
+
+
+def _add_document(writer, fields: dict) -> None:
+    # Whoosh's own add_document, for when its internals may not be used (compatibility).
+    writer.add_document(**fields)

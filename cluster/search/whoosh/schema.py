@@ -1,0 +1,65 @@
+"""The Whoosh index's fields, and the fields of one organisation's document."""
+
+from __future__ import annotations
+
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, Schema
+
+from .. import documents, language
+from .analysis import StemmedText, WordText, phrase
+
+SCHEMA = Schema(
+    id=ID(stored=True, unique=True),
+    slug=STORED,
+    title=STORED,
+    summary=STORED,
+    body=STORED,
+    version=STORED,
+    kind=ID(stored=True),
+    residency=ID(stored=True),
+    status=ID(stored=True),
+    stage=ID(stored=True),
+    city=ID(stored=True),
+    sector=KEYWORD(stored=True, commas=True),
+    looking_for=KEYWORD(stored=True, commas=True),
+    name=StemmedText(),
+    name_exact=KEYWORD(commas=True),
+    name_words=WordText(),
+    text=StemmedText(),
+    name_sort=ID(sortable=True),
+    # Only ever sorted by: a column, no postings.
+    created=COLUMN(NumericColumn("q")),
+)
+
+# The index field holding each facet (the facet names are the interface's), and the status.
+SINGLE_VALUED = ("kind", "residency", "status", "stage", "city")
+MULTI_VALUED = {"sector": "sectors", "looking_for": "looking_for"}
+
+
+def index_fields(doc: dict) -> dict:
+    """The Whoosh fields of one document (see documents.document)."""
+    names = documents.name_variants(doc)
+    fields = {
+        "id": str(doc["id"]),
+        "slug": doc["slug"],
+        "title": doc["name"],
+        "summary": doc["summary"],
+        "body": documents.snippet_text(doc),
+        "version": doc["version"],
+        "name": " ".join(names),
+        "name_words": " ".join(names),
+        "text": documents.search_text(doc),
+        "name_sort": language.fold(doc["name"]) or " ",
+        "created": int(doc["created_at"].timestamp()),
+    }
+    exact = [words for words in (phrase(name) for name in names) if words]
+    if exact:
+        fields["name_exact"] = ",".join(exact)
+    for facet in SINGLE_VALUED:
+        if doc[facet]:
+            fields[facet] = doc[facet]
+    for facet, key in MULTI_VALUED.items():
+        values = [value.replace(",", " ") for value in doc[key]]
+        if values:
+            fields[facet] = ",".join(values)
+    return fields

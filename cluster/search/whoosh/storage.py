@@ -1,0 +1,242 @@
+"""The index on disk, shared by every worker process and the command line.
+
+Layout of INDEX_DIR: a file CURRENT naming the live index directory beside it. A rebuild writes
+a fresh directory and then rewrites CURRENT in one atomic rename, so searches keep working on
+the old index until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from .. import documents
+from .schema import SCHEMA, index_fields
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+# How long one attempt waits for the shared write lock, and how long a write keeps trying.
+LOCK_TIMEOUT = 2.0
+WRITE_PATIENCE = 120.0
+READ_ATTEMPTS = 20
+# Old index directories are removed after a rebuild once nobody can still be building them.
+STALE_BUILD_SECONDS = 3600
+
+
+class IndexSwitched(Exception):
+    """A rebuild made another directory live while a writer waited for the old one."""
+
+
+class IndexStore:
+    """The live index directory, its readers and writers (one object per engine)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._local = threading.local()
+
+    # --- directories ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _root_lock(self):
+        # Serialises creating the first index between processes starting at once.
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".create.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def read_pointer(self) -> str | None:
+        """The name CURRENT holds, if any."""
+        try:
+            return (self.root / POINTER).read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def write_pointer(self, name: str) -> None:
+        """Make `name` the live directory in one atomic rename."""
+        temporary = self.root / f"{POINTER}.{uuid.uuid4().hex}"
+        temporary.write_text(name, encoding="utf-8")
+        os.replace(temporary, self.root / POINTER)
+
+    def new_directory(self, prefix: str) -> tuple[str, Path]:
+        """A new, empty, uniquely named directory beside the live one."""
+        name = f"{prefix}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        path = self.root / name
+        path.mkdir(parents=True)
+        return name, path
+
+    def current_name(self) -> str:
+        """The live index directory's name, creating an empty index the first time."""
+        name = self.read_pointer()
+        if name and (self.root / name).is_dir():
+            return name
+        with self._root_lock():
+            name = self.read_pointer()
+            if name and (self.root / name).is_dir():
+                return name
+            name, path = self.new_directory("index")
+            whoosh_index.create_in(str(path), SCHEMA)
+            self.write_pointer(name)
+            return name
+
+    def open_index(self):
+        """The live index's name and a Whoosh index opened on it."""
+        # Opening races with other processes' commits, which delete the files of the
+        # generation being opened; the next attempt finds the newer one.
+        for attempt in range(READ_ATTEMPTS):
+            name = self.current_name()
+            try:
+                return name, whoosh_index.open_dir(str(self.root / name))
+            except FileNotFoundError:
+                if attempt == READ_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _searcher(self):
+        """This thread's searcher, reopened whenever another commit has been made.
+
+        Not Searcher.refresh(): it reuses readers of segments whose deletions have changed
+        since, so an edited or deleted organisation would still be found.
+        """
+        local = self._local
+        name = self.current_name()
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and local.pid == os.getpid() and local.name == name:
+            if local.ix.latest_generation() == searcher.reader().generation():
+                return searcher
+            searcher.close()
+        elif searcher is not None and local.pid == os.getpid():
+            searcher.close()
+        local.searcher = None
+        name, local.ix = self.open_index()
+        local.searcher, local.pid, local.name = local.ix.searcher(), os.getpid(), name
+        return local.searcher
+
+    def generation_key(self, searcher) -> tuple[str, int]:
+        """Which index directory and generation this thread's searcher reads."""
+        return self._local.name, searcher.reader().generation()
+
+    def read(self, read: Callable, *args):
+        """Call read(searcher, *args), starting again with a new searcher if files vanished.
+
+        A searcher opens some files only when first needed; another process's commit may
+        have merged them away by then.
+        """
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return read(self._searcher(), *args)
+            except FileNotFoundError:
+                self._local.searcher = None
+                if attempt == READ_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, apply: Callable) -> None:
+        """Run apply(writer) under the shared lock, waiting for other writers rather than failing.
+
+        Whoosh allows one writer per index across every process; gunicorn workers and the
+        command line take turns here. A rebuild may switch CURRENT while we wait, so the
+        pointer is read again once the lock is held.
+        """
+        deadline = time.monotonic() + WRITE_PATIENCE
+        while True:
+            name, ix = self.open_index()
+            try:
+                writer = ix.writer(timeout=LOCK_TIMEOUT, delay=0.02)
+            except LockError:
+                if time.monotonic() > deadline:
+                    raise
+                log.info("Search index is busy; waiting for the write lock")
+                continue
+            except FileNotFoundError:
+                continue  # a commit replaced the generation we opened; open the new one
+            try:
+                with writer:
+                    if self.read_pointer() != name:
+                        raise IndexSwitched  # leaving the block cancels the writer
+                    apply(writer)
+                return
+            except IndexSwitched:
+                continue
+
+    # --- switching to a rebuilt index ---------------------------------------------------------
+
+    def indexed_state(self, ix=None) -> tuple[int, dict[int, int]]:
+        """The live index's generation and the version of every organisation in it."""
+        if ix is None:
+            _, ix = self.open_index()
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            versions = {int(f["id"]): f["version"] for f in reader.all_stored_fields()}
+            return reader.generation(), versions
+
+    def switch_to(self, name: str, start: tuple[int, dict[int, int]]) -> None:
+        """Make `name` the live index once no writer is busy with the old one.
+
+        `start` is indexed_state() from before the database was read for the rebuild.
+        """
+        old_name, old = self.open_index()
+        lock = old.lock("WRITELOCK")  # the lock every IndexWriter takes
+        deadline = time.monotonic() + WRITE_PATIENCE
+        # Writers to the old index finish first; any later writer reads the new pointer.
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise LockError("The search index stayed locked; the rebuild was not switched in.")
+            time.sleep(0.02)
+        try:
+            self._catch_up(old, name, start)
+            self.write_pointer(name)
+        finally:
+            lock.release()
+        self._remove_old_directories(keep={name, old_name})
+
+    def _catch_up(self, old, name: str, start: tuple[int, dict[int, int]]) -> None:
+        """Carry into the new index the writes made to the old one while it was being built.
+
+        The old index is locked, so it holds every write finished so far; each organisation
+        written since the build started is indexed again from the database.
+        """
+        from ..sync import load_organisations
+
+        generation, versions = start
+        if old.latest_generation() == generation:
+            return
+        _, now = self.indexed_state(old)
+        changed = {i for i in versions.keys() | now.keys() if versions.get(i) != now.get(i)}
+        if not changed:
+            return
+        orgs, missing = load_organisations(changed)
+        new = whoosh_index.open_dir(str(self.root / name))
+        with new.writer(timeout=LOCK_TIMEOUT) as writer:
+            for org in orgs:
+                writer.update_document(**index_fields(documents.document(org)))
+            for org_id in missing:
+                writer.delete_by_term("id", str(org_id))
+
+    def _remove_old_directories(self, keep: set[str]) -> None:
+        cutoff = time.time() - STALE_BUILD_SECONDS
+        for path in self.root.iterdir():
+            if not path.is_dir() or path.name in keep:
+                continue
+            # A directory still being written may belong to another rebuild.
+            if path.name.startswith("build-") and path.stat().st_mtime > cutoff:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
