@@ -12,7 +12,6 @@ import json
 import queue
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any
@@ -22,9 +21,9 @@ import sqlalchemy as sa
 from rapidfuzz.distance import Levenshtein
 
 from ..extensions import db
-from . import documents, language
+from . import arrays, documents, language
 from .base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
-from .postgres_facets import KEY_SEPARATOR, FacetTable, facet_counts
+from .postgres_facets import KEY_SEPARATOR, FacetTable
 
 CONFIG = "russian"
 # ts_headline wraps matches in these; they are stripped from stored text, so after escaping the
@@ -58,21 +57,11 @@ class PostgresBackend:
         self._loading = threading.Lock()
         # What the text search configuration made of query texts (it does not change while
         # the server runs): stop words and tsqueries, a round trip each otherwise.
-        self._parsed: OrderedDict[tuple, object] = OrderedDict()
-        self._parsing = threading.Lock()
+        self._parsed = arrays.Remembered(PARSED_KEPT)
 
     def _remember(self, key: tuple, compute: Callable[[], object]):
         """A value computed once per process for a key, the least recently used forgotten."""
-        with self._parsing:
-            if key in self._parsed:
-                self._parsed.move_to_end(key)
-                return self._parsed[key]
-        value = compute()
-        with self._parsing:
-            self._parsed[key] = value
-            while len(self._parsed) > PARSED_KEPT:
-                self._parsed.popitem(last=False)
-        return value
+        return self._parsed.get(key, compute)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -361,10 +350,11 @@ class PostgresBackend:
         changed = False
         corrected = []
         for word in words:
-            if len(word) >= 4 and word not in known and not word.isdigit():
+            # The vocabulary holds words of letters only: a number is never corrected.
+            limit = arrays.edits_allowed(word)
+            if limit and word not in known and not word.isdigit():
                 # Trigrams find candidates through the index; the edit distance decides, with
-                # the same limits as the Whoosh engine (one edit up to five letters, else two).
-                limit = 1 if len(word) <= 5 else 2
+                # the same limits as the Whoosh engine.
                 candidates = conn.execute(
                     sa.text(
                         "SELECT term FROM search_terms WHERE term % :word"
@@ -392,13 +382,12 @@ class PostgresBackend:
             return SearchResult(query=query, total=0, hits=[], facets={f: {} for f in FACETS})
         # Each facet counted over the rows that pass every other facet's selection (OR within
         # a facet, AND across facets).
-        final, facets = facet_counts(table, matched, filters)
+        final, facets = arrays.facet_counts(table.facets, matched, filters)
         total = int(final.sum())
         for facet, values in filters.items():
-            for value in values:
-                facets[facet].setdefault(value, 0)
-        for facet in FACETS:
-            facets[facet] = dict(sorted(facets[facet].items(), key=lambda kv: (-kv[1], kv[0])))
+            # This engine lists a selected value that nothing matches, with 0.
+            counts = {value: 0 for value in values} | facets[facet]
+            facets[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
         per_page = max(1, min(int(query.per_page or 20), 100))
         page = max(1, int(query.page or 1))
@@ -413,13 +402,9 @@ class PostgresBackend:
         params: dict = {"limit": limit, "offset": offset}
         if sort in ("name", "newest") or (sort == "relevance" and tsquery is None):
             # Positions in the order, read once per generation, pick the page among the rows.
-            rank = table.rank(conn, "newest" if sort == "newest" else "name")[rows]
-            end = offset + limit
-            first = np.arange(len(rank))
-            if len(rank) > end:
-                first = np.argpartition(rank, end - 1)[:end]
-            first = first[np.argsort(rank[first], kind="stable")][offset:end]
-            page_ids = table.ids[rows[first]].tolist()
+            places = table.positions(conn, "newest" if sort == "newest" else "name")
+            page_rows = arrays.page_by_position(rows, places, offset, offset + limit)
+            page_ids = table.ids[page_rows].tolist()
             found = {
                 row.organisation_id: row
                 for row in conn.execute(
