@@ -24,6 +24,7 @@ import cyrtranslit
 import sqlalchemy as sa
 from slugify import slugify
 
+from cluster import fields
 from cluster.models import (
     LOOKING_FOR,
     STAGES,
@@ -32,13 +33,14 @@ from cluster.models import (
     organisation_sectors,
     utcnow,
 )
-from cluster.services import records
 
 SECTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "sectors.json"
 SECTOR_SLUGS = tuple(entry["slug"] for entry in json.loads(SECTORS_FILE.read_text("utf-8")))
 
-COLUMNS = records.CSV_COLUMNS
-LIST_COLUMNS = ("sectors", "tags", "capabilities", "needs", "looking_for", "equipment")
+COLUMNS = fields.DEMO_COLUMNS
+LIST_COLUMNS = tuple(
+    name for name in fields.of_kind(fields.Kind.LIST, fields.Kind.CHOICES) if name in COLUMNS
+)
 
 RUSSIAN_SHARE = 0.3
 PARTNER_SHARE = 0.2
@@ -792,32 +794,18 @@ def generate(n: int, seed: int = 0) -> Iterator[dict]:
 
 
 def _row(record: dict, created_at) -> dict:
-    row = {column: record.get(column) for column in COLUMNS if column != "sectors"}
-    for column in (
-        "name_alt",
-        "summary",
-        "description",
-        "currency",
-        "city",
-        "address",
-        "building",
-        "website",
-        "email",
-        "phone",
-        "min_order",
-    ):
-        row[column] = row[column] or ""
-    for column in LIST_COLUMNS + ("programmes",):
-        if column != "sectors":
-            row[column] = list(row[column] or [])
+    """A row of the organisations table: the record's values, else the spec's empty ones."""
+    row = {}
+    for field in fields.FIELDS:
+        if field.name == "sectors":
+            continue  # a link table
+        value = record.get(field.name)
+        row[field.name] = list(value) if isinstance(value, list) else value
+        if fields.is_empty(value):
+            row[field.name] = field.empty
     row.update(
         status="published",
         residency=row["residency"] or "resident",
-        stage=row["stage"] or None,
-        capacity="",
-        floor="",
-        unit="",
-        social_links=[],
         logo="",
         created_at=created_at,
         updated_at=created_at,

@@ -104,9 +104,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
 
-    from . import auth
+    from . import access
 
-    auth.init_app(app)
+    access.init_app(app)
 
 
 def register_search(app: Flask) -> None:
@@ -116,14 +116,15 @@ def register_search(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, public, search_views, staff, submissions, transfer
+    from . import api, public, search_views, staff, submissions
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(search_views.bp)
-    app.register_blueprint(api.bp)
+    app.register_blueprint(public.bp)  # home, directory, profiles, sectors, uploaded logos
+    app.register_blueprint(search_views.bp)  # the search page
+    app.register_blueprint(submissions.bp)  # "Add your organisation"
+    app.register_blueprint(api.bp)  # JSON search and autocomplete
+    # Staff: login, organisations, lifecycle, history, logos, checks, moderation, import and
+    # export, users (cluster/staff/).
     app.register_blueprint(staff.bp)
-    app.register_blueprint(submissions.bp)
-    app.register_blueprint(transfer.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

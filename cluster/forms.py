@@ -1,60 +1,35 @@
-"""Staff forms. They check shape and size; the rules of a record live in services/records.py."""
+"""The organisation forms, staff's and the public's, built from the field spec.
+
+They check shape and size; the rules of a record live in services/parsers.py, reached through
+services/records.py, so a form, a CSV row and a JSON object are judged alike.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import (
-    KIND_LABELS,
-    LOOKING_FOR,
-    LOOKING_FOR_LABELS,
-    RESIDENCY_LABELS,
-    ROLES,
-    STAGE_LABELS,
-    STATUSES,
-)
-
-LIST_HINT = "One per line, or separated by ;"
+from . import fields
+from .fields import Kind
+from .models import Organisation
+from .services import records
 
 
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select or a checkbox group from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-class LoginForm(FlaskForm):
-    email = StringField(
-        "E-mail", [DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
-    )
-    password = PasswordField(
-        "Password",
-        [DataRequired(), Length(max=1024)],
-        render_kw={"autocomplete": "current-password"},
-    )
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token travels with it."""
-
-
-class RestoreForm(FlaskForm):
-    status = SelectField(
-        "Bring back as",
-        choices=options([("published", "Published"), ("draft", "Draft")]),
-        default="published",
-    )
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -68,104 +43,96 @@ class MultiCheckboxField(SelectMultipleField):
         super().process_formdata([value for value in values if value])
 
 
-def text(label, max_length, description="", required=False):
-    checks = [InputRequired() if required else Optional(), Length(max=max_length)]
-    return StringField(label, checks, description=description)
+def form_field(field: fields.Field):
+    """The WTForms field for one field of the spec."""
+    if field.kind is Kind.CHOICE:
+        blank = [("", field.blank)] if field.blank is not None else []
+        return SelectField(
+            field.label,
+            choices=options([*blank, *field.choices]),
+            validators=[Optional()],
+            default=field.default,
+        )
+    if field.kind is Kind.CHOICES:
+        return MultiCheckboxField(field.label, choices=options(field.choices))
+    checks = [InputRequired() if field.required else Optional(), Length(max=field.max_length)]
+    if field.kind in (Kind.LINE, Kind.NUMBER):
+        return StringField(field.label, checks, description=field.hint)
+    return TextAreaField(field.label, checks, description=field.hint)
 
 
-def area(label, max_length, description=""):
-    return TextAreaField(label, [Optional(), Length(max=max_length)], description=description)
+class RecordForm(FlaskForm):
+    """A form carrying an organisation record; `with_fields` adds the spec's fields to it."""
 
-
-def choice(label, pairs, blank=None, default=None):
-    choices = ([("", blank)] if blank is not None else []) + list(pairs)
-    return SelectField(label, choices=options(choices), validators=[Optional()], default=default)
-
-
-class OrganisationForm(FlaskForm):
-    """Every editable field of an organisation, named exactly like the import's CSV columns."""
-
-    slug = text(
-        "Address name (slug)", 120, "Part of the profile's address; made from the name when empty."
-    )
-    name = text("Name", 200, required=True)
-    name_alt = text("Name in the second language", 200)
-    kind = choice("Kind", KIND_LABELS.items(), blank="Choose a kind")
-    residency = choice("Residency", RESIDENCY_LABELS.items(), default="resident")
-    status = choice("Status", [(s, s.capitalize()) for s in STATUSES], default="draft")
-    summary = area("Summary", 300, "One or two sentences shown in lists and search results.")
-    description = area("Description", 20_000)
-    sectors = MultiCheckboxField("Sectors", choices=[])
-    tags = area("Tags", 5_000, LIST_HINT)
-    capabilities = area("Capabilities offered", 10_000, LIST_HINT)
-    needs = area("Needs", 10_000, LIST_HINT)
-    looking_for = MultiCheckboxField(
-        "Looking for", choices=options((value, LOOKING_FOR_LABELS[value]) for value in LOOKING_FOR)
-    )
-    stage = choice("Stage", STAGE_LABELS.items(), blank="—")
-    funding_sought = text("Funding sought", 20, "A whole number, e.g. 250000.")
-    currency = text("Currency", 3, "Three letters, e.g. EUR.")
-    founded_year = text("Founded (year)", 10)
-    team_size = text("Team size", 10)
-    city = text("City", 120)
-    address = text("Address", 300)
-    building = text("Building", 60)
-    floor = text("Floor", 20)
-    unit = text("Unit", 20)
-    capacity = text("Capacity", 200)
-    website = text("Website", 300, "Starting with https:// or http://")
-    email = text("E-mail", 254)
-    phone = text("Phone", 60)
-    social_links = area("Social links", 5_000, "One address per line")
-    equipment = area("Equipment", 10_000, LIST_HINT)
-    min_order = text("Minimum order", 120)
-    programmes = area("Programmes", 10_000, "One per line: name | level | format | duration")
-    version = HiddenField()
-    # Shown with the likely-duplicate warning on creation; not a column of the record.
-    confirm_duplicate = BooleanField("This is a different organisation: save it anyway")
-
-    # (legend, fields, kind or None): a kind's fieldset is shown only for that kind.
-    FIELDSETS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
-        ("Identity", ("name", "name_alt", "slug", "kind", "residency", "status"), None),
-        ("Description", ("summary", "description", "sectors", "tags"), None),
-        ("Offers and needs", ("capabilities", "needs", "looking_for"), None),
-        ("Startup", ("stage", "funding_sought", "currency"), "startup"),
-        ("Manufacturer", ("equipment", "min_order", "capacity"), "manufacturer"),
-        ("Educational institution", ("programmes",), "education"),
-        ("Facts", ("founded_year", "team_size"), None),
-        ("Location", ("city", "address", "building", "floor", "unit"), None),
-        ("Contacts", ("website", "email", "phone", "social_links"), None),
-    )
-    # Fields that take several values; the CSV separates them with `;`.
-    CHOICE_LISTS = ("sectors", "looking_for")
+    FIELDS: tuple[fields.Field, ...] = ()
 
     def __init__(self, *args, sector_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.sectors.choices = options(sector_choices)
+        self["sectors"].choices = options(sector_choices)
 
     @classmethod
     def columns(cls) -> tuple[str, ...]:
-        return tuple(name for _, names, _ in cls.FIELDSETS for name in names)
+        return tuple(field.name for field in cls.FIELDS)
+
+    def fieldsets(self) -> list[tuple[fields.Fieldset, list]]:
+        """Each fieldset with its bound form fields, in the order they are shown."""
+        shown = []
+        for fieldset in fields.FIELDSETS:
+            members = [self[f.name] for f in fields.in_fieldset(fieldset, self.columns())]
+            if members:
+                shown.append((fieldset, members))
+        return shown
 
     def raw_record(self) -> dict[str, str]:
         """The typed values as one import record (records.parse_record splits lists itself)."""
         raw = {}
-        for name in self.columns():
-            data = self[name].data
-            if name in self.CHOICE_LISTS:
-                raw[name] = ";".join(data or [])
-            else:
-                raw[name] = data or ""
+        for field in self.FIELDS:
+            data = self[field.name].data
+            raw[field.name] = ";".join(data or []) if field.kind is Kind.CHOICES else data or ""
         return raw
 
 
-class UserForm(FlaskForm):
-    email = StringField("E-mail", [DataRequired(), Length(max=254)])
-    name = StringField("Name", [Optional(), Length(max=120)])
-    role = SelectField("Role", choices=options((role, role.capitalize()) for role in ROLES))
-    password = PasswordField("Password", [DataRequired(), Length(max=1024)])
+def with_fields(*, public: bool):
+    """Add the spec's fields to a RecordForm class: all of them, or those the public fills."""
+
+    def add(cls: type[RecordForm]) -> type[RecordForm]:
+        chosen = tuple(f for f in fields.FIELDS if not (public and f.staff_only))
+        for field in chosen:
+            setattr(cls, field.name, form_field(field))
+        cls.FIELDS = chosen
+        return cls
+
+    return add
 
 
-class UserChangeForm(FlaskForm):
-    role = SelectField("Role", choices=options((role, role.capitalize()) for role in ROLES))
-    active = SelectField("Account", choices=options([("1", "Active"), ("0", "Disabled")]))
+@with_fields(public=False)
+class OrganisationForm(RecordForm):
+    """Every editable field of an organisation, named exactly like the import's columns."""
+
+    version = HiddenField()
+    # Shown with the likely-duplicate warning on creation; not a column of the record.
+    confirm_duplicate = BooleanField("This is a different organisation: save it anyway")
+
+
+@with_fields(public=True)
+class SubmissionForm(RecordForm):
+    """The public's "Add your organisation": no status or slug, plus a honeypot."""
+
+    # People never see this field (a CSS class hides it); form-filling robots fill it in.
+    homepage = StringField("Leave this field empty", [Optional(), Length(max=300)])
+    confirm_duplicate = BooleanField("This is a different organisation: send it anyway")
+
+
+def form_data(org: Organisation) -> dict[str, Any]:
+    """The organisation as the staff form shows it: lists one item per line, checkboxes as lists."""
+    text = records.to_text_record(org)
+    values: dict[str, Any] = {}
+    for field in fields.FIELDS:
+        if field.kind is Kind.CHOICES:
+            values[field.name] = records.text_items(org, field)
+        elif field.kind in (Kind.LIST, Kind.PROGRAMMES):
+            values[field.name] = "\n".join(records.text_items(org, field))
+        else:
+            values[field.name] = text[field.name]
+    values["version"] = str(org.version)
+    return values

@@ -18,9 +18,9 @@ from cluster.models import KINDS, LOOKING_FOR, RESIDENCIES, STAGES, STATUSES, Or
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA / "demo.csv"
 HEADER = [
-    "slug",
     "name",
     "name_alt",
+    "slug",
     "kind",
     "residency",
     "status",

@@ -9,6 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from cluster import fields
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
 from cluster.services import exporter, importer, records
@@ -119,8 +120,8 @@ def test_csv_export_neutralises_every_formula_cell(app):
 def test_csv_export_header_is_the_import_columns(app):
     with app.app_context():
         text = exporter.export_csv([])
-    assert text == ",".join(records.COLUMNS) + "\r\n"
-    assert exporter.export_csv([], bom=True).startswith("\ufeffslug,name,")
+    assert text == ",".join(fields.COLUMNS) + "\r\n"
+    assert exporter.export_csv([], bom=True).startswith("\ufeffname,name_alt,slug,")
 
 
 def test_json_export_keeps_natural_types(app):
@@ -129,7 +130,7 @@ def test_json_export_keeps_natural_types(app):
         data = json.loads(exporter.export_json(exporter.select_organisations(["archived"])))
     assert [item["slug"] for item in data] == ["stitchbot"]
     stitchbot = data[0]
-    assert list(stitchbot) == list(records.COLUMNS)
+    assert list(stitchbot) == list(fields.COLUMNS)
     assert stitchbot["funding_sought"] == 1_500_000
     assert stitchbot["founded_year"] is None
     assert stitchbot["looking_for"] == ["investment"]

@@ -30,7 +30,7 @@ def staff_urls(app, slug="alpha-looms"):
     """Every (method, url) the staff blueprint answers, with sample values in the URL."""
     urls = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/staff") or rule.endpoint == "staff.login":
+        if not rule.rule.startswith("/staff") or rule.endpoint == "staff.auth.login":
             continue
         values = {}
         for name, converter in rule._converters.items():

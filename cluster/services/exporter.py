@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from .. import fields
 from ..extensions import db
 from ..models import Organisation
 from . import records
@@ -42,10 +43,10 @@ def export_csv(orgs: Iterable[Organisation], bom: bool = False) -> str:
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(records.COLUMNS)
+    writer.writerow(fields.COLUMNS)
     for org in orgs:
         record = records.to_text_record(org)
-        writer.writerow([neutralise(record[column]) for column in records.COLUMNS])
+        writer.writerow([neutralise(record[column]) for column in fields.COLUMNS])
     return ("\ufeff" if bom else "") + out.getvalue()
 
 

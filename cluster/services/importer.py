@@ -18,8 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from .. import fields
 from ..extensions import db
-from ..models import Organisation, Revision
+from ..models import Organisation
 from . import organisations, records, revisions, slugs, taxonomy
 from .exporter import FORMULA_TRIGGERS
 
@@ -140,7 +141,7 @@ def read_json(text: str) -> list[NumberedRow]:
         if not isinstance(item, dict):
             problems.append(f"row {number}: expected an object with the column names as keys")
             continue
-        unknown = [key for key in item if key not in records.COLUMNS]
+        unknown = [key for key in item if key not in fields.COLUMNS]
         problems += [f"row {number}, column {key[:60]}: unknown column" for key in unknown]
         numbered.append((number, item))
     if problems:
@@ -151,7 +152,7 @@ def read_json(text: str) -> list[NumberedRow]:
 def _delimiter(text: str) -> str:
     """Comma, or the ";" or tab a spreadsheet in some locales writes, judged by the header."""
     first_line = text.split("\n", 1)[0]
-    known = set(records.COLUMNS)
+    known = set(fields.COLUMNS)
 
     def score(delimiter: str) -> int:
         return sum(cell.strip().lower() in known for cell in first_line.split(delimiter))
@@ -165,14 +166,14 @@ def _check_header(header: list[str]) -> list[str]:
     for position, column in enumerate(columns, start=1):
         if not column:
             problems.append(f"row 1: column {position} has no name")
-        elif column not in records.COLUMNS:
+        elif column not in fields.COLUMNS:
             problems.append(
                 f"row 1, column {column[:60]}: unknown column; "
-                f"known columns: {', '.join(records.COLUMNS)}"
+                f"known columns: {', '.join(fields.COLUMNS)}"
             )
         elif columns.index(column) != position - 1:
             problems.append(f"row 1, column {column}: named twice in the header")
-    for column in records.REQUIRED_COLUMNS:
+    for column in fields.REQUIRED_COLUMNS:
         if column not in columns:
             problems.append(f"row 1, column {column}: required column missing from the header")
     if problems:
@@ -242,7 +243,7 @@ def import_numbered(
         elif records.changed_columns(org, values):
             report.updated.append(slug)
             if not dry_run:
-                before = organisations.snapshot(org)
+                before = revisions.snapshot(org)
                 records.apply_record(org, values)
                 organisations.touch(org)
                 saved.append((org, before))
@@ -250,7 +251,7 @@ def import_numbered(
             report.unchanged.append(slug)
 
     if not dry_run:
-        _record_history(saved, user)
+        revisions.record_many(saved, user, "import", note="Imported from a file")
         db.session.commit()
         report.written = True
     return report
@@ -280,30 +281,6 @@ def _plan(rows: Iterable[NumberedRow], report: ImportReport) -> list[tuple[str, 
         values["slug"] = slug
         planned.append((slug, values))
     return planned
-
-
-def _record_history(saved: list[tuple[Organisation, dict | None]], user) -> None:
-    """A revision for each organisation the import created or changed (as revisions.record).
-
-    revisions.record flushes once per organisation to learn its new version, which grows with
-    the session and makes a 10,000-row import crawl; one flush here gives every version at once.
-    """
-    db.session.flush()
-    user_id = getattr(user, "id", None)
-    for org, before in saved:
-        after = organisations.snapshot(org)
-        db.session.add(
-            Revision(
-                organisation_id=org.id,
-                organisation_slug=org.slug,
-                user_id=user_id,
-                version=org.version,
-                action="create" if before is None else "import",
-                changes=revisions.diff(before, after),
-                snapshot=after,
-                note="Imported from a file",
-            )
-        )
 
 
 def _load(slugs_to_load: Iterable[str]) -> dict[str, Organisation]:

@@ -11,7 +11,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import AuditEntry, Organisation, User
-from . import audit, organisations
+from . import audit, lifecycle, organisations
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _require_pending(org: Organisation) -> None:
 def approve(org: Organisation, user: User) -> None:
     """Publish a pending submission."""
     _require_pending(org)
-    organisations.set_status(org, "published", user, "approve")
+    organisations.change_status(org, "approve", user)
 
 
 def send_back(org: Organisation, user: User, note: str) -> bool:
@@ -81,8 +81,12 @@ def send_back(org: Organisation, user: User, note: str) -> bool:
 def reject(org: Organisation, user: User, reason: str = "") -> None:
     """Delete a pending submission; its last state stays in the history as a deletion."""
     _require_pending(org)
+    try:
+        lifecycle.check("reject", org, user)
+    except lifecycle.LifecycleError as error:
+        raise ModerationError(str(error)) from None
     audit.log("reject", org, detail=reason or org.name, user=user)
-    organisations.delete(org, user)
+    organisations.delete(org, user, "reject")
 
 
 def send_mail(to: str, subject: str, body: str) -> bool:

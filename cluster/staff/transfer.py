@@ -16,30 +16,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField
 
-from .auth import staff_required
-from .errors import wants_json
-from .extensions import db
-from .models import KIND_LABELS, STATUSES, Organisation
-from .services import audit, exporter, import_jobs, organisations
+from .. import fields
+from ..access import staff_required
+from ..errors import wants_json
+from ..extensions import db
+from ..models import KIND_LABELS, STATUSES, Organisation
+from ..services import audit, exporter, import_jobs, listings
+from .forms import ImportForm, RunForm
 
-bp = Blueprint("transfer", __name__, url_prefix="/staff")
+bp = Blueprint("transfer", __name__)
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
-
-
-class ImportForm(FlaskForm):
-    file = FileField("CSV or JSON file", [FileRequired("Choose a .csv or .json file to import.")])
-
-
-class RunForm(FlaskForm):
-    """Starts or continues the writing; the box is needed when the preview found duplicates."""
-
-    confirm_duplicate = BooleanField("I have looked at the likely duplicates: import these anyway")
 
 
 def load_job(token: str) -> import_jobs.Job:
@@ -69,7 +58,7 @@ def upload():
             form=form,
             refused=refused,
             max_mb=import_jobs.max_bytes() // 2**20,
-            columns=exporter.records.COLUMNS,
+            columns=fields.COLUMNS,
         ),
         status,
     )
@@ -127,7 +116,7 @@ def export():
     text = request.args.get("q", "")[:200]
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
-    stmt = organisations.staff_query(
+    stmt = listings.staff_query(
         text, status if status in STATUSES else "", kind if kind in KIND_LABELS else ""
     ).options(selectinload(Organisation.sectors))
     orgs = list(db.session.scalars(stmt))

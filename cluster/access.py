@@ -12,7 +12,7 @@ from .models import User
 
 
 def init_app(app: Flask) -> None:
-    login_manager.login_view = "staff.login"
+    login_manager.login_view = "staff.auth.login"
     login_manager.login_message = "Please log in to open the staff area."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"

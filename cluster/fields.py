@@ -1,0 +1,189 @@
+"""The organisation record's fields, declared once.
+
+Every column of the import and export, every editable field and its form control, the fieldset
+it is shown in, the search document's columns and the benchmark generator's columns derive from
+FIELDS. Adding a field means one entry here and a migration for its column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from .models import (
+    KIND_LABELS,
+    KINDS,
+    LOOKING_FOR,
+    LOOKING_FOR_LABELS,
+    RESIDENCIES,
+    RESIDENCY_LABELS,
+    STAGE_LABELS,
+    STAGES,
+    STATUSES,
+)
+from .services import parsers
+from .services.parsers import Parser
+
+LIST_HINT = "One per line, or separated by ;"
+# description is TEXT in the database; this keeps one profile to a readable size.
+DESCRIPTION_MAX = 20_000
+FUNDING_MAX = 10**15
+TEAM_SIZE_MAX = 10_000_000
+
+
+class Kind(Enum):
+    """What a field holds, which decides its form control and how it is written as text."""
+
+    LINE = "line"  # one line of text
+    TEXT = "text"  # text with line breaks
+    NUMBER = "number"  # a whole number, typed as text
+    CHOICE = "choice"  # one value of a fixed list, a select
+    CHOICES = "choices"  # any values of a list, checkboxes; ";" in a CSV cell
+    LIST = "list"  # short texts, one per line; "; " in a CSV cell
+    PROGRAMMES = "programmes"  # a list of "name | level | format | duration"
+
+
+@dataclass(frozen=True)
+class Fieldset:
+    name: str
+    legend: str
+    # A kind's own fieldset is shown only for organisations of that kind.
+    kind: str | None = None
+
+
+FIELDSETS = (
+    Fieldset("identity", "Identity"),
+    Fieldset("description", "Description"),
+    Fieldset("offers", "Offers and needs"),
+    Fieldset("startup", "Startup", "startup"),
+    Fieldset("manufacturer", "Manufacturer", "manufacturer"),
+    Fieldset("education", "Educational institution", "education"),
+    Fieldset("facts", "Facts"),
+    Fieldset("location", "Location"),
+    Fieldset("contacts", "Contacts"),
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    fieldset: str
+    kind: Kind
+    # Cleans a raw value or raises parsers.Invalid; None for sectors, parsed against the
+    # taxonomy in the database (records.parse_record).
+    parse: Parser | None
+    # The most characters a form or a cell may carry for it.
+    max_length: int
+    hint: str = ""
+    required: bool = False
+    # Choices as (value, label); sectors get theirs from the database.
+    choices: tuple[tuple[str, str], ...] = ()
+    # A select's empty option and a select's preselected value on a new form.
+    blank: str | None = None
+    default: str | None = None
+    # Staff set it; the public submission form leaves it out.
+    staff_only: bool = False
+    # A column of data/demo.csv and of the benchmark generator's records.
+    in_demo: bool = True
+    # Read by the search document (cluster/search/documents.py).
+    searched: bool = False
+
+    @property
+    def empty(self) -> Any:
+        """The value an organisation holds when nothing was given."""
+        if self.kind in (Kind.LIST, Kind.CHOICES, Kind.PROGRAMMES):
+            return []
+        optional_choice = self.kind is Kind.CHOICE and self.blank is not None and not self.required
+        if self.kind is Kind.NUMBER or optional_choice:
+            return None
+        return ""
+
+
+def _pairs(values, labels) -> tuple[tuple[str, str], ...]:
+    return tuple((value, labels.get(value, value.capitalize())) for value in values)
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("name", "Name", "identity", Kind.LINE, parsers.line(200), 200, required=True,
+          searched=True),
+    Field("name_alt", "Name in the second language", "identity", Kind.LINE,
+          parsers.line(200), 200, searched=True),
+    Field("slug", "Address name (slug)", "identity", Kind.LINE, parsers.slug, 120,
+          hint="Part of the profile's address; made from the name when empty.",
+          staff_only=True, searched=True),
+    Field("kind", "Kind", "identity", Kind.CHOICE, parsers.choice(KINDS, KIND_LABELS, "kind"),
+          40, required=True, choices=_pairs(KINDS, KIND_LABELS), blank="Choose a kind",
+          searched=True),
+    Field("residency", "Residency", "identity", Kind.CHOICE,
+          parsers.choice(RESIDENCIES, RESIDENCY_LABELS, "residency", empty="resident"), 40,
+          choices=_pairs(RESIDENCIES, RESIDENCY_LABELS), default="resident", searched=True),
+    Field("status", "Status", "identity", Kind.CHOICE,
+          parsers.choice(STATUSES, {}, "status", empty="published"), 40,
+          choices=_pairs(STATUSES, {}), default="draft", staff_only=True, searched=True),
+    Field("summary", "Summary", "description", Kind.TEXT, parsers.line(300), 300,
+          hint="One or two sentences shown in lists and search results.", searched=True),
+    Field("description", "Description", "description", Kind.TEXT,
+          parsers.multiline(DESCRIPTION_MAX), DESCRIPTION_MAX, searched=True),
+    Field("sectors", "Sectors", "description", Kind.CHOICES, None, 5_000, searched=True),
+    Field("tags", "Tags", "description", Kind.LIST, parsers.text_list, 5_000, hint=LIST_HINT,
+          searched=True),
+    Field("capabilities", "Capabilities offered", "offers", Kind.LIST, parsers.text_list,
+          10_000, hint=LIST_HINT, searched=True),
+    Field("needs", "Needs", "offers", Kind.LIST, parsers.text_list, 10_000, hint=LIST_HINT,
+          searched=True),
+    Field("looking_for", "Looking for", "offers", Kind.CHOICES,
+          parsers.choices(LOOKING_FOR, {}, "looking_for value"), 5_000,
+          choices=_pairs(LOOKING_FOR, LOOKING_FOR_LABELS), searched=True),
+    Field("stage", "Stage", "startup", Kind.CHOICE, parsers.choice(STAGES, STAGE_LABELS, "stage"),
+          40, choices=_pairs(STAGES, STAGE_LABELS), blank="—", searched=True),
+    Field("funding_sought", "Funding sought", "startup", Kind.NUMBER,
+          parsers.whole_number(FUNDING_MAX), 20, hint="A whole number, e.g. 250000."),
+    Field("currency", "Currency", "startup", Kind.LINE, parsers.currency, 3,
+          hint="Three letters, e.g. EUR."),
+    Field("founded_year", "Founded (year)", "facts", Kind.NUMBER, parsers.year, 10),
+    Field("team_size", "Team size", "facts", Kind.NUMBER,
+          parsers.whole_number(TEAM_SIZE_MAX), 10),
+    Field("city", "City", "location", Kind.LINE, parsers.line(120), 120, searched=True),
+    Field("address", "Address", "location", Kind.LINE, parsers.line(300), 300),
+    Field("building", "Building", "location", Kind.LINE, parsers.line(60), 60),
+    Field("floor", "Floor", "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
+    Field("unit", "Unit", "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
+    Field("website", "Website", "contacts", Kind.LINE, parsers.url(300), 300,
+          hint="Starting with https:// or http://"),
+    Field("email", "E-mail", "contacts", Kind.LINE, parsers.email(254), 254),
+    Field("phone", "Phone", "contacts", Kind.LINE, parsers.phone(60), 60),
+    Field("social_links", "Social links", "contacts", Kind.LIST, parsers.links(300), 5_000,
+          hint="One address per line", in_demo=False),
+    Field("equipment", "Equipment", "manufacturer", Kind.LIST, parsers.text_list, 10_000,
+          hint=LIST_HINT, searched=True),
+    Field("min_order", "Minimum order", "manufacturer", Kind.LINE, parsers.line(120), 120),
+    Field("capacity", "Capacity", "manufacturer", Kind.LINE, parsers.line(200), 200,
+          in_demo=False),
+    Field("programmes", "Programmes", "education", Kind.PROGRAMMES, parsers.programmes, 10_000,
+          hint="One per line: name | level | format | duration", searched=True),
+)  # fmt: skip
+
+BY_NAME = {field.name: field for field in FIELDS}
+# Every column of a record, in the order an export writes them.
+COLUMNS = tuple(field.name for field in FIELDS)
+# The columns of data/demo.csv and of the benchmark generator, in the same order.
+DEMO_COLUMNS = tuple(field.name for field in FIELDS if field.in_demo)
+REQUIRED_COLUMNS = tuple(field.name for field in FIELDS if field.required)
+PUBLIC_COLUMNS = tuple(field.name for field in FIELDS if not field.staff_only)
+
+
+def of_kind(*kinds: Kind) -> tuple[str, ...]:
+    """The names of the fields of these kinds, in spec order."""
+    return tuple(field.name for field in FIELDS if field.kind in kinds)
+
+
+def in_fieldset(fieldset: Fieldset, names: tuple[str, ...] = COLUMNS) -> tuple[Field, ...]:
+    """The fields shown in a fieldset (among `names`), in spec order."""
+    return tuple(f for f in FIELDS if f.fieldset == fieldset.name and f.name in names)
+
+
+def is_empty(value: Any) -> bool:
+    """None, "" and [] all mean: nothing given."""
+    return value is None or value == "" or value == []

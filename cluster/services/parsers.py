@@ -1,0 +1,326 @@
+"""Column parsers: turn what a person typed (a CSV cell, a form field, a JSON value) into a value.
+
+Each parser takes the raw value and returns the clean one, or raises Invalid with a message
+for the person. The field spec (cluster/fields.py) names the parser of every column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from . import slugs
+
+Parser = Callable[[Any], Any]
+
+PROGRAMME_PARTS = ("name", "level", "format", "duration")
+ITEM_MAX = 200
+LIST_MAX = 100
+FIRST_FOUNDED_YEAR = 1800
+
+# C0 and C1 control characters other than tab and line feed, which the cleaners handle.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
+_SPACES = re.compile(r"[\t\r\n\x0b\x0c\x85\u2028\u2029]")
+_LIST_SPLIT = re.compile(r"[;\r\n\u2028\u2029]")
+# Thousands separators people type: spaces (also no-break ones), underscores, apostrophes.
+_DIGIT_GROUPING = re.compile(r"[\s_'\u00a0\u202f]")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+# "javascript:", "data:", "mailto:" ... a scheme is letters before ":" with no dot in them.
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_HOST = re.compile(r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_][\w-]*\.?|localhost", re.UNICODE)
+
+
+class Invalid(ValueError):
+    """Raised by a column parser; its text is the message shown to the person."""
+
+
+# Cleaning ------------------------------------------------------------------------------------
+
+
+def clean_line(text: str) -> str:
+    """One line of text: breaks and tabs become spaces, other control characters go."""
+    return _CONTROL.sub("", _SPACES.sub(" ", text)).strip()
+
+
+def clean_multiline(text: str) -> str:
+    """Text that keeps its line breaks (as \\n); tabs become spaces, other controls go."""
+    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
+    return _CONTROL.sub("", text).strip()
+
+
+def as_text(value: Any) -> str:
+    """A raw value as text; lists, objects and booleans are refused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise Invalid("expected text, not true or false")
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    raise Invalid("expected text, not a list or object")
+
+
+def _check_length(text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise Invalid(f"at most {limit:,} characters allowed, got {len(text):,}")
+    return text
+
+
+def items(value: Any) -> list[str]:
+    """Split a list value (text separated by ";" or line breaks, or an array) into items."""
+    if isinstance(value, (list, tuple)):
+        pieces = []
+        for item in value:
+            pieces.extend(_LIST_SPLIT.split(as_text(item)))
+    else:
+        pieces = _LIST_SPLIT.split(as_text(value))
+    found: list[str] = []
+    seen: set[str] = set()
+    for piece in pieces:
+        item = clean_line(piece)
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            found.append(item)
+    if len(found) > LIST_MAX:
+        raise Invalid(f"at most {LIST_MAX} entries allowed, got {len(found)}")
+    return found
+
+
+def _match_choice(text: str, allowed: Iterable[str], labels: Mapping[str, str], what: str) -> str:
+    key = clean_line(text).casefold()
+    allowed = tuple(allowed)
+    for value in allowed:
+        if key in (value.casefold(), str(labels.get(value, value)).casefold()):
+            return value
+    raise Invalid(f"unknown {what} {clean_line(text)[:60]!r}; use one of: {', '.join(allowed)}")
+
+
+def _url(text: str, limit: int) -> str:
+    url = clean_line(text)
+    if not url:
+        return ""
+    _check_length(url, limit)
+    if any(char.isspace() for char in url):
+        raise Invalid("a web address cannot contain spaces")
+    scheme = _SCHEME.match(url)
+    if scheme and "://" not in url and "." not in scheme.group(1):
+        raise Invalid(f"only http and https addresses are allowed, not {scheme.group(1)!r}")
+    if "://" not in url:
+        url = "https://" + url
+    scheme_name, _, rest = url.partition("://")
+    if scheme_name.lower() not in ("http", "https"):
+        raise Invalid(f"only http and https addresses are allowed, not {scheme_name[:20]!r}")
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
+    host = re.sub(r":\d{1,5}$", "", host)
+    if not _HOST.fullmatch(host):
+        raise Invalid(f"not a web address: {text[:60]!r}")
+    return _check_length(scheme_name.lower() + "://" + rest, limit)
+
+
+# Parsers, one factory per kind of column ------------------------------------------------------
+
+
+def line(limit: int) -> Parser:
+    """One line of text of at most `limit` characters."""
+    return lambda value: _check_length(clean_line(as_text(value)), limit)
+
+
+def multiline(limit: int) -> Parser:
+    """Text with line breaks, at most `limit` characters."""
+    return lambda value: _check_length(clean_multiline(as_text(value)), limit)
+
+
+def text_list(value: Any) -> list[str]:
+    """Short texts separated by ";" or line breaks, each at most ITEM_MAX characters."""
+    found = items(value)
+    for item in found:
+        if len(item) > ITEM_MAX:
+            raise Invalid(f"each entry at most {ITEM_MAX} characters; {item[:40]!r}... is longer")
+    return found
+
+
+def links(limit: int) -> Parser:
+    """Web addresses, one per item, each at most `limit` characters."""
+
+    def parse(value: Any) -> list[str]:
+        found: list[str] = []
+        for item in items(value):
+            link = _url(item, limit)
+            if link not in found:
+                found.append(link)
+        return found
+
+    return parse
+
+
+def url(limit: int) -> Parser:
+    """An http or https address ("https://" added when no scheme is given)."""
+    return lambda value: _url(as_text(value), limit)
+
+
+def slug(value: Any) -> str:
+    """A slug as typed; empty means: derive one from the name."""
+    text = clean_line(as_text(value)).lower()
+    if text and not slugs.is_valid_slug(text):
+        raise Invalid(
+            "use lower-case Latin letters, digits and single hyphens "
+            f"(at most {slugs.SLUG_MAX_LENGTH} characters)"
+        )
+    return text
+
+
+def choice(
+    allowed: Iterable[str], labels: Mapping[str, str], what: str, empty: str | None = None
+) -> Parser:
+    """One of the allowed values, by value or label in any case; empty gives `empty`.
+
+    With `empty` None an empty value is refused unless the field is optional, in which case
+    it stays None (a startup's stage, say).
+    """
+    allowed = tuple(allowed)
+
+    def parse(value: Any) -> str | None:
+        text = as_text(value)
+        if not text.strip():
+            return empty
+        return _match_choice(text, allowed, labels, what)
+
+    return parse
+
+
+def choices(allowed: Iterable[str], labels: Mapping[str, str], what: str) -> Parser:
+    """Any number of the allowed values, as a list."""
+    allowed = tuple(allowed)
+    return lambda value: [_match_choice(item, allowed, labels, what) for item in items(value)]
+
+
+def whole_number(limit: int) -> Parser:
+    """A whole number from 0 to limit; thousands separators are forgiven; empty is None."""
+
+    def parse(value: Any) -> int | None:
+        text = _DIGIT_GROUPING.sub("", clean_line(as_text(value)))
+        if not text:
+            return None
+        if not text.isascii() or not text.isdigit():
+            raise Invalid(f"expected a whole number of 0 or more, got {text[:40]!r}")
+        # Checked on the digits first: int() refuses very long digit strings with its own error.
+        digits = text.lstrip("0") or "0"
+        if len(digits) > len(str(limit)) or int(digits) > limit:
+            raise Invalid(f"at most {limit:,} allowed")
+        return int(digits)
+
+    return parse
+
+
+def year(value: Any) -> int | None:
+    """A year from FIRST_FOUNDED_YEAR to this one; empty is None."""
+    text = clean_line(as_text(value))
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise Invalid(f"expected a year such as 2015, got {text[:40]!r}")
+    found, this_year = int(text), date.today().year
+    if not FIRST_FOUNDED_YEAR <= found <= this_year:
+        raise Invalid(f"expected a year between {FIRST_FOUNDED_YEAR} and {this_year}, got {found}")
+    return found
+
+
+def currency(value: Any) -> str:
+    """A three-letter currency code, upper-cased."""
+    text = clean_line(as_text(value)).upper()
+    if text and not _CURRENCY.fullmatch(text):
+        raise Invalid(f"expected a three-letter currency code such as RUB, got {text[:20]!r}")
+    return text
+
+
+def email(limit: int) -> Parser:
+    """An e-mail address in its normalised form (the domain is not looked up)."""
+
+    def parse(value: Any) -> str:
+        text = clean_line(as_text(value))
+        if not text:
+            return ""
+        _check_length(text, limit)
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise Invalid(f"not a valid e-mail address: {error}") from None
+
+    return parse
+
+
+def phone(limit: int) -> Parser:
+    """A phone number as written, with at least one digit."""
+
+    def parse(value: Any) -> str:
+        text = _check_length(clean_line(as_text(value)), limit)
+        if text and not any(char.isdigit() for char in text):
+            raise Invalid("a phone number needs digits")
+        return text
+
+    return parse
+
+
+def _programme_part(text: str) -> str:
+    part = clean_line(text)
+    if "|" in part or ";" in part:
+        raise Invalid("a programme's name, level, format and duration cannot contain | or ;")
+    return _check_length(part, ITEM_MAX)
+
+
+def _programme(entry: Any) -> dict[str, str] | None:
+    if isinstance(entry, dict):
+        unknown = sorted(set(entry) - set(PROGRAMME_PARTS))
+        if unknown:
+            raise Invalid(f"unknown programme field {unknown[0]!r}; use {PROGRAMME_PARTS}")
+        parts = [_programme_part(as_text(entry.get(key))) for key in PROGRAMME_PARTS]
+    else:
+        if not clean_line(entry):
+            return None
+        pieces = entry.split("|")
+        if len(pieces) > len(PROGRAMME_PARTS):
+            raise Invalid("write each programme as: name | level | format | duration")
+        parts = [_programme_part(piece) for piece in pieces]
+        parts += [""] * (len(PROGRAMME_PARTS) - len(parts))
+    if not parts[0]:
+        raise Invalid("each programme needs a name before its level, format and duration")
+    return dict(zip(PROGRAMME_PARTS, parts, strict=True))
+
+
+def programmes(value: Any) -> list[dict[str, str]]:
+    """Programmes as "name | level | format | duration" lines, or JSON objects."""
+    entries: list[Any] = []
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            entries.extend([item] if isinstance(item, dict) else _LIST_SPLIT.split(as_text(item)))
+    else:
+        entries = _LIST_SPLIT.split(as_text(value))
+    found: list[dict[str, str]] = []
+    for entry in entries:
+        programme = _programme(entry)
+        if programme is not None and programme not in found:
+            found.append(programme)
+    if len(found) > LIST_MAX:
+        raise Invalid(f"at most {LIST_MAX} programmes allowed, got {len(found)}")
+    return found
+
+
+def sectors(lookup: Mapping[str, Any]) -> Parser:
+    """Sectors named by slug or name (see taxonomy.sector_lookup), as Sector rows."""
+
+    def parse(value: Any) -> list:
+        found: list = []
+        for item in items(value):
+            sector = lookup.get(item.casefold())
+            if sector is None:
+                known = sorted({sector.slug for sector in lookup.values()})
+                raise Invalid(f"unknown sector {item[:60]!r}; use one of: {', '.join(known)}")
+            if sector not in found:
+                found.append(sector)
+        return found
+
+    return parse

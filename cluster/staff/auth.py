@@ -1,0 +1,68 @@
+"""Staff sessions: logging in, with limits on failures, and logging out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..access import staff_required
+from ..extensions import db, limiter
+from ..redirects import safe_next
+from ..services import accounts, audit
+from .forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_LIMIT = "10 per minute"
+TOO_MANY = "Too many attempts, try again later."
+WRONG_LOGIN = "Wrong e-mail or password."
+
+
+def failed_login(response) -> bool:
+    return response.status_code != 302
+
+
+def login_account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=failed_login, error_message=TOO_MANY)
+@limiter.limit(
+    LOGIN_LIMIT,
+    methods=["POST"],
+    key_func=login_account_key,
+    deduct_when=failed_login,
+    error_message=TOO_MANY,
+)
+def login():
+    """Log a staff member in."""
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("staff.dashboard.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            audit.log("login", user, user=user)
+            db.session.commit()
+            return redirect(next_url or url_for("staff.dashboard.index"))
+        audit.log("login-failed", form.email.data.strip()[:200])
+        db.session.commit()
+        error = WRONG_LOGIN
+    elif request.method == "POST":
+        error = WRONG_LOGIN
+    return render_template("staff/login.html", form=form, error=error, next_url=next_url)
+
+
+@bp.post("/logout")
+@staff_required
+def logout():
+    """Log out."""
+    audit.log("logout", current_user._get_current_object())
+    logout_user()
+    db.session.commit()
+    flash("You are logged out.", "info")
+    return redirect(url_for("staff.auth.login"))

@@ -1,0 +1,113 @@
+"""The moderation queue: public submissions approved, sent back with a note, or rejected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import staff_required
+from ..extensions import db
+from ..models import Organisation
+from ..services import records, submissions
+from ..services.duplicates import DuplicateFinder
+from .forms import ActionForm, RejectForm, SendBackForm
+from .organisations import get_organisation
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+
+@bp.get("")
+@staff_required
+def queue():
+    """List the submissions waiting for a decision, with likely duplicates and earlier notes."""
+    pending = list(db.session.scalars(submissions.pending_query()))
+    duplicates = {}
+    if pending:
+        finder = DuplicateFinder.load()
+        duplicates = {
+            org.id: finder.find(records.to_text_record(org), exclude_id=org.id) for org in pending
+        }
+    return render_template(
+        "staff/moderation.html",
+        pending=pending,
+        duplicates=duplicates,
+        notes=submissions.last_notes(pending),
+        send_back_form=SendBackForm(),
+        reject_form=RejectForm(),
+        action_form=ActionForm(),
+    )
+
+
+def moderate(
+    slug: str, action: Callable[[Organisation], object], done: str, form: FlaskForm | None = None
+):
+    """Run one moderation action on a submission and commit, or explain why it did not happen."""
+    form = form or ActionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for(".queue"), 303)
+    org = get_organisation(slug)
+    name = org.name
+    try:
+        action(org)
+        db.session.commit()
+    except submissions.ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    except StaleDataError:
+        db.session.rollback()
+        flash(f"{name} was changed by someone else meanwhile; look at it again.", "warning")
+    else:
+        flash(done.format(name=name), "success")
+    return redirect(url_for(".queue"), 303)
+
+
+@bp.post("/<slug>/approve")
+@staff_required
+def approve(slug: str):
+    """Publish a pending submission."""
+    user = current_user._get_current_object()
+    return moderate(slug, lambda org: submissions.approve(org, user), "{name} is published.")
+
+
+@bp.post("/<slug>/send-back")
+@staff_required
+def send_back(slug: str):
+    """Keep a submission pending and send its author a note."""
+    form = SendBackForm()
+    user = current_user._get_current_object()
+    outcome = {}
+
+    def action(org):
+        outcome["mailed"] = submissions.send_back(org, user, form.note.data.strip())
+        outcome["email"] = org.email
+
+    response = moderate(slug, action, "Note kept for {name}.", form)
+    if "mailed" in outcome:
+        if outcome["mailed"]:
+            flash(f"The note was e-mailed to {outcome['email']}.", "info")
+        elif outcome["email"]:
+            flash("No mail server is configured: the note was logged, not e-mailed.", "warning")
+        else:
+            flash("The submission has no e-mail address: contact them another way.", "warning")
+    return response
+
+
+@bp.post("/<slug>/reject")
+@staff_required
+def reject(slug: str):
+    """Remove a pending submission, keeping its last state in the history."""
+    form = RejectForm()
+    user = current_user._get_current_object()
+    return moderate(
+        slug,
+        lambda org: submissions.reject(org, user, (form.reason.data or "").strip()),
+        "{name} was rejected and removed.",
+        form,
+    )
