@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
-from . import search
+from . import browse, search
 from .errors import error_response
 from .services import directory
 
@@ -35,15 +35,14 @@ def organisations():
     """List published organisations, filtered, sorted and paginated."""
     query = directory.parse_query(request.args)
     page = directory.list_organisations(query, current_app.config["PER_PAGE"])
-    return render_template(
-        "public/directory.html",
-        query=query,
-        page=page,
-        kind_counts=directory.counts_by_kind(),
-        residency_counts=directory.counts_by_residency(),
-        sector_counts=directory.sectors_with_counts(include_empty=False),
-        city_counts=directory.cities_with_counts(),
+    filters = browse.directory_filters(
+        query,
+        kinds=directory.counts_by_kind(),
+        residencies=directory.counts_by_residency(),
+        sectors=directory.sectors_with_counts(include_empty=False),
+        cities=directory.cities_with_counts(),
     )
+    return render_template("public/directory.html", query=query, page=page, filters=filters)
 
 
 @bp.get("/o/<slug>")

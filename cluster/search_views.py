@@ -2,18 +2,9 @@
 
 from flask import Blueprint, render_template, request
 
-from . import search
+from . import browse, search
 
 bp = Blueprint("search", __name__)
-
-FACET_TITLES = {
-    "kind": "Kind",
-    "residency": "Residency",
-    "sector": "Sector",
-    "stage": "Stage",
-    "city": "City",
-    "looking_for": "Looking for",
-}
 
 
 @bp.get("/search")
@@ -26,6 +17,6 @@ def results():
         query=query,
         result=result,
         entries=search.with_organisations(result.hits),
-        labels=search.facet_labels(),
-        facet_titles=FACET_TITLES,
+        filters=browse.search_filters(query, result.facets, search.facet_labels()),
+        facet_titles=browse.FILTER_TITLES,
     )
