@@ -1,0 +1,316 @@
+"""What the Whoosh engine does its own way, checked against what Whoosh itself does.
+
+The fast rebuild, the reader patch and the array ranking reach into Whoosh's internals or
+redo its work (cluster/search/whoosh/compatibility.py): each must give exactly what Whoosh's
+ordinary writer, reader and BM25F scorer give, on real indexes of the demo directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import orm
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.fields import TEXT, Schema
+from whoosh.query import And, AndMaybe, Or, Term
+
+from bench import synthetic
+from cluster.extensions import db
+from cluster.models import Organisation
+from cluster.search import SearchQuery, backend, documents, language
+from cluster.search.whoosh import WhooshBackend, compatibility, fast_rebuild, planning, ranking
+from cluster.search.whoosh.analysis import StemmedText, WordText
+from cluster.search.whoosh.schema import SCHEMA, index_fields
+from cluster.services import importer
+from tests.helpers import build_app
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "data" / "demo.csv"
+
+# One worker builds the directory once for every test here.
+pytestmark = pytest.mark.xdist_group("whoosh-internals")
+
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory):
+    """The demo directory and 300 synthetic organisations, indexed as they were committed."""
+    tmp_path = tmp_path_factory.mktemp("internals")
+    app = build_app(tmp_path, SEARCH_BACKEND="whoosh")
+    with app.app_context():
+        assert importer.import_file(DEMO).ok
+        synthetic.insert(db.session, synthetic.generate(300, seed=5))
+        db.session.commit()
+        orgs = db.session.scalars(
+            sa.select(Organisation)
+            .order_by(Organisation.id)
+            .options(orm.selectinload(Organisation.sectors))
+        ).all()
+        yield app, orgs
+        db.engine.dispose()
+
+
+@contextmanager
+def unpatched_reader():
+    """Whoosh's own per-document reader for the duration, whatever this process patched."""
+    with mock.patch.object(W3PerDocReader, "_cached_reader", compatibility.UNPATCHED_READER):
+        yield
+
+
+def plain_schema() -> Schema:
+    """SCHEMA with Whoosh's own TEXT fields in place of the fast ones, same analyzers."""
+    fields = {}
+    for name, field in SCHEMA.items():
+        if isinstance(field, StemmedText | WordText):
+            field = TEXT(analyzer=field.analyzer, phrase=False)
+        fields[name] = field
+    return Schema(**fields)
+
+
+def written_by_whoosh(path: Path, orgs) -> object:
+    """An index of the organisations written by Whoosh alone: its writer, reader and fields."""
+    path.mkdir()
+    with unpatched_reader():
+        ix = whoosh_index.create_in(str(path), plain_schema())
+        with ix.writer() as writer:
+            for org in orgs:
+                writer.add_document(**index_fields(documents.document(org)))
+    return ix
+
+
+def contents(ix) -> dict:
+    """Everything a search can read of an index, read by Whoosh's own reader."""
+    with unpatched_reader(), ix.reader() as reader:
+        size = reader.doc_count_all()
+        indexed = [name for name, field in SCHEMA.items() if field.indexed]
+        terms = {}
+        for name in indexed:
+            for btext in reader.lexicon(name):
+                matcher = reader.postings(name, btext)
+                postings = []
+                while matcher.is_active():
+                    postings.append(
+                        (
+                            matcher.id(),
+                            matcher.weight(),
+                            matcher.value(),
+                            matcher.block_min_length(),
+                            matcher.block_max_length(),
+                            matcher.block_max_weight(),
+                        )
+                    )
+                    matcher.next()
+                info = reader.term_info(name, btext)
+                statistics = (info.weight(), info.doc_frequency(), info.min_length())
+                statistics += (info.max_length(), info.max_weight(), info.min_id(), info.max_id())
+                terms[(name, btext)] = (statistics, postings)
+        scorable = [name for name, field in SCHEMA.items() if field.scorable]
+        return {
+            "doc_count": (size, reader.doc_count()),
+            "lexicons": {name: list(reader.lexicon(name)) for name in indexed},
+            "terms": terms,
+            "stored": [reader.stored_fields(docnum) for docnum in range(size)],
+            "lengths": {
+                name: [reader.doc_field_length(d, name, -1) for d in range(size)]
+                for name in SCHEMA.names()
+            },
+            "field_lengths": {
+                name: (
+                    reader.field_length(name),
+                    reader.min_field_length(name),
+                    reader.max_field_length(name),
+                )
+                for name in scorable
+            },
+            "columns": {
+                name: list(reader.column_reader(name))
+                for name in SCHEMA.names()
+                if reader.has_column(name)
+            },
+        }
+
+
+def assert_same_index(built, reference) -> None:
+    assert built["doc_count"] == reference["doc_count"]
+    assert built["lexicons"] == reference["lexicons"]
+    for key, expected in reference["terms"].items():
+        assert built["terms"][key] == expected, key
+    for part in ("stored", "lengths", "field_lengths", "columns"):
+        assert built[part] == reference[part], part
+
+
+def live_index(engine: WhooshBackend):
+    return engine.store.open_index()[1]
+
+
+def test_the_fast_rebuild_writes_the_index_whooshs_own_writer_writes(directory, tmp_path):
+    app, orgs = directory
+    with app.app_context():
+        reference = contents(written_by_whoosh(tmp_path / "whoosh", orgs))
+        engine = WhooshBackend(str(tmp_path / "fast"))
+        assert engine.fast_rebuild
+        assert engine.rebuild(orgs) == len(orgs)
+        assert_same_index(contents(live_index(engine)), reference)
+
+
+def test_another_whoosh_version_rebuilds_with_the_ordinary_writer_into_the_same_index(
+    directory, tmp_path, caplog
+):
+    app, orgs = directory
+    with app.app_context():
+        reference = contents(written_by_whoosh(tmp_path / "whoosh", orgs))
+        with caplog.at_level(logging.WARNING, logger=compatibility.__name__):
+            engine = WhooshBackend(str(tmp_path / "ordinary"), whoosh_version="2.7.6")
+        assert not engine.fast_rebuild
+        assert "Whoosh 2.7.6 is installed" in caplog.text
+        assert "ordinary writer" in caplog.text
+        with mock.patch.object(
+            fast_rebuild, "document_adder", side_effect=AssertionError("the fast rebuild ran")
+        ):
+            assert engine.rebuild(orgs) == len(orgs)
+        assert_same_index(contents(live_index(engine)), reference)
+
+
+def test_internals_are_used_only_on_the_pinned_version_and_a_schema_they_cover():
+    assert compatibility.installed_version() == compatibility.SUPPORTED_VERSION
+    assert compatibility.unsupported(compatibility.SUPPORTED_VERSION) == []
+    assert compatibility.unsupported("2.7.4") == [
+        "Whoosh 2.7.4 is installed, they were written for 2.7.5"
+    ]
+    # Spelling words of a stemmed field go to a field of their own.
+    spelled = Schema(**dict(SCHEMA.items()), note=TEXT(analyzer=StemmingAnalyzer(), spelling=True))
+    vectored = Schema(**dict(SCHEMA.items()), note=TEXT(vector=True))
+    for schema in (spelled, vectored):
+        [reason] = compatibility.unsupported(compatibility.SUPPORTED_VERSION, schema)
+        assert "note" in reason
+        assert not compatibility.start(schema=schema)
+
+
+def test_the_reader_is_patched_by_init_app_once_and_never_on_import_or_another_version(
+    tmp_path,
+):
+    script = textwrap.dedent(
+        """
+        import sys
+        from whoosh.codec.whoosh3 import W3PerDocReader
+        from cluster import create_app
+        from cluster.search.whoosh import WhooshBackend, compatibility
+        from tests.helpers import app_settings
+
+        assert not compatibility.reader_patched(), "patched on import"
+        WhooshBackend(sys.argv[1] + "/other", whoosh_version="2.8.0")
+        assert not compatibility.reader_patched(), "patched on another version"
+        create_app(app_settings(__import__("pathlib").Path(sys.argv[1])))
+        assert compatibility.reader_patched(), "not patched by init_app"
+        compatibility.patch_reader()
+        assert W3PerDocReader._cached_reader is compatibility.cached_column_reader
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_patched_reader_reads_what_whooshs_own_reader_reads(directory, tmp_path):
+    app, orgs = directory
+    with app.app_context():
+        # Several segments, and deletions in them, as an index written over time has.
+        engine = WhooshBackend(str(tmp_path / "index"))
+        engine.index(orgs[:200])
+        engine.index(orgs[150:])
+        engine.remove([org.id for org in orgs[::7]])
+        ix = live_index(engine)
+        assert len(ix.reader().leaf_readers()) > 1
+
+        def lengths() -> list:
+            with ix.reader() as reader:
+                size = reader.doc_count_all()
+                read = [
+                    [reader.doc_field_length(docnum, name, -1) for docnum in range(size)]
+                    for name in SCHEMA.names()
+                ]
+                for name, field in SCHEMA.items():
+                    if field.scorable:
+                        read.append([reader.min_field_length(name), reader.max_field_length(name)])
+                return read
+
+        compatibility.patch_reader()
+        patched = lengths()
+        with unpatched_reader():
+            assert lengths() == patched
+        # Fields without lengths read as missing (the default), not as zero.
+        assert set(patched[SCHEMA.names().index("id")]) == {-1}
+
+
+QUERIES = [
+    "textile",
+    "fashion design",
+    "digital textile printing",
+    "small-batch sewing",
+    "3D body scanning",
+    "пошив одежды",
+    "текстильное производство",
+    "курсы анимации",
+    "fashon",
+    "manufacturng",
+    "digital prin",
+    "Kalibr",
+    "Калибр",
+    "Loomwise",
+    "bluewharf sewing",
+    "Sittsevy dvor",
+    "knitwear zzzqqq",
+]
+
+
+def scored_by_whoosh(engine: WhooshBackend, text: str) -> list[tuple[str, float]]:
+    """The published matches in Whoosh's own BM25F order: the query the arrays compute."""
+
+    def search(searcher):
+        data = engine.generation(searcher)
+        plan = planning.plan(searcher.reader(), data, language.clean_query(text))
+        words = [
+            Or(
+                [Term("text", term) for term in terms]
+                + [Term("name", term, boost=ranking.NAME_BOOST) for term in terms]
+            )
+            for terms in ranking.distinct_clauses(plan)
+        ]
+        exact = Or(
+            [Term("name_exact", name, boost=ranking.EXACT_NAME_BOOST) for name in plan.exact]
+        )
+        published = data.docnum_set("status", ("published",))
+        results = searcher.search(AndMaybe(And(words), exact), filter=published, limit=None)
+        if results.is_empty() and len(words) > 1:
+            # Nothing has every word: any one may do, as the engine falls back.
+            results = searcher.search(AndMaybe(Or(words), exact), filter=published, limit=None)
+        return [(searcher.stored_fields(hit.docnum)["slug"], hit.score) for hit in results]
+
+    return engine.store.read(search)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_the_array_ranking_is_whooshs_own_bm25f_ranking(directory, text):
+    app, _ = directory
+    with app.app_context():
+        expected = scored_by_whoosh(backend(), text)
+        result = backend().search(SearchQuery(text=text, per_page=1000))
+    assert expected, "a query that finds nothing proves nothing"
+    assert result.total == len(expected)
+    assert [hit.slug for hit in result.hits] == [slug for slug, _ in expected]
+    for hit, (_, score) in zip(result.hits, expected, strict=True):
+        assert hit.score == pytest.approx(score, rel=1e-6), hit.slug
