@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .. import fields
+from ..fields import Kind
 from . import language
 
 # Words for each kind, so "manufacturer" or "производитель" finds the kind even when a
@@ -27,34 +29,45 @@ def _programme_text(programme) -> str:
     return str(programme or "")
 
 
+# The columns a document reads besides the searched fields of the spec.
+OWN_COLUMNS = ("id", "created_at", "version")
+# What a document reads of an organisation row: the spec's searched fields (sectors are a
+# relationship, read apart) and OWN_COLUMNS.
+COLUMNS = (
+    *OWN_COLUMNS,
+    *(field.name for field in fields.FIELDS if field.searched and field.name != "sectors"),
+)
+
+
+def _value(org, field: fields.Field):
+    value = getattr(org, field.name)
+    if field.kind is Kind.PROGRAMMES:
+        return _strings(_programme_text(programme) for programme in value or ())
+    if field.kind in (Kind.LIST, Kind.CHOICES):
+        return _strings(value)
+    return str(value or "").strip()
+
+
 def document(org) -> dict:
-    """The engine-neutral view of an organisation: what is filtered, sorted and searched."""
+    """The engine-neutral view of an organisation: what is filtered, sorted and searched.
+
+    Each searched field of the spec under its own name (lists as lists of text), the sectors
+    by slug and by name in both languages, and the id, version and creation time.
+    """
     sectors = list(org.sectors or ())
-    return {
-        "id": org.id,
-        "slug": org.slug,
-        "name": org.name or "",
-        "name_alt": org.name_alt or "",
-        "kind": org.kind or "",
-        "residency": org.residency or "",
-        "status": org.status or "",
-        "stage": org.stage or "",
-        "city": (org.city or "").strip(),
-        "sectors": [sector.slug for sector in sectors],
-        "looking_for": _strings(org.looking_for),
-        "created_at": org.created_at or datetime(1970, 1, 1),
-        "version": org.version or 0,
-        "summary": org.summary or "",
-        "description": org.description or "",
-        "sector_names": _strings(
-            name for sector in sectors for name in (sector.name, sector.name_ru)
-        ),
-        "tags": _strings(org.tags),
-        "capabilities": _strings(org.capabilities),
-        "needs": _strings(org.needs),
-        "programmes": _strings(_programme_text(p) for p in org.programmes or ()),
-        "equipment": _strings(org.equipment),
+    doc = {
+        field.name: _value(org, field)
+        for field in fields.FIELDS
+        if field.searched and field.name != "sectors"
     }
+    doc.update(
+        id=org.id,
+        created_at=org.created_at or datetime(1970, 1, 1),
+        version=org.version or 0,
+        sectors=[sector.slug for sector in sectors],
+        sector_names=_strings(name for sector in sectors for name in (sector.name, sector.name_ru)),
+    )
+    return doc
 
 
 def name_variants(doc: dict) -> list[str]:

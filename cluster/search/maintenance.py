@@ -11,7 +11,7 @@ from sqlalchemy import orm
 
 from ..extensions import db
 from ..models import Organisation, Sector, organisation_sectors
-from . import backend
+from . import backend, documents
 from .sync import update_index
 
 BATCH = 500
@@ -53,14 +53,6 @@ def all_organisations() -> Iterator[Organisation]:
         db.session.expunge_all()
 
 
-# What documents.document reads of an organisation and of each of its sectors.
-DOCUMENT_COLUMNS = (
-    "id", "slug", "name", "name_alt", "kind", "residency", "status", "stage", "city",
-    "looking_for", "created_at", "version", "summary", "description", "tags", "capabilities",
-    "needs", "programmes", "equipment",
-)  # fmt: skip
-
-
 def organisation_rows() -> Iterator[SimpleNamespace]:
     """Every organisation as documents.document reads it, without building ORM objects.
 
@@ -73,7 +65,7 @@ def organisation_rows() -> Iterator[SimpleNamespace]:
             sa.select(Sector.id, Sector.slug, Sector.name, Sector.name_ru)
         )
     }
-    columns = [getattr(Organisation, name) for name in DOCUMENT_COLUMNS]
+    columns = [getattr(Organisation, name) for name in documents.COLUMNS]
     links = organisation_sectors.c
     last_id = 0
     while True:
