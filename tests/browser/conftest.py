@@ -47,6 +47,9 @@ def install_chromium() -> str:
 
 
 def skip(reason: str):
+    """Skip the browser tests, saying why; in CI, where chromium must be there, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"Browser tests cannot run: {reason}")
     # Printed as well as recorded, so the reason shows even without -rs.
     print(f"\nSkipping browser tests: {reason}", file=sys.stderr)
     pytest.skip(reason=reason)
