@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import admin_required, staff_required
 from ..extensions import db
+from ..models import Organisation
 from ..services import organisations
 from .forms import ActionForm, RestoreForm
 from .organisations import get_organisation
@@ -14,8 +17,17 @@ from .organisations import get_organisation
 bp = Blueprint("lifecycle", __name__, url_prefix="/organisations")
 
 
-def back_to_edit(slug: str):
-    return redirect(url_for("staff.organisations.edit", slug=slug))
+def take(org: Organisation, change: Callable[[], object], done: str):
+    """Make the change and commit, or say why the lifecycle refused it; back to the edit page."""
+    try:
+        change()
+    except organisations.LifecycleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(done.format(name=org.name, status=org.status), "success")
+    return redirect(url_for("staff.organisations.edit", slug=org.slug))
 
 
 @bp.post("/<slug>/<any(publish, archive):action>")
@@ -23,16 +35,12 @@ def back_to_edit(slug: str):
 def change_status(slug: str, action: str):
     """Publish or archive an organisation."""
     org = get_organisation(slug)
-    if ActionForm().validate_on_submit():
-        try:
-            organisations.change_status(org, action, current_user)
-        except organisations.LifecycleError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"{org.name} is now {org.status}.", "success")
-    return back_to_edit(org.slug)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("staff.organisations.edit", slug=org.slug))
+    user = current_user._get_current_object()
+    return take(
+        org, lambda: organisations.change_status(org, action, user), "{name} is now {status}."
+    )
 
 
 @bp.post("/<slug>/restore")
@@ -41,16 +49,13 @@ def restore(slug: str):
     """Bring an archived organisation back as published or as a draft."""
     org = get_organisation(slug)
     form = RestoreForm()
-    if form.validate_on_submit():
-        try:
-            organisations.restore(org, current_user, form.status.data)
-        except organisations.LifecycleError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"{org.name} is back, as {org.status}.", "success")
-    return back_to_edit(org.slug)
+    if not form.validate_on_submit():
+        return redirect(url_for("staff.organisations.edit", slug=org.slug))
+    user = current_user._get_current_object()
+    status = form.status.data
+    return take(
+        org, lambda: organisations.restore(org, user, status), "{name} is back, as {status}."
+    )
 
 
 @bp.route("/<slug>/delete", methods=["GET", "POST"])
