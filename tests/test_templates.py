@@ -255,3 +255,38 @@ def test_a_group_with_many_options_scrolls(client, app):
             make_org(f"Studio {number:02}", slug=f"studio-{number:02}", city=f"City {number:02}")
     html = sidebar(client.get("/organisations").get_data(as_text=True))
     assert html.count("filter-group-long") == 1
+
+
+# Colours
+
+
+COLOUR = re.compile(
+    r"#[0-9a-f]{3,8}\b|\b(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(|"
+    r"\b(?:white|black|red|green|blue|gray|grey|yellow|orange|purple|pink|silver|navy)\b",
+    re.IGNORECASE,
+)
+
+
+def declarations_outside_root(css: str) -> list[str]:
+    """The property values of a stylesheet, leaving out comments and the :root block."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    css = re.sub(r":root\s*\{[^}]*\}", "", css)
+    return [value.strip() for value in re.findall(r"[\w-]+\s*:\s*([^;{}]+);", css)]
+
+
+def test_stylesheets_take_every_colour_from_the_tokens():
+    stylesheets = sorted((ROOT / "static" / "css").glob("*.css"))
+    assert {path.name for path in stylesheets} >= {"site.css", "search.css", "staff.css"}
+    for path in stylesheets:
+        for value in declarations_outside_root(path.read_text(encoding="utf-8")):
+            assert not COLOUR.search(value), (path.name, value)
+
+
+def test_every_token_a_stylesheet_uses_is_defined():
+    site = (ROOT / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    root = re.search(r":root\s*\{([^}]*)\}", site)
+    assert root
+    defined = set(re.findall(r"(--[\w-]+)\s*:", root.group(1)))
+    for path in sorted((ROOT / "static" / "css").glob("*.css")):
+        for used in re.findall(r"var\(\s*(--[\w-]+)", path.read_text(encoding="utf-8")):
+            assert used in defined, (path.name, used)

@@ -66,3 +66,21 @@ def test_keyboard_reaches_the_skip_link_first(page, live_server):
     focused = page.evaluate("document.activeElement.className")
     assert focused == "skip-link"
     assert page.locator(".skip-link").is_visible()
+
+
+def test_colours_render_from_the_tokens(page, live_server):
+    def colour(selector: str, prop: str) -> str:
+        return page.eval_on_selector(
+            selector, f"element => getComputedStyle(element).getPropertyValue('{prop}')"
+        )
+
+    page.goto(live_server + "/")
+    assert colour(".section-cta", "color") == "rgb(255, 255, 255)"
+    assert colour(".section-cta p", "color") == "rgb(211, 217, 226)"
+    page.goto(live_server + "/organisations")
+    assert colour(".badge-resident", "background-color") == "rgb(255, 243, 214)"
+    assert colour(".badge-resident", "color") == "rgb(122, 77, 0)"
+    assert colour(".page-link.is-disabled", "color") == "rgb(138, 148, 161)"
+    page.goto(live_server + "/search?q=textile")
+    assert colour(".search-snippet mark", "background-color") == "rgb(255, 241, 168)"
+    assert colour(".search-snippet", "color") == "rgb(68, 68, 76)"
