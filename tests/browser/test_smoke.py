@@ -68,6 +68,20 @@ def test_keyboard_reaches_the_skip_link_first(page, live_server):
     assert page.locator(".skip-link").is_visible()
 
 
+def test_the_filter_sidebar_sorts_search_results_and_keeps_the_words(page, live_server):
+    errors = collect_console_errors(page)
+    page.goto(live_server + "/search?q=textile")
+    sidebar = page.locator("aside.filters-panel form.filter-form")
+    assert page.locator("#sort").input_value() == "relevance"
+    page.select_option("#sort", "name")
+    sidebar.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "q=textile" in page.url and "sort=name" in page.url
+    assert page.locator("#sort").input_value() == "name"
+    assert page.locator("#sort option:checked").inner_text() == "Name (A–Z)"
+    assert errors == []
+
+
 def test_colours_render_from_the_tokens(page, live_server):
     def colour(selector: str, prop: str) -> str:
         return page.eval_on_selector(
