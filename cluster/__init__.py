@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure(app, test_config)
     register_extensions(app)
     register_search(app)
+    register_languages(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -115,16 +116,25 @@ def register_search(app: Flask) -> None:
     search.init_app(app)
 
 
-def register_blueprints(app: Flask) -> None:
-    from . import api, public, search_views, staff, submissions
+def register_languages(app: Flask) -> None:
+    from . import i18n
 
-    app.register_blueprint(public.bp)  # home, directory, profiles, sectors, uploaded logos
-    app.register_blueprint(search_views.bp)  # the search page
-    app.register_blueprint(submissions.bp)  # "Add your organisation"
-    app.register_blueprint(api.bp)  # JSON search and autocomplete
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import api, public, search_views, staff, submissions, uploads
+    from .i18n import PREFIX
+
+    # Every page's address starts with its language: /ru/organisations, /en/staff/...
+    app.register_blueprint(public.bp, url_prefix=PREFIX)  # home, directory, profiles, sectors
+    app.register_blueprint(search_views.bp, url_prefix=PREFIX)  # the search page
+    app.register_blueprint(submissions.bp, url_prefix=PREFIX)  # "Add your organisation"
     # Staff: login, organisations, lifecycle, history, logos, checks, moderation, import and
     # export, users (cluster/staff/).
-    app.register_blueprint(staff.bp)
+    app.register_blueprint(staff.bp, url_prefix=PREFIX + "/staff")
+    app.register_blueprint(api.bp)  # JSON search and autocomplete
+    app.register_blueprint(uploads.bp)  # uploaded logos
 
 
 def register_errorhandlers(app: Flask) -> None:

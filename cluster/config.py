@@ -23,10 +23,16 @@ ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "MAIL_PASSWORD": str,
     "PER_PAGE": int,
     "PROXY_COUNT": int,
+    "DEFAULT_LOCALE": str,
 }
 
 
 class Defaults:
+    # Languages of the interface: a page's address starts with one (/ru/..., /en/...); this is
+    # the one for visitors whose browser asks for neither.
+    DEFAULT_LOCALE = "ru"
+    # Dates and times are stored in UTC and shown in the technopark's time.
+    BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
     # Shown in the header, titles and e-mails.
     SITE_NAME = "Shuttle & Pixel Technopark"
     # Signs sessions and CSRF tokens; unset means a random key kept in <instance>/secret_key.

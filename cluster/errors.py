@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .i18n import language_redirect
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if code == 404:
+            moved = language_redirect()
+            if moved is not None:
+                return moved
         message = MESSAGES.get(code) or error.description or MESSAGES[400]
         if (
             code in (400, 413)

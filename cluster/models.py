@@ -169,6 +169,8 @@ class User(Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(20), default="editor")
     active: Mapped[bool] = mapped_column(default=True)
+    # The interface language the member of staff last worked in ("" until they choose).
+    locale: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # Flask-Login's interface

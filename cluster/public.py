@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, request
 
 from . import browse, search
 from .errors import error_response
 from .services import directory
 
 bp = Blueprint("public", __name__)
-
-# Names the upload code writes: no directories, no dot files, an image extension.
-SAFE_UPLOAD_NAME = re.compile(
-    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,100}\.(png|jpe?g|webp|gif)$", re.IGNORECASE
-)
 
 
 @bp.get("/")
@@ -76,11 +69,3 @@ def sector(slug: str):
         found, directory.parse_page(request.args.get("page")), current_app.config["PER_PAGE"]
     )
     return render_template("public/sector.html", sector=found, page=page)
-
-
-@bp.get("/uploads/<name>")
-def upload(name: str):
-    """Serve an uploaded logo by its stored file name."""
-    if not SAFE_UPLOAD_NAME.fullmatch(name):
-        abort(404)
-    return send_from_directory(current_app.config["UPLOAD_DIR"], name, max_age=86400)

@@ -111,11 +111,11 @@ class StaffSession:
         self.app = app
         self.client = client
 
-    def csrf_token(self, path="/staff/login") -> str:
+    def csrf_token(self, path="/en/staff/login") -> str:
         """The CSRF token of this client's session, read from a page that has a form."""
         response = self.client.get(path)
         if response.status_code == 302:
-            response = self.client.get("/staff/")
+            response = self.client.get("/en/staff/")
         match = _CSRF_FIELD.search(response.get_data(as_text=True))
         assert match, f"no CSRF token on {path}"
         return match.group(1)
@@ -128,14 +128,14 @@ class StaffSession:
             make_user(self.app, email, role, password)
         token = self.csrf_token()
         return self.client.post(
-            "/staff/login", data={"email": email, "password": password, "csrf_token": token}
+            "/en/staff/login", data={"email": email, "password": password, "csrf_token": token}
         )
 
     def post(self, path, data=None, **kwargs):
         """POST with this session's CSRF token added."""
         data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token("/staff/"))
+        data.setdefault("csrf_token", self.csrf_token("/en/staff/"))
         return self.client.post(path, data=data, **kwargs)
 
     def logout(self):
-        return self.post("/staff/logout")
+        return self.post("/en/staff/logout")

@@ -142,17 +142,17 @@ def test_keys_normalise_what_people_type():
 def test_staff_create_warns_of_a_likely_duplicate_before_saving(app, client, staff, existing):
     staff.login()
     form = {"name": "Kalibr", "kind": "manufacturer", "residency": "resident", "status": "draft"}
-    response = staff.post("/staff/organisations/new", data=form)
+    response = staff.post("/en/staff/organisations/new", data=form)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "This may already be in the directory" in page
-    assert 'href="/staff/organisations/kalibr/edit"' in page
+    assert 'href="/en/staff/organisations/kalibr/edit"' in page
     assert 'name="confirm_duplicate"' in page
     assert 'value="Kalibr"' in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == 3
 
-    response = staff.post("/staff/organisations/new", data=form | {"confirm_duplicate": "y"})
+    response = staff.post("/en/staff/organisations/new", data=form | {"confirm_duplicate": "y"})
     assert response.status_code == 302
     with app.app_context():
         assert (
@@ -163,4 +163,4 @@ def test_staff_create_warns_of_a_likely_duplicate_before_saving(app, client, sta
 def test_staff_create_without_a_likely_duplicate_saves_at_once(app, client, staff, existing):
     staff.login()
     form = {"name": "Vela School", "kind": "education", "residency": "resident", "status": "draft"}
-    assert staff.post("/staff/organisations/new", data=form).status_code == 302
+    assert staff.post("/en/staff/organisations/new", data=form).status_code == 302

@@ -28,7 +28,7 @@ def quiet_error_log() -> None:
 def test_an_unexpected_error_shows_a_titled_page_without_the_trace(app, client):
     break_the_sectors_table(app)
     quiet_error_log()
-    response = client.get("/sectors")
+    response = client.get("/en/sectors")
     html = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "<title>Something went wrong · " in html
@@ -40,7 +40,7 @@ def test_an_unexpected_error_shows_a_titled_page_without_the_trace(app, client):
 def test_an_unexpected_error_answers_json_to_json_clients(app, client):
     break_the_sectors_table(app)
     quiet_error_log()
-    response = client.get("/sectors", headers={"Accept": "application/json"})
+    response = client.get("/en/sectors", headers={"Accept": "application/json"})
     assert response.status_code == 500
     assert response.get_json() == {
         "error": {
@@ -62,8 +62,8 @@ def test_the_error_page_renders_after_postgresql_refused_a_statement(tmp_path):
         assert StaffSession(app, client).login().status_code == 302
         break_the_sectors_table(app)
         quiet_error_log()
-        response = client.get("/sectors")
+        response = client.get("/en/sectors")
         html = response.get_data(as_text=True)
         assert response.status_code == 500
         assert "<title>Something went wrong · " in html
-        assert 'href="/staff/"' in html  # the account was loaded: the staff link is shown
+        assert 'href="/en/staff/"' in html  # the account was loaded: the staff link is shown

@@ -53,7 +53,9 @@ def test_only_admins_delete_and_editors_reject_only_what_was_never_published():
 
 
 def buttons(page: str) -> set[str]:
-    return set(re.findall(r"/staff/organisations/[a-z-]+/(publish|archive|restore|delete)", page))
+    return set(
+        re.findall(r"/en/staff/organisations/[a-z-]+/(publish|archive|restore|delete)", page)
+    )
 
 
 def test_the_edit_page_shows_the_buttons_the_lifecycle_allows(app, client, staff):
@@ -61,9 +63,9 @@ def test_the_edit_page_shows_the_buttons_the_lifecycle_allows(app, client, staff
         make_org("Draft Studio", status="draft")
         make_org("Gone Studio", status="archived")
     staff.login()
-    draft = client.get("/staff/organisations/draft-studio/edit").get_data(as_text=True)
+    draft = client.get("/en/staff/organisations/draft-studio/edit").get_data(as_text=True)
     assert buttons(draft) == {"publish", "archive"}
-    archived = client.get("/staff/organisations/gone-studio/edit").get_data(as_text=True)
+    archived = client.get("/en/staff/organisations/gone-studio/edit").get_data(as_text=True)
     assert buttons(archived) == {"restore"}
     # The status select offers the current status and the moves from it, nothing else.
     select = archived[archived.index('<select id="status"') :].split("</select>", 1)[0]
@@ -74,10 +76,10 @@ def test_publishing_an_archived_listing_needs_the_restore_step(app, client, staf
     with app.app_context():
         make_org("Gone Studio", status="archived")
     staff.login()
-    response = staff.post("/staff/organisations/gone-studio/publish", follow_redirects=True)
+    response = staff.post("/en/staff/organisations/gone-studio/publish", follow_redirects=True)
     assert "Gone Studio is archived, so it cannot be published." in response.get_data(as_text=True)
     assert find_org("gone-studio", app=app).status == "archived"
-    assert client.get("/o/gone-studio").status_code == 410
+    assert client.get("/en/o/gone-studio").status_code == 410
 
 
 def test_an_edit_form_posting_an_illegal_status_changes_nothing(app, client, staff):
@@ -85,7 +87,7 @@ def test_an_edit_form_posting_an_illegal_status_changes_nothing(app, client, sta
         make_org("Live Studio", status="published", summary="As it was.")
     staff.login()
     form = {"name": "Live Studio", "kind": "company", "status": "pending", "version": "1"}
-    response = staff.post("/staff/organisations/live-studio/edit", {**form, "summary": "New."})
+    response = staff.post("/en/staff/organisations/live-studio/edit", {**form, "summary": "New."})
     assert response.status_code == 422
     org = find_org("live-studio", app=app)
     assert (org.status, org.summary, org.version) == ("published", "As it was.", 1)

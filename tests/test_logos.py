@@ -138,7 +138,7 @@ def stored(app):
 
 def post_logo(staff, data, filename="logo.png"):
     return staff.post(
-        "/staff/organisations/kalibr/logo",
+        "/en/staff/organisations/kalibr/logo",
         data={"logo": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
     )
@@ -151,7 +151,7 @@ def test_staff_upload_a_logo_that_the_profile_shows(app, client, staff, org, tmp
     name, _version = stored(app)
     assert re.fullmatch(r"[0-9a-f]{32}\.webp", name)
     assert (tmp_path / "uploads" / name).is_file()
-    profile = client.get("/o/kalibr").get_data(as_text=True)
+    profile = client.get("/en/o/kalibr").get_data(as_text=True)
     assert f'src="/uploads/{name}"' in profile
     with client.get(f"/uploads/{name}") as served:
         assert served.status_code == 200 and served.mimetype == "image/webp"
@@ -180,7 +180,7 @@ def test_refused_logo_shows_the_error_by_the_field_and_changes_nothing(
 
 def test_anonymous_visitors_cannot_upload_logos(app, client, org, tmp_path):
     response = client.post(
-        "/staff/organisations/kalibr/logo",
+        "/en/staff/organisations/kalibr/logo",
         data={"logo": (io.BytesIO(image_bytes("PNG")), "logo.png")},
         content_type="multipart/form-data",
     )
@@ -193,5 +193,5 @@ def test_staff_remove_a_logo(app, client, staff, org):
     staff.login()
     post_logo(staff, image_bytes("PNG"))
     assert stored(app)[0]
-    assert staff.post("/staff/organisations/kalibr/logo/remove").status_code == 303
+    assert staff.post("/en/staff/organisations/kalibr/logo/remove").status_code == 303
     assert stored(app)[0] == ""

@@ -34,35 +34,38 @@ def test_nul_characters_in_staff_requests_are_refused_or_dropped_on_postgresql(t
         # Before logging in: an e-mail with a NUL is just a wrong login.
         token = staff.csrf_token()
         response = client.post(
-            "/staff/login",
+            "/en/staff/login",
             data={"email": "a\x00@example.org", "password": "x" * 12, "csrf_token": token},
         )
         assert response.status_code == 200
 
         assert staff.login(email="admin@example.org", role="admin").status_code == 302
-        for path in ("/staff/organisations?q=a%00b", "/staff/export?q=%00&status=%00&kind=%00"):
+        for path in (
+            "/en/staff/organisations?q=a%00b",
+            "/en/staff/export?q=%00&status=%00&kind=%00",
+        ):
             assert client.get(path).status_code == 200, path
         for path in ("edit", "history", "delete", "logo"):
-            assert client.get(f"/staff/organisations/a%00b/{path}").status_code == 404, path
+            assert client.get(f"/en/staff/organisations/a%00b/{path}").status_code == 404, path
         for path in (
-            "/staff/organisations/a%00b/edit",
-            "/staff/organisations/a%00b/publish",
-            "/staff/organisations/a%00b/verify",
-            "/staff/moderation/a%00b/approve",
+            "/en/staff/organisations/a%00b/edit",
+            "/en/staff/organisations/a%00b/publish",
+            "/en/staff/organisations/a%00b/verify",
+            "/en/staff/moderation/a%00b/approve",
         ):
             assert staff.post(path).status_code == 404, path
 
         note = {"note": "Please add\x00 a phone number."}
-        assert staff.post("/staff/moderation/loom-needle/send-back", note).status_code == 303
+        assert staff.post("/en/staff/moderation/loom-needle/send-back", note).status_code == 303
         reason = {"reason": "spam\x00"}
-        assert staff.post("/staff/moderation/loom-needle/reject", reason).status_code == 303
+        assert staff.post("/en/staff/moderation/loom-needle/reject", reason).status_code == 303
         user = {
             "email": "new@example.org",
             "name": "New\x00 Editor",
             "role": "editor",
             "password": "a long enough password",
         }
-        assert staff.post("/staff/users", user).status_code == 302
+        assert staff.post("/en/staff/users", user).status_code == 302
 
         with app.app_context():
             assert db.session.scalar(sa.select(Organisation).filter_by(slug="loom-needle")) is None

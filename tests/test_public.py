@@ -21,7 +21,7 @@ def at_minute(minutes: int) -> datetime:
 def names_on(response) -> list[str]:
     """Organisation names shown as cards, in page order."""
     html = response.get_data(as_text=True)
-    return re.findall(r'class="org-card-name"><a href="/o/[^"]+"[^>]*>([^<]+)</a>', html)
+    return re.findall(r'class="org-card-name"><a href="/en/o/[^"]+"[^>]*>([^<]+)</a>', html)
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def directory(app):
 
 
 def test_home_shows_counts_search_box_and_recent_published(client, directory):
-    response = client.get("/")
+    response = client.get("/en/")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="site-search"' in html and 'name="q"' in html
@@ -102,7 +102,7 @@ def test_home_shows_counts_search_box_and_recent_published(client, directory):
     startups = r'<span class="stat-number">2</span>\s*<span class="stat-label">Startups'
     assert re.search(startups, html)
     assert "Educational institution<" in html
-    assert 'href="/sectors/textile"' in html
+    assert 'href="/en/sectors/textile"' in html
     recent = names_on(response)
     assert recent[0] == "Ezra Prints"
     assert "Hidden Draft" not in html and "Waiting Pending" not in html
@@ -110,19 +110,19 @@ def test_home_shows_counts_search_box_and_recent_published(client, directory):
 
 
 def test_home_renders_on_an_empty_directory(client):
-    response = client.get("/")
+    response = client.get("/en/")
     assert response.status_code == 200
     assert "No organisations are listed yet" in response.get_data(as_text=True)
 
 
 def test_base_layout_has_landmarks_skip_link_and_assets(client):
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/en/").get_data(as_text=True)
     assert '<a class="skip-link" href="#main">' in html
     for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
         assert landmark in html
     assert '<label class="visually-hidden" for="site-search">' in html
-    assert 'action="/search"' in html
-    assert 'href="/submit"' in html
+    assert 'action="/en/search"' in html
+    assert 'href="/en/submit"' in html
     assert "/static/css/site.css" in html
     assert re.search(r'<script src="/static/js/site\.js[^"]*" defer>', html)
     assert "style=" not in html
@@ -130,12 +130,12 @@ def test_base_layout_has_landmarks_skip_link_and_assets(client):
 
 
 def test_staff_link_follows_the_login(client, staff):
-    html = client.get("/").get_data(as_text=True)
-    assert 'href="/staff/login">Staff login' in html
-    assert 'href="/staff/">Staff<' not in html
+    html = client.get("/en/").get_data(as_text=True)
+    assert 'href="/en/staff/login">Staff login' in html
+    assert 'href="/en/staff/">Staff<' not in html
     staff.login()
-    html = client.get("/").get_data(as_text=True)
-    assert '<li><a href="/staff/">Staff</a></li>' in html
+    html = client.get("/en/").get_data(as_text=True)
+    assert '<li><a href="/en/staff/">Staff</a></li>' in html
     assert "Staff login" not in html
 
 
@@ -154,7 +154,7 @@ def test_site_name_comes_from_config(tmp_path):
     from tests.helpers import build_app
 
     app = build_app(tmp_path, SITE_NAME="Loom Park")
-    html = app.test_client().get("/").get_data(as_text=True)
+    html = app.test_client().get("/en/").get_data(as_text=True)
     assert '<span class="brand-name">Loom Park</span>' in html
     with app.app_context():
         db.engine.dispose()
@@ -170,7 +170,7 @@ def test_static_assets_are_served(client):
 
 
 def test_directory_lists_only_published_sorted_by_name(client, directory):
-    response = client.get("/organisations")
+    response = client.get("/en/organisations")
     assert response.status_code == 200
     assert names_on(response) == [
         "Atelier Nova",
@@ -182,7 +182,7 @@ def test_directory_lists_only_published_sorted_by_name(client, directory):
 
 
 def test_directory_sorts_newest_first(client, directory):
-    newest = names_on(client.get("/organisations?sort=newest"))
+    newest = names_on(client.get("/en/organisations?sort=newest"))
     assert newest[:2] == ["Ezra Prints", "Design School"]
 
 
@@ -192,25 +192,28 @@ def test_directory_newest_prefers_publication_date(client, app):
             "Published Late", created_at=at_minute(1), published_at=BASE_TIME + timedelta(days=3)
         )
         make_org("Created Late", created_at=at_minute(60))
-    assert names_on(client.get("/organisations?sort=newest")) == ["Published Late", "Created Late"]
+    assert names_on(client.get("/en/organisations?sort=newest")) == [
+        "Published Late",
+        "Created Late",
+    ]
 
 
 def test_filter_values_repeat_as_or(client, directory):
-    response = client.get("/organisations?kind=startup&kind=education")
+    response = client.get("/en/organisations?kind=startup&kind=education")
     assert names_on(response) == ["Bright Pixel", "Cotton Lab", "Design School"]
 
 
 def test_filters_combine_as_and_across(client, directory):
-    response = client.get("/organisations?kind=startup&city=Kazan")
+    response = client.get("/en/organisations?kind=startup&city=Kazan")
     assert names_on(response) == ["Cotton Lab"]
-    response = client.get("/organisations?sector=textile&residency=resident")
+    response = client.get("/en/organisations?sector=textile&residency=resident")
     assert names_on(response) == ["Atelier Nova"]
-    response = client.get("/organisations?sector=textile&sector=animation&kind=startup")
+    response = client.get("/en/organisations?sector=textile&sector=animation&kind=startup")
     assert names_on(response) == ["Bright Pixel", "Cotton Lab"]
 
 
 def test_city_filter_ignores_letter_case(client, directory):
-    assert names_on(client.get("/organisations?city=kazan")) == [
+    assert names_on(client.get("/en/organisations?city=kazan")) == [
         "Atelier Nova",
         "Cotton Lab",
         "Ezra Prints",
@@ -221,30 +224,30 @@ def test_cyrillic_city_filter_matches_exactly(client, app):
     with app.app_context():
         make_org("Ткацкая мастерская", city="Иваново")
         make_org("Other", city="Kazan")
-    response = client.get("/organisations", query_string={"city": "Иваново"})
+    response = client.get("/en/organisations", query_string={"city": "Иваново"})
     assert names_on(response) == ["Ткацкая мастерская"]
     assert 'lang="ru"' in response.get_data(as_text=True)
 
 
 def test_unknown_filter_values_never_fail(client, directory):
-    response = client.get("/organisations?kind=spaceship&residency=moon")
+    response = client.get("/en/organisations?kind=spaceship&residency=moon")
     assert response.status_code == 200
     assert len(names_on(response)) == 5
-    response = client.get("/organisations?sector=no-such-sector")
+    response = client.get("/en/organisations?sector=no-such-sector")
     assert response.status_code == 200
     assert names_on(response) == []
     assert "Nothing matches these filters" in response.get_data(as_text=True)
-    assert client.get("/organisations?sort=sideways").status_code == 200
+    assert client.get("/en/organisations?sort=sideways").status_code == 200
 
 
 def test_active_filter_can_be_removed(client, directory):
-    html = client.get("/organisations?kind=startup&city=Kazan").get_data(as_text=True)
-    assert 'href="/organisations?kind=startup"' in html
-    assert 'href="/organisations?city=Kazan"' in html
+    html = client.get("/en/organisations?kind=startup&city=Kazan").get_data(as_text=True)
+    assert 'href="/en/organisations?kind=startup"' in html
+    assert 'href="/en/organisations?city=Kazan"' in html
 
 
 def test_filter_form_keeps_choices_checked(client, directory):
-    html = client.get("/organisations?sector=textile&sort=newest").get_data(as_text=True)
+    html = client.get("/en/organisations?sector=textile&sort=newest").get_data(as_text=True)
     assert re.search(r'name="sector" value="textile" checked', html)
     assert '<option selected value="newest">' in html
 
@@ -259,17 +262,17 @@ def many(app):
 
 
 def test_directory_paginates_with_per_page(client, many):
-    first = client.get("/organisations")
+    first = client.get("/en/organisations")
     assert names_on(first) == ["Org 0", "Org 1"]
     html = first.get_data(as_text=True)
     assert "Page 1 of 3" in html
-    assert 'href="/organisations?page=2" rel="next"' in html
-    assert names_on(client.get("/organisations?page=3")) == ["Org 4"]
+    assert 'href="/en/organisations?page=2" rel="next"' in html
+    assert names_on(client.get("/en/organisations?page=3")) == ["Org 4"]
 
 
 def test_pagination_links_keep_filters(client, many):
-    html = client.get("/organisations?kind=startup&sort=newest").get_data(as_text=True)
-    next_link = r'href="/organisations\?kind=startup&amp;sort=newest&amp;page=2" rel="next"'
+    html = client.get("/en/organisations?kind=startup&sort=newest").get_data(as_text=True)
+    next_link = r'href="/en/organisations\?kind=startup&amp;sort=newest&amp;page=2" rel="next"'
     assert re.search(next_link, html)
 
 
@@ -285,7 +288,7 @@ def test_pagination_links_keep_filters(client, many):
     ],
 )
 def test_hostile_page_numbers_are_clamped(client, many, page, expected):
-    response = client.get(f"/organisations?page={page}")
+    response = client.get(f"/en/organisations?page={page}")
     assert response.status_code == 200
     assert names_on(response) == expected
 
@@ -293,7 +296,7 @@ def test_hostile_page_numbers_are_clamped(client, many, page, expected):
 @pytest.mark.parametrize("name", ["q", "kind", "sector", "city", "residency", "sort", "page"])
 def test_very_long_parameters_never_fail(client, directory, name):
     long_value = "x" * 5000
-    for path in ("/organisations", "/sectors/textile", "/"):
+    for path in ("/en/organisations", "/en/sectors/textile", "/en/"):
         response = client.get(path, query_string={name: long_value})
         assert response.status_code == 200, path
 
@@ -305,12 +308,12 @@ RAW_QUERIES = ("city=%ff%fe&page=%ff", "kind=%00&sector=%C0%AF", "page=%00", "so
 def check_hostile_requests(client):
     for value in ODD_VALUES:
         for name in ("city", "sector", "kind", "residency", "sort", "page"):
-            response = client.get("/organisations", query_string={name: value})
+            response = client.get("/en/organisations", query_string={name: value})
             assert response.status_code == 200, (name, value)
-        assert client.get("/sectors/textile", query_string={"page": value}).status_code == 200
+        assert client.get("/en/sectors/textile", query_string={"page": value}).status_code == 200
     for raw in RAW_QUERIES:
-        assert client.get("/organisations?" + raw).status_code == 200, raw
-    for path in ("/o/%00", "/o/a%00b", "/sectors/%00", "/o/%ff", "/uploads/%00.png"):
+        assert client.get("/en/organisations?" + raw).status_code == 200, raw
+    for path in ("/en/o/%00", "/en/o/a%00b", "/en/sectors/%00", "/en/o/%ff", "/uploads/%00.png"):
         assert client.get(path).status_code == 404, path
 
 
@@ -327,8 +330,10 @@ def test_odd_characters_never_fail_on_postgresql(tmp_path):
             make_org("Atelier Nova", city="Kazan", sectors=["textile"])
         client = app.test_client()
         check_hostile_requests(client)
-        assert names_on(client.get("/organisations?city=kazan&sector=textile")) == ["Atelier Nova"]
-        assert client.get("/o/atelier-nova").status_code == 200
+        assert names_on(client.get("/en/organisations?city=kazan&sector=textile")) == [
+            "Atelier Nova"
+        ]
+        assert client.get("/en/o/atelier-nova").status_code == 200
 
 
 # Profile
@@ -364,7 +369,7 @@ def test_profile_shows_every_field(client, app):
             phone="+7 (843) 555-01-02",
             verified_at=datetime(2024, 3, 5, 10, 0),
         )
-    response = client.get("/o/loom-and-line")
+    response = client.get("/en/o/loom-and-line")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert re.search(r"<h1[^>]*>Loom &amp; Line</h1>", html)
@@ -392,14 +397,14 @@ def test_profile_shows_every_field(client, app):
     assert 'href="https://loom-line.example" rel="nofollow noopener"' in html
     assert 'href="mailto:hello@loom-line.example"' in html
     assert 'href="tel:+78435550102"' in html
-    assert 'href="/organisations?sector=textile"' in html
-    assert 'href="/organisations?sector=apparel-manufacturing"' in html
+    assert 'href="/en/organisations?sector=textile"' in html
+    assert 'href="/en/organisations?sector=apparel-manufacturing"' in html
 
 
 def test_startup_profile_shows_stage_and_funding_with_currency(client, app):
     with app.app_context():
         make_org("Fit Mirror", kind="startup", stage="mvp", funding_sought=15000000, currency="RUB")
-    html = client.get("/o/fit-mirror").get_data(as_text=True)
+    html = client.get("/en/o/fit-mirror").get_data(as_text=True)
     assert "MVP" in html
     assert "15\u202f000\u202f000 RUB" in html
 
@@ -424,7 +429,7 @@ def test_education_profile_shows_programmes_table(client, app):
                 },
             ],
         )
-    html = client.get("/o/pattern-academy").get_data(as_text=True)
+    html = client.get("/en/o/pattern-academy").get_data(as_text=True)
     assert "<table" in html
     expected = ("Pattern cutting", "Beginner", "Evening", "3 months", "Конструирование одежды")
     for text in (*expected, "1 year"):
@@ -434,7 +439,7 @@ def test_education_profile_shows_programmes_table(client, app):
 def test_profile_without_optional_fields_renders(client, app):
     with app.app_context():
         make_org("Bare Minimum", kind="company")
-    response = client.get("/o/bare-minimum")
+    response = client.get("/en/o/bare-minimum")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert ">Contacts</h2>" not in html
@@ -444,7 +449,7 @@ def test_profile_without_optional_fields_renders(client, app):
 def test_dangerous_website_is_not_linked(client, app):
     with app.app_context():
         make_org("Sly", website="javascript:alert(1)")
-    html = client.get("/o/sly").get_data(as_text=True)
+    html = client.get("/en/o/sly").get_data(as_text=True)
     assert "javascript:" not in html
 
 
@@ -466,10 +471,10 @@ def test_profile_shows_similar_organisations_when_given(app):
                 score=1.0,
             )
         ]
-        with app.test_request_context("/o/main-org"):
+        with app.test_request_context("/en/o/main-org"):
             html = render_template("public/profile.html", org=org, similar=similar)
     assert "Similar organisations" in html
-    assert 'href="/o/twin"' in html and "Much alike." in html
+    assert 'href="/en/o/twin"' in html and "Much alike." in html
 
 
 def test_profile_has_no_similar_section_without_results(app):
@@ -477,28 +482,28 @@ def test_profile_has_no_similar_section_without_results(app):
 
     with app.app_context():
         org = make_org("Alone")
-        with app.test_request_context("/o/alone"):
+        with app.test_request_context("/en/o/alone"):
             html = render_template("public/profile.html", org=org, similar=[])
     assert "Similar organisations" not in html
 
 
 def test_archived_profile_is_gone(client, directory):
-    response = client.get("/o/old-archived")
+    response = client.get("/en/o/old-archived")
     assert response.status_code == 410
     assert "This organisation is no longer listed" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("slug", ["hidden-draft", "waiting-pending", "no-such-org", "x" * 5000])
 def test_unpublished_or_unknown_profile_is_not_found(client, directory, slug):
-    response = client.get(f"/o/{slug}")
+    response = client.get(f"/en/o/{slug}")
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "Hidden Draft" not in html and "Waiting Pending" not in html
-    assert 'id="error-search"' in html and 'href="/"' in html
+    assert 'id="error-search"' in html and 'href="/en/"' in html
 
 
 def test_not_found_answers_json_to_json_clients(client):
-    response = client.get("/o/nobody", headers={"Accept": "application/json"})
+    response = client.get("/en/o/nobody", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == 404
 
@@ -511,7 +516,7 @@ def test_logo_is_served_from_the_upload_dir(client, app, tmp_path):
     (tmp_path / "uploads" / "abc123.png").write_bytes(png)
     with app.app_context():
         make_org("With Logo", logo="abc123.png")
-    html = client.get("/o/with-logo").get_data(as_text=True)
+    html = client.get("/en/o/with-logo").get_data(as_text=True)
     logo = '<img class="org-logo org-logo-large" src="/uploads/abc123.png" alt="Logo of With Logo"'
     assert logo in html
     with client.get("/uploads/abc123.png") as response:
@@ -531,7 +536,7 @@ def test_uploads_refuse_unsafe_or_missing_names(client, tmp_path, name):
 
 
 def test_sector_page_lists_its_published_organisations(client, directory):
-    response = client.get("/sectors/textile")
+    response = client.get("/en/sectors/textile")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<h1>Textile" in html
@@ -543,24 +548,24 @@ def test_sector_page_paginates(client, app):
     with app.app_context():
         make_org("One", sectors=["design"])
         make_org("Two", sectors=["design"])
-    assert names_on(client.get("/sectors/design?page=2")) == ["Two"]
-    assert names_on(client.get("/sectors/design?page=abc")) == ["One"]
-    assert names_on(client.get("/sectors/design?page=999999")) == ["Two"]
+    assert names_on(client.get("/en/sectors/design?page=2")) == ["Two"]
+    assert names_on(client.get("/en/sectors/design?page=abc")) == ["One"]
+    assert names_on(client.get("/en/sectors/design?page=999999")) == ["Two"]
 
 
 def test_empty_sector_page_renders(client, directory):
-    response = client.get("/sectors/games")
+    response = client.get("/en/sectors/games")
     assert response.status_code == 200
     assert "No published organisation works in this sector yet" in response.get_data(as_text=True)
 
 
 def test_unknown_sector_is_not_found(client):
-    assert client.get("/sectors/underwater-basket-weaving").status_code == 404
+    assert client.get("/en/sectors/underwater-basket-weaving").status_code == 404
 
 
 def test_sectors_index_counts_published_only(client, directory):
-    html = client.get("/sectors").get_data(as_text=True)
-    textile = re.search(r'href="/sectors/textile">.*?(\d+) organisation', html, re.DOTALL)
+    html = client.get("/en/sectors").get_data(as_text=True)
+    textile = re.search(r'href="/en/sectors/textile">.*?(\d+) organisation', html, re.DOTALL)
     assert textile and textile.group(1) == "2"
 
 
@@ -579,14 +584,14 @@ def test_markup_in_organisation_fields_is_escaped(client, app):
             tags=[script],
             capabilities=[script],
         )
-    for path in ("/o/xss", "/organisations", "/"):
+    for path in ("/en/o/xss", "/en/organisations", "/en/"):
         html = client.get(path).get_data(as_text=True)
         assert script not in html, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
 
 
 def test_security_headers_are_sent(client, directory):
-    for path in ("/", "/organisations", "/o/atelier-nova", "/o/nobody"):
+    for path in ("/en/", "/en/organisations", "/en/o/atelier-nova", "/en/o/nobody"):
         response = client.get(path)
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -98,17 +98,17 @@ def test_restore_through_the_history_page(app, client, staff):
         org = create(summary="Original summary.")
         update(org, summary="Changed summary.")
         first_id = revisions.history(org)[-1].id
-    page = client.get("/staff/organisations/pixel-loom/history").get_data(as_text=True)
+    page = client.get("/en/staff/organisations/pixel-loom/history").get_data(as_text=True)
     assert "Original summary." in page and "Changed summary." in page
     assert f"/revisions/{first_id}/restore" in page
-    response = staff.post(f"/staff/organisations/pixel-loom/revisions/{first_id}/restore")
+    response = staff.post(f"/en/staff/organisations/pixel-loom/revisions/{first_id}/restore")
     assert response.status_code == 302
     with app.app_context():
         org = db.session.scalar(sa.select(Organisation))
         assert org.summary == "Original summary." and org.version == 3
         latest = revisions.history(org)[0]
         assert latest.action == "restore" and latest.user.email == "editor@example.org"
-    page = client.get("/staff/organisations/pixel-loom/history").get_data(as_text=True)
+    page = client.get("/en/staff/organisations/pixel-loom/history").get_data(as_text=True)
     assert "Restored the version 1" in page
 
 
@@ -118,15 +118,15 @@ def test_a_revision_of_another_organisation_cannot_be_restored_here(app, staff):
         create("Pixel Loom")
         other = create("Other Studio")
         other_revision = revisions.history(other)[0].id
-    response = staff.post(f"/staff/organisations/pixel-loom/revisions/{other_revision}/restore")
+    response = staff.post(f"/en/staff/organisations/pixel-loom/revisions/{other_revision}/restore")
     assert response.status_code == 404
 
 
 def test_audit_log_lists_logins_and_changes_for_admins(app, client, staff):
     staff.login(role="admin", email="admin@example.org")
-    staff.post("/staff/organisations/new", {"name": "Audit Me", "kind": "company"})
-    staff.post("/staff/organisations/audit-me/publish")
-    page = client.get("/staff/audit").get_data(as_text=True)
+    staff.post("/en/staff/organisations/new", {"name": "Audit Me", "kind": "company"})
+    staff.post("/en/staff/organisations/audit-me/publish")
+    page = client.get("/en/staff/audit").get_data(as_text=True)
     for action in ("login", "create", "publish"):
         assert f"<td>{action}</td>" in page
     assert "admin@example.org" in page and "organisation:audit-me" in page

@@ -34,43 +34,43 @@ def directory(app):
 
 
 def test_results_show_cards_with_highlighted_snippets(client, directory):
-    page = client.get("/search?q=scanning").get_data(as_text=True)
+    page = client.get("/en/search?q=scanning").get_data(as_text=True)
     assert "Fashion Forward" in page
-    assert 'href="/o/fashion-forward"' in page
+    assert 'href="/en/o/fashion-forward"' in page
     assert "<mark>scanning</mark>" in page
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
 
 
 def test_facets_are_checkboxes_with_counts_in_a_get_form(client, directory):
-    page = client.get("/search?kind=manufacturer").get_data(as_text=True)
+    page = client.get("/en/search?kind=manufacturer").get_data(as_text=True)
     assert 'method="get"' in page
     assert 'name="kind" value="manufacturer" checked' in page
     assert 'name="kind" value="startup"' in page
     assert '<span class="count">25</span>' in page
     assert "25 organisations" in page
     # A selected value that matches nothing keeps its checkbox, with a count of 0.
-    page = client.get("/search?kind=manufacturer&city=Nowhere").get_data(as_text=True)
+    page = client.get("/en/search?kind=manufacturer&city=Nowhere").get_data(as_text=True)
     assert 'name="city" value="Nowhere" checked' in page
 
 
 def test_a_typo_offers_the_suggestion_as_a_link(client, directory):
-    page = client.get("/search?q=fashon").get_data(as_text=True)
+    page = client.get("/en/search?q=fashon").get_data(as_text=True)
     assert "Did you mean" in page
-    assert 'href="/search?q=fashion"' in page
+    assert 'href="/en/search?q=fashion"' in page
     assert "Fashion Forward" in page
 
 
 def test_results_are_paginated_with_shareable_urls(client, directory):
-    first = client.get("/search?kind=manufacturer&sort=name").get_data(as_text=True)
+    first = client.get("/en/search?kind=manufacturer&sort=name").get_data(as_text=True)
     assert "Sewing Shop 00" in first and "Sewing Shop 20" not in first
     assert "page=2" in first
-    second = client.get("/search?kind=manufacturer&sort=name&page=2").get_data(as_text=True)
+    second = client.get("/en/search?kind=manufacturer&sort=name&page=2").get_data(as_text=True)
     assert "Sewing Shop 20" in second and "Sewing Shop 00" not in second
 
 
 def test_drafts_never_appear(client, directory):
-    page = client.get("/search?q=fashion").get_data(as_text=True)
+    page = client.get("/en/search?q=fashion").get_data(as_text=True)
     assert "Hidden Fashion" not in page
 
 
@@ -92,7 +92,7 @@ HOSTILE_ARGUMENTS = [
 
 def test_hostile_input_answers_200(client, directory):
     for query in HOSTILE_ARGUMENTS:
-        assert client.get(f"/search?{query}").status_code == 200, query
+        assert client.get(f"/en/search?{query}").status_code == 200, query
 
 
 def test_an_organisation_edited_and_committed_is_found_by_its_new_words(app, client, directory):
@@ -102,18 +102,18 @@ def test_an_organisation_edited_and_committed_is_found_by_its_new_words(app, cli
         )
         org.summary = "Now making felted wool slippers."
         db.session.commit()
-    assert "Fashion Forward" in client.get("/search?q=slippers").get_data(as_text=True)
+    assert "Fashion Forward" in client.get("/en/search?q=slippers").get_data(as_text=True)
 
 
 def test_the_profile_page_lists_similar_organisations(client, directory):
-    page = client.get("/o/sewing-shop-00").get_data(as_text=True)
+    page = client.get("/en/o/sewing-shop-00").get_data(as_text=True)
     similar = page[page.index("Similar organisations") :]
-    assert 'href="/o/sewing-shop-' in similar
-    assert 'href="/o/sewing-shop-00"' not in similar
+    assert 'href="/en/o/sewing-shop-' in similar
+    assert 'href="/en/o/sewing-shop-00"' not in similar
     assert "Hidden Fashion" not in similar
 
 
 def test_every_page_includes_the_autocomplete_script(client, directory):
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/en/").get_data(as_text=True)
     assert "js/autocomplete.js" in page
     assert 'data-suggest-url="/api/suggest"' in page

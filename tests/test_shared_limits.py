@@ -27,10 +27,10 @@ def redis_prefix():
 def failed_logins(app, count: int) -> list[int]:
     """Send `count` wrong passwords to one server; return the status codes."""
     client = app.test_client()
-    token = CSRF_FIELD.search(client.get("/staff/login").get_data(as_text=True)).group(1)
+    token = CSRF_FIELD.search(client.get("/en/staff/login").get_data(as_text=True)).group(1)
     return [
         client.post(
-            "/staff/login",
+            "/en/staff/login",
             data={"email": "editor@example.org", "password": "wrong", "csrf_token": token},
         ).status_code
         for _ in range(count)

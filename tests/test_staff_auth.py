@@ -101,8 +101,8 @@ def test_create_user_refuses_an_existing_email(app, runner):
 def test_login_with_the_right_password_opens_the_dashboard(app, client, staff):
     response = staff.login()
     assert response.status_code == 302
-    assert response.headers["Location"] == "/staff/"
-    assert client.get("/staff/").status_code == 200
+    assert response.headers["Location"] == "/en/staff/"
+    assert client.get("/en/staff/").status_code == 200
     assert audit_actions(app)[-1] == "login"
 
 
@@ -115,7 +115,7 @@ def test_session_cookie_is_httponly_and_samesite(staff):
 
 def test_session_cookie_is_secure_over_https(app, client):
     make_user(app)
-    page = client.get("/staff/login", base_url="https://localhost")
+    page = client.get("/en/staff/login", base_url="https://localhost")
     assert "Secure" in page.headers["Set-Cookie"]
 
 
@@ -123,18 +123,18 @@ def test_wrong_password_and_unknown_email_get_the_same_message(app, client, staf
     make_user(app)
     token = staff.csrf_token()
     wrong = client.post(
-        "/staff/login",
+        "/en/staff/login",
         data={"email": "editor@example.org", "password": "not the password", "csrf_token": token},
     )
     unknown = client.post(
-        "/staff/login",
+        "/en/staff/login",
         data={"email": "nobody@example.org", "password": "not the password", "csrf_token": token},
     )
     assert wrong.status_code == unknown.status_code == 200
     assert "Wrong e-mail or password." in wrong.get_data(as_text=True)
     assert "Wrong e-mail or password." in unknown.get_data(as_text=True)
     assert "nobody@example.org" in unknown.get_data(as_text=True)  # the e-mail stays typed
-    assert client.get("/staff/").status_code == 302
+    assert client.get("/en/staff/").status_code == 302
     assert audit_actions(app).count("login-failed") == 2
 
 
@@ -145,7 +145,7 @@ def test_disabled_account_cannot_log_in(app, client, staff):
         db.session.commit()
     response = staff.login(create=False)
     assert "Wrong e-mail or password." in response.get_data(as_text=True)
-    assert client.get("/staff/").status_code == 302
+    assert client.get("/en/staff/").status_code == 302
 
 
 def test_login_rehashes_a_password_hashed_with_old_parameters(app, staff):
@@ -163,21 +163,21 @@ def test_login_rehashes_a_password_hashed_with_old_parameters(app, staff):
 
 def test_logout_needs_a_post_with_the_csrf_token(client, staff):
     staff.login()
-    assert client.get("/staff/logout").status_code == 405
-    assert client.post("/staff/logout").status_code == 400
-    assert client.get("/staff/").status_code == 200
+    assert client.get("/en/staff/logout").status_code == 405
+    assert client.post("/en/staff/logout").status_code == 400
+    assert client.get("/en/staff/").status_code == 200
     response = staff.logout()
     assert response.status_code == 302
-    assert client.get("/staff/").status_code == 302
+    assert client.get("/en/staff/").status_code == 302
 
 
 def test_login_without_csrf_token_is_refused(app, client):
     make_user(app)
     response = client.post(
-        "/staff/login", data={"email": "editor@example.org", "password": STAFF_PASSWORD}
+        "/en/staff/login", data={"email": "editor@example.org", "password": STAFF_PASSWORD}
     )
     assert response.status_code == 400
-    assert client.get("/staff/").status_code == 302
+    assert client.get("/en/staff/").status_code == 302
 
 
 # Rate limits ----------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def test_login_without_csrf_token_is_refused(app, client):
 
 def fail_login(client, token, email="editor@example.org", address="127.0.0.1"):
     return client.post(
-        "/staff/login",
+        "/en/staff/login",
         data={"email": email, "password": "wrong password", "csrf_token": token},
         environ_base={"REMOTE_ADDR": address},
     )
@@ -202,7 +202,7 @@ def test_eleventh_failure_in_a_minute_from_one_address_is_refused(app, client, s
     assert "Too many attempts" in refused.get_data(as_text=True)
     # Even the right password waits now.
     right = client.post(
-        "/staff/login",
+        "/en/staff/login",
         data={"email": "editor@example.org", "password": STAFF_PASSWORD, "csrf_token": token},
     )
     assert right.status_code == 429
@@ -229,16 +229,16 @@ def test_successful_logins_do_not_count_towards_the_limit(app, client, staff):
 
 
 def test_login_page_sends_anonymous_visitors_back_where_they_were_going(client, staff):
-    response = client.get("/staff/organisations?status=draft")
+    response = client.get("/en/staff/organisations?status=draft")
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/staff/login?next=")
+    assert response.headers["Location"].startswith("/en/staff/login?next=")
     make_user(staff.app)
     token = staff.csrf_token()
     login = client.post(
-        "/staff/login?next=/staff/organisations%3Fstatus%3Ddraft",
+        "/en/staff/login?next=/en/staff/organisations%3Fstatus%3Ddraft",
         data={"email": "editor@example.org", "password": STAFF_PASSWORD, "csrf_token": token},
     )
-    assert login.headers["Location"] == "/staff/organisations?status=draft"
+    assert login.headers["Location"] == "/en/staff/organisations?status=draft"
 
 
 @pytest.mark.parametrize(
@@ -259,12 +259,12 @@ def test_next_never_leads_off_the_site(app, client, staff, target):
     make_user(app)
     token = staff.csrf_token()
     response = client.post(
-        "/staff/login",
+        "/en/staff/login",
         query_string={"next": target},
         data={"email": "editor@example.org", "password": STAFF_PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/staff/"
+    assert response.headers["Location"] == "/en/staff/"
 
 
 def failures_then_another_visitor(app) -> int:
@@ -275,7 +275,7 @@ def failures_then_another_visitor(app) -> int:
     for number in range(10):
         headers = {"X-Forwarded-For": "203.0.113.1"}
         response = client.post(
-            "/staff/login",
+            "/en/staff/login",
             data={
                 "email": f"user{number}@example.org",
                 "password": "wrong password",
@@ -285,7 +285,7 @@ def failures_then_another_visitor(app) -> int:
         )
         assert response.status_code == 200
     return client.post(
-        "/staff/login",
+        "/en/staff/login",
         data={"email": "other@example.org", "password": "wrong password", "csrf_token": token},
         headers={"X-Forwarded-For": "203.0.113.2"},
     ).status_code

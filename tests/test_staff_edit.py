@@ -70,17 +70,17 @@ def test_form_fields_are_named_like_the_import_columns():
 
 
 def test_create_shows_kind_fieldsets_and_stores_every_field(app, client, editor):
-    page = client.get("/staff/organisations/new").get_data(as_text=True)
+    page = client.get("/en/staff/organisations/new").get_data(as_text=True)
     for kind in ("startup", "manufacturer", "education"):
         assert f'data-kind="{kind}"' in page
     assert 'name="version"' in page and 'name="sectors"' in page and 'name="looking_for"' in page
 
     response = editor.post(
-        "/staff/organisations/new",
+        "/en/staff/organisations/new",
         new_organisation(looking_for=["customers", "suppliers"], min_order="50 pieces"),
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/staff/organisations/thread-needle/edit"
+    assert response.headers["Location"] == "/en/staff/organisations/thread-needle/edit"
     org = load(app, "thread-needle")
     assert org.status == "draft" and org.version == 1
     assert [s.slug for s in org.sectors] == ["textile", "apparel-manufacturing"]
@@ -88,26 +88,26 @@ def test_create_shows_kind_fieldsets_and_stores_every_field(app, client, editor)
     assert org.equipment == ["12 industrial sewing machines", "cutting table"]
     assert org.looking_for == ["customers", "suppliers"]
     assert revision_actions(app) == ["create"]
-    page = client.get("/staff/organisations/thread-needle/edit").get_data(as_text=True)
+    page = client.get("/en/staff/organisations/thread-needle/edit").get_data(as_text=True)
     assert "small-batch sewing\npattern cutting</textarea>" in page
     assert 'name="version" type="hidden" value="1"' in page
 
 
 def test_create_derives_a_free_slug_and_refuses_a_taken_one(app, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     # The second is a likely duplicate of the first: saved once confirmed.
-    editor.post("/staff/organisations/new", new_organisation(confirm_duplicate="y"))
+    editor.post("/en/staff/organisations/new", new_organisation(confirm_duplicate="y"))
     assert load(app, "thread-needle-2") is not None
-    response = editor.post("/staff/organisations/new", new_organisation(slug="thread-needle"))
+    response = editor.post("/en/staff/organisations/new", new_organisation(slug="thread-needle"))
     assert response.status_code == 422
     assert "already used" in response.get_data(as_text=True)
 
 
 def test_edit_saves_and_writes_a_revision_with_old_and_new_values(app, client, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     data = edit_form(app, "thread-needle")
     data.update(summary="Sewing from 50 pieces.", sectors=["textile"])
-    response = editor.post("/staff/organisations/thread-needle/edit", data)
+    response = editor.post("/en/staff/organisations/thread-needle/edit", data)
     assert response.status_code == 302
     org = load(app, "thread-needle")
     assert org.summary == "Sewing from 50 pieces." and org.version == 2
@@ -119,14 +119,14 @@ def test_edit_saves_and_writes_a_revision_with_old_and_new_values(app, client, e
             "summary": ["Small-batch sewing for young brands.", "Sewing from 50 pieces."],
             "sectors": [["textile", "apparel-manufacturing"], ["textile"]],
         }
-    history = client.get("/staff/organisations/thread-needle/history").get_data(as_text=True)
+    history = client.get("/en/staff/organisations/thread-needle/history").get_data(as_text=True)
     assert "Small-batch sewing for young brands." in history and "Sewing from 50 pieces." in history
 
 
 def test_saving_the_unchanged_form_writes_no_revision(app, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     response = editor.post(
-        "/staff/organisations/thread-needle/edit", edit_form(app, "thread-needle")
+        "/en/staff/organisations/thread-needle/edit", edit_form(app, "thread-needle")
     )
     assert response.status_code == 302
     assert load(app, "thread-needle").version == 1
@@ -134,22 +134,22 @@ def test_saving_the_unchanged_form_writes_no_revision(app, editor):
 
 
 def test_publish_archive_restore_and_the_public_profile(app, client, editor):
-    editor.post("/staff/organisations/new", new_organisation())
-    assert client.get("/o/thread-needle").status_code == 404
+    editor.post("/en/staff/organisations/new", new_organisation())
+    assert client.get("/en/o/thread-needle").status_code == 404
 
-    editor.post("/staff/organisations/thread-needle/publish")
+    editor.post("/en/staff/organisations/thread-needle/publish")
     assert load(app, "thread-needle").status == "published"
     assert load(app, "thread-needle").published_at is not None
-    assert "Thread &amp; Needle" in client.get("/o/thread-needle").get_data(as_text=True)
+    assert "Thread &amp; Needle" in client.get("/en/o/thread-needle").get_data(as_text=True)
 
-    editor.post("/staff/organisations/thread-needle/archive")
+    editor.post("/en/staff/organisations/thread-needle/archive")
     assert load(app, "thread-needle").status == "archived"
-    assert client.get("/o/thread-needle").status_code == 410
+    assert client.get("/en/o/thread-needle").status_code == 410
 
-    editor.post("/staff/organisations/thread-needle/restore", {"status": "draft"})
+    editor.post("/en/staff/organisations/thread-needle/restore", {"status": "draft"})
     assert load(app, "thread-needle").status == "draft"
-    editor.post("/staff/organisations/thread-needle/archive")
-    editor.post("/staff/organisations/thread-needle/restore", {"status": "published"})
+    editor.post("/en/staff/organisations/thread-needle/archive")
+    editor.post("/en/staff/organisations/thread-needle/restore", {"status": "published"})
     assert load(app, "thread-needle").status == "published"
     assert revision_actions(app) == [
         "create",
@@ -165,19 +165,19 @@ def test_publish_archive_restore_and_the_public_profile(app, client, editor):
 
 
 def test_restore_only_applies_to_an_archived_organisation(app, editor):
-    editor.post("/staff/organisations/new", new_organisation())
-    editor.post("/staff/organisations/thread-needle/restore", {"status": "published"})
+    editor.post("/en/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/thread-needle/restore", {"status": "published"})
     assert load(app, "thread-needle").status == "draft"
 
 
 def test_admin_deletes_after_confirmation_and_the_history_stays(app, client, staff):
     staff.login(role="admin")
-    staff.post("/staff/organisations/new", new_organisation())
-    page = client.get("/staff/organisations/thread-needle/delete")
+    staff.post("/en/staff/organisations/new", new_organisation())
+    page = client.get("/en/staff/organisations/thread-needle/delete")
     assert page.status_code == 200 and "Delete Thread &amp; Needle?" in page.get_data(as_text=True)
     assert load(app, "thread-needle") is not None
-    response = staff.post("/staff/organisations/thread-needle/delete")
-    assert response.headers["Location"] == "/staff/organisations"
+    response = staff.post("/en/staff/organisations/thread-needle/delete")
+    assert response.headers["Location"] == "/en/staff/organisations"
     assert load(app, "thread-needle") is None
     with app.app_context():
         kept = list(db.session.scalars(sa.select(Revision).order_by(Revision.id)))
@@ -185,7 +185,7 @@ def test_admin_deletes_after_confirmation_and_the_history_stays(app, client, sta
         assert all(
             r.organisation_id is None and r.organisation_slug == "thread-needle" for r in kept
         )
-    assert "delete" in client.get("/staff/audit").get_data(as_text=True)
+    assert "delete" in client.get("/en/staff/audit").get_data(as_text=True)
 
 
 # Bad input --------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_invalid_input_keeps_everything_typed_and_marks_each_field(app, client, 
         summary="A summary worth keeping",
         kind="",
     )
-    response = editor.post("/staff/organisations/new", typed)
+    response = editor.post("/en/staff/organisations/new", typed)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     for field in ("founded_year", "team_size", "website", "kind"):
@@ -216,10 +216,10 @@ def test_invalid_input_keeps_everything_typed_and_marks_each_field(app, client, 
 
 
 def test_too_long_value_is_a_validation_error(app, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     data = edit_form(app, "thread-needle")
     data["summary"] = "x" * 5000
-    response = editor.post("/staff/organisations/thread-needle/edit", data)
+    response = editor.post("/en/staff/organisations/thread-needle/edit", data)
     assert response.status_code == 422
     assert 'id="summary-error"' in response.get_data(as_text=True)
     assert load(app, "thread-needle").summary == "Small-batch sewing for young brands."
@@ -227,10 +227,10 @@ def test_too_long_value_is_a_validation_error(app, editor):
 
 @pytest.mark.parametrize("field", ["summary", "description", "tags", "name"])
 def test_ten_megabyte_field_is_refused_and_changes_nothing(app, editor, field):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     data = edit_form(app, "thread-needle")
     data[field] = "x" * (10 * 1024 * 1024)
-    response = editor.post("/staff/organisations/thread-needle/edit", data)
+    response = editor.post("/en/staff/organisations/thread-needle/edit", data)
     assert 400 <= response.status_code < 500
     org = load(app, "thread-needle")
     assert org.version == 1 and org.name == "Thread & Needle"
@@ -238,7 +238,7 @@ def test_ten_megabyte_field_is_refused_and_changes_nothing(app, editor, field):
 
 def test_unknown_sector_and_unknown_kind_are_refused(app, editor):
     response = editor.post(
-        "/staff/organisations/new", new_organisation(kind="spaceship", sectors=["nonsense"])
+        "/en/staff/organisations/new", new_organisation(kind="spaceship", sectors=["nonsense"])
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -267,32 +267,32 @@ def test_script_payloads_come_out_escaped_or_refused(app, client, editor):
 
     refused = {"website": JS_URL, "email": IMG}
     for field, value in refused.items():
-        response = editor.post("/staff/organisations/new", {**typed, field: value})
+        response = editor.post("/en/staff/organisations/new", {**typed, field: value})
         assert response.status_code == 422, field
         assert f'id="{field}-error"' in response.get_data(as_text=True)
         assert_no_live_payload(response.get_data(as_text=True), f"422 page, {field}")
 
-    response = editor.post("/staff/organisations/new", typed)
+    response = editor.post("/en/staff/organisations/new", typed)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    slug = response.headers["Location"].split("/")[3]
+    slug = response.headers["Location"].split("/")[4]
     org = load(app, slug)
     assert org.summary == payload  # stored as typed; escaping happens on output
-    editor.post(f"/staff/organisations/{slug}/publish")
-    editor.post(f"/staff/organisations/{slug}/edit", {**edit_form(app, slug), "city": IMG})
+    editor.post(f"/en/staff/organisations/{slug}/publish")
+    editor.post(f"/en/staff/organisations/{slug}/edit", {**edit_form(app, slug), "city": IMG})
 
     pages = [
-        f"/staff/organisations/{slug}/edit",
-        f"/staff/organisations/{slug}/history",
-        "/staff/",
-        "/staff/organisations",
-        f"/staff/organisations?q={slug[:5]}",
-        f"/o/{slug}",
+        f"/en/staff/organisations/{slug}/edit",
+        f"/en/staff/organisations/{slug}/history",
+        "/en/staff/",
+        "/en/staff/organisations",
+        f"/en/staff/organisations?q={slug[:5]}",
+        f"/en/o/{slug}",
     ]
     for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path
         assert_no_live_payload(response.get_data(as_text=True), path)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/o/{slug}").get_data(
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/en/o/{slug}").get_data(
         as_text=True
     )
 
@@ -301,7 +301,7 @@ def test_script_payloads_come_out_escaped_or_refused(app, client, editor):
 
 
 def test_stale_edit_shows_conflict_and_keeps_both_versions(app, client, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     second = StaffSession(app, app.test_client())
     second.login(email="second@example.org")
 
@@ -311,11 +311,11 @@ def test_stale_edit_shows_conflict_and_keeps_both_versions(app, client, editor):
     assert form_a["version"] == form_b["version"] == "1"
 
     form_a["summary"] = "Summary by the first editor."
-    assert editor.post("/staff/organisations/thread-needle/edit", form_a).status_code == 302
+    assert editor.post("/en/staff/organisations/thread-needle/edit", form_a).status_code == 302
 
     form_b["city"] = "Shuya"
     form_b["tags"] = "typed by the second editor"
-    response = second.post("/staff/organisations/thread-needle/edit", form_b)
+    response = second.post("/en/staff/organisations/thread-needle/edit", form_b)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     # Both values side by side; the second editor's typing is all in the form.
@@ -338,7 +338,7 @@ def test_stale_edit_shows_conflict_and_keeps_both_versions(app, client, editor):
         "take-tags": "typed",
         "tags": "typed by the second editor",
     }
-    assert second.post("/staff/organisations/thread-needle/edit", resolved).status_code == 302
+    assert second.post("/en/staff/organisations/thread-needle/edit", resolved).status_code == 302
     org = load(app, "thread-needle")
     assert org.summary == "Summary by the first editor."
     assert org.city == "Shuya" and org.tags == ["typed by the second editor"]
@@ -356,62 +356,62 @@ def test_stale_edit_shows_conflict_and_keeps_both_versions(app, client, editor):
 
 
 def test_resolving_against_a_version_that_moved_again_conflicts_again(app, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     stale = edit_form(app, "thread-needle")
     fresh = edit_form(app, "thread-needle")
     fresh["summary"] = "First change."
-    editor.post("/staff/organisations/thread-needle/edit", fresh)
+    editor.post("/en/staff/organisations/thread-needle/edit", fresh)
     stale["city"] = "Shuya"
-    assert editor.post("/staff/organisations/thread-needle/edit", stale).status_code == 409
+    assert editor.post("/en/staff/organisations/thread-needle/edit", stale).status_code == 409
     newer = edit_form(app, "thread-needle")
     newer["summary"] = "Second change."
-    editor.post("/staff/organisations/thread-needle/edit", newer)
+    editor.post("/en/staff/organisations/thread-needle/edit", newer)
     resolved = {"resolve": "1", "version": "2", "take-city": "typed", "city": "Shuya"}
-    response = editor.post("/staff/organisations/thread-needle/edit", resolved)
+    response = editor.post("/en/staff/organisations/thread-needle/edit", resolved)
     assert response.status_code == 409
     assert load(app, "thread-needle").summary == "Second change."
 
 
 def test_missing_or_garbled_version_is_a_conflict_not_an_overwrite(app, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     for version in ("", "abc", "99999999999999999999", "-1"):
         data = {**edit_form(app, "thread-needle"), "version": version, "city": "Elsewhere"}
-        assert editor.post("/staff/organisations/thread-needle/edit", data).status_code == 409
+        assert editor.post("/en/staff/organisations/thread-needle/edit", data).status_code == 409
     assert load(app, "thread-needle").city == "Ivanovo"
 
 
 def test_conflict_suggestions_hold_after_a_save_that_writes_no_revision(app, client, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     with app.app_context():
         org = organisations.find("thread-needle")
         org.logo = "0123456789abcdef0123456789abcdef.png"  # as a logo upload does: no revision
         db.session.commit()
     stale = edit_form(app, "thread-needle")
     fresh = {**edit_form(app, "thread-needle"), "city": "Shuya"}
-    assert editor.post("/staff/organisations/thread-needle/edit", fresh).status_code == 302
+    assert editor.post("/en/staff/organisations/thread-needle/edit", fresh).status_code == 302
 
     stale["summary"] = "My summary."
-    page = editor.post("/staff/organisations/thread-needle/edit", stale).get_data(as_text=True)
+    page = editor.post("/en/staff/organisations/thread-needle/edit", stale).get_data(as_text=True)
     # The other editor's city is suggested; only the field this editor changed is theirs.
     assert re.search(r'id="take-city-stored" value="stored" checked', page)
     assert re.search(r'id="take-summary-typed" value="typed" checked', page)
 
 
 def test_stale_edit_sent_to_the_old_address_after_a_rename_reaches_the_conflict_page(app, editor):
-    editor.post("/staff/organisations/new", new_organisation())
+    editor.post("/en/staff/organisations/new", new_organisation())
     stale = edit_form(app, "thread-needle")
     renamed = {**edit_form(app, "thread-needle"), "slug": "thread-and-needle"}
-    assert editor.post("/staff/organisations/thread-needle/edit", renamed).status_code == 302
+    assert editor.post("/en/staff/organisations/thread-needle/edit", renamed).status_code == 302
 
     stale["summary"] = "Typed before the rename."
-    response = editor.post("/staff/organisations/thread-needle/edit", stale)
+    response = editor.post("/en/staff/organisations/thread-needle/edit", stale)
     # A browser sends the same form again to the new address (the test client cannot).
     assert response.status_code == 307
-    assert response.location == "/staff/organisations/thread-and-needle/edit"
+    assert response.location == "/en/staff/organisations/thread-and-needle/edit"
     response = editor.post(response.location, stale)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Typed before the rename." in page
     assert re.search(r'id="take-slug-stored" value="stored" checked', page)
     assert load(app, "thread-and-needle").summary == "Small-batch sewing for young brands."
-    assert editor.post("/staff/organisations/no-such-listing/edit", stale).status_code == 404
+    assert editor.post("/en/staff/organisations/no-such-listing/edit", stale).status_code == 404

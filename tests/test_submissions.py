@@ -17,7 +17,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def public_token(client) -> str:
-    return CSRF.search(client.get("/submit").get_data(as_text=True)).group(1)
+    return CSRF.search(client.get("/en/submit").get_data(as_text=True)).group(1)
 
 
 def submission(client, **fields) -> dict:
@@ -46,40 +46,41 @@ def audit_actions(app):
 
 
 def test_submission_lands_pending_and_is_not_public(app, client):
-    response = client.post("/submit", data=submission(client))
+    response = client.post("/en/submit", data=submission(client))
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/submit/thanks")
-    assert "Thank you" in client.get("/submit/thanks").get_data(as_text=True)
+    assert response.headers["Location"].endswith("/en/submit/thanks")
+    assert "Thank you" in client.get("/en/submit/thanks").get_data(as_text=True)
 
     org = find_org("loom-needle", app=app)
     assert org.status == "pending"
     assert org.kind == "manufacturer"
     assert org.published_at is None
-    assert client.get("/o/loom-needle").status_code == 404
-    assert "Loom &amp; Needle" not in client.get("/organisations").get_data(as_text=True)
+    assert client.get("/en/o/loom-needle").status_code == 404
+    assert "Loom &amp; Needle" not in client.get("/en/organisations").get_data(as_text=True)
 
 
 def test_submission_whose_name_gives_no_slug_still_arrives(app, client):
     # The public form has no slug field, so "give one" would be advice nobody can follow.
-    response = client.post("/submit", data=submission(client, name="★ ★ ★"))
+    response = client.post("/en/submit", data=submission(client, name="★ ★ ★"))
     assert response.status_code == 303
     assert find_org("organisation", app=app).name == "★ ★ ★"
 
 
 def test_submission_form_has_no_status_or_slug_and_ignores_them(app, client):
-    page = client.get("/submit").get_data(as_text=True)
+    page = client.get("/en/submit").get_data(as_text=True)
     assert 'name="status"' not in page
     assert 'name="slug"' not in page
     assert 'class="form-trap"' in page and "style=" not in page
 
-    client.post("/submit", data=submission(client, status="published", slug="chosen"))
+    client.post("/en/submit", data=submission(client, status="published", slug="chosen"))
     assert find_org("chosen", app=app) is None
     assert find_org("loom-needle", app=app).status == "pending"
 
 
 def test_invalid_submission_shows_errors_and_keeps_what_was_typed(app, client):
     response = client.post(
-        "/submit", data=submission(client, name="", website="javascript:alert(1)", summary="Kept")
+        "/en/submit",
+        data=submission(client, name="", website="javascript:alert(1)", summary="Kept"),
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -89,30 +90,30 @@ def test_invalid_submission_shows_errors_and_keeps_what_was_typed(app, client):
 
 
 def test_filled_honeypot_is_dropped_with_the_normal_thank_you(app, client):
-    response = client.post("/submit", data=submission(client, homepage="http://spam.example"))
+    response = client.post("/en/submit", data=submission(client, homepage="http://spam.example"))
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/submit/thanks")
+    assert response.headers["Location"].endswith("/en/submit/thanks")
     assert find_org("loom-needle", app=app) is None
 
 
 def test_submission_without_csrf_token_is_refused(app, client):
     data = submission(client)
     del data["csrf_token"]
-    assert client.post("/submit", data=data).status_code == 400
+    assert client.post("/en/submit", data=data).status_code == 400
     assert find_org("loom-needle", app=app) is None
 
 
 def test_sixth_submission_in_an_hour_gets_a_clear_429(app, client):
     for name in ("Kite Works", "Prism Print", "Oak Weavers", "Nimbus Animation", "Vela School"):
-        response = client.post("/submit", data=submission(client, name=name, email=""))
+        response = client.post("/en/submit", data=submission(client, name=name, email=""))
         assert response.status_code == 303
-    response = client.post("/submit", data=submission(client, name="Sixth Studio", email=""))
+    response = client.post("/en/submit", data=submission(client, name="Sixth Studio", email=""))
     assert response.status_code == 429
     assert "Too many submissions" in response.get_data(as_text=True)
     assert find_org("sixth-studio", app=app) is None
     # Another address is not affected.
     other = client.post(
-        "/submit",
+        "/en/submit",
         data=submission(client, name="Sixth Studio", email=""),
         environ_base={"REMOTE_ADDR": "198.51.100.7"},
     )
@@ -121,8 +122,8 @@ def test_sixth_submission_in_an_hour_gets_a_clear_429(app, client):
 
 def test_forms_with_errors_do_not_use_up_the_limit(app, client):
     for _ in range(6):
-        assert client.post("/submit", data=submission(client, name="")).status_code == 422
-    assert client.post("/submit", data=submission(client)).status_code == 303
+        assert client.post("/en/submit", data=submission(client, name="")).status_code == 422
+    assert client.post("/en/submit", data=submission(client)).status_code == 303
 
 
 def test_likely_duplicate_warns_before_saving_and_saves_when_confirmed(app, client):
@@ -130,21 +131,23 @@ def test_likely_duplicate_warns_before_saving_and_saves_when_confirmed(app, clie
         make_org("Калибр", slug="kalibr")
         make_org("Hidden Draft", slug="hidden-draft", status="draft", email="team@hidden.example")
 
-    response = client.post("/submit", data=submission(client, name="Kalibr"))
+    response = client.post("/en/submit", data=submission(client, name="Kalibr"))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "may already be listed" in page
-    assert 'href="/o/kalibr"' in page
+    assert 'href="/en/o/kalibr"' in page
     assert 'name="confirm_duplicate"' in page
     assert find_org("kalibr-2", app=app) is None
 
-    response = client.post("/submit", data=submission(client, name="Kalibr", confirm_duplicate="y"))
+    response = client.post(
+        "/en/submit", data=submission(client, name="Kalibr", confirm_duplicate="y")
+    )
     assert response.status_code == 303
     assert find_org("kalibr-2", app=app).status == "pending"
 
     # A match that is not public is mentioned, never named or linked.
     page = client.post(
-        "/submit", data=submission(client, name="Other Name", email="team@hidden.example")
+        "/en/submit", data=submission(client, name="Other Name", email="team@hidden.example")
     ).get_data(as_text=True)
     assert "already waiting for review" in page
     assert "Hidden Draft" not in page and "hidden-draft" not in page
@@ -155,17 +158,17 @@ def test_likely_duplicate_warns_before_saving_and_saves_when_confirmed(app, clie
 
 @pytest.fixture
 def pending(app, client):
-    client.post("/submit", data=submission(client))
+    client.post("/en/submit", data=submission(client))
     return "loom-needle"
 
 
 STAFF_PAGES = [
-    ("get", "/staff/moderation"),
-    ("post", "/staff/moderation/loom-needle/approve"),
-    ("post", "/staff/moderation/loom-needle/send-back"),
-    ("post", "/staff/moderation/loom-needle/reject"),
-    ("post", "/staff/organisations/loom-needle/verify"),
-    ("get", "/staff/stale"),
+    ("get", "/en/staff/moderation"),
+    ("post", "/en/staff/moderation/loom-needle/approve"),
+    ("post", "/en/staff/moderation/loom-needle/send-back"),
+    ("post", "/en/staff/moderation/loom-needle/reject"),
+    ("post", "/en/staff/organisations/loom-needle/verify"),
+    ("get", "/en/staff/stale"),
 ]
 
 
@@ -173,7 +176,7 @@ STAFF_PAGES = [
 def test_anonymous_visitors_cannot_reach_moderation_or_stale(app, client, pending, method, path):
     response = getattr(client, method)(path, data={"csrf_token": public_token(client)})
     assert response.status_code == 302
-    assert "/staff/login" in response.headers["Location"]
+    assert "/en/staff/login" in response.headers["Location"]
     assert find_org("loom-needle", app=app).status == "pending"
 
 
@@ -181,26 +184,26 @@ def test_queue_lists_pending_submissions_with_likely_duplicates(app, client, sta
     with app.app_context():
         make_org("Loom and Needle", slug="loom-and-needle")
     staff.login()
-    page = client.get("/staff/moderation").get_data(as_text=True)
+    page = client.get("/en/staff/moderation").get_data(as_text=True)
     assert "Loom &amp; Needle" in page
     assert "Likely duplicate of" in page
-    assert "/staff/organisations/loom-and-needle/edit" in page
+    assert "/en/staff/organisations/loom-and-needle/edit" in page
 
 
 def test_editor_approves_a_submission_and_it_goes_public(app, client, staff, pending):
     staff.login()
-    response = staff.post("/staff/moderation/loom-needle/approve")
+    response = staff.post("/en/staff/moderation/loom-needle/approve")
     assert response.status_code == 303
     org = find_org("loom-needle", app=app)
     assert org.status == "published" and org.published_at is not None
-    assert client.get("/o/loom-needle").status_code == 200
+    assert client.get("/en/o/loom-needle").status_code == 200
     assert "approve" in audit_actions(app)
 
 
 def test_approving_twice_explains_instead_of_failing(app, client, staff, pending):
     staff.login()
-    staff.post("/staff/moderation/loom-needle/approve")
-    response = staff.post("/staff/moderation/loom-needle/approve", follow_redirects=True)
+    staff.post("/en/staff/moderation/loom-needle/approve")
+    response = staff.post("/en/staff/moderation/loom-needle/approve", follow_redirects=True)
     assert response.status_code == 200
     assert "no longer waiting for moderation" in response.get_data(as_text=True)
     assert audit_actions(app).count("approve") == 1
@@ -214,7 +217,7 @@ def test_send_back_keeps_it_pending_logs_the_mail_and_keeps_the_note(
     logging.getLogger("cluster.services.submissions").disabled = False
     with caplog.at_level(logging.INFO, logger="cluster.services.submissions"):
         response = staff.post(
-            "/staff/moderation/loom-needle/send-back",
+            "/en/staff/moderation/loom-needle/send-back",
             data={"note": "Please add your address in the technopark."},
             follow_redirects=True,
         )
@@ -227,14 +230,14 @@ def test_send_back_keeps_it_pending_logs_the_mail_and_keeps_the_note(
         entry = db.session.scalar(sa.select(AuditEntry).filter_by(action="send-back"))
         assert entry.detail == "Please add your address in the technopark."
         assert entry.user_email == "editor@example.org"
-    page = client.get("/staff/moderation").get_data(as_text=True)
+    page = client.get("/en/staff/moderation").get_data(as_text=True)
     assert "Sent back" in page and "Please add your address" in page
 
 
 def test_send_back_needs_a_note(app, client, staff, pending):
     staff.login()
     response = staff.post(
-        "/staff/moderation/loom-needle/send-back", data={"note": " "}, follow_redirects=True
+        "/en/staff/moderation/loom-needle/send-back", data={"note": " "}, follow_redirects=True
     )
     assert "Write what should be corrected" in response.get_data(as_text=True)
     assert "send-back" not in audit_actions(app)
@@ -245,7 +248,7 @@ def test_send_back_uses_the_mail_server_when_configured(app, client, staff, pend
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
     staff.login()
     response = staff.post(
-        "/staff/moderation/loom-needle/send-back", data={"note": "Fix it"}, follow_redirects=True
+        "/en/staff/moderation/loom-needle/send-back", data={"note": "Fix it"}, follow_redirects=True
     )
     assert response.status_code == 200
     assert "send-back" in audit_actions(app)
@@ -254,7 +257,7 @@ def test_send_back_uses_the_mail_server_when_configured(app, client, staff, pend
 
 def test_editor_rejects_a_submission_which_is_deleted_with_a_trace(app, client, staff, pending):
     staff.login()
-    response = staff.post("/staff/moderation/loom-needle/reject", data={"reason": "Spam"})
+    response = staff.post("/en/staff/moderation/loom-needle/reject", data={"reason": "Spam"})
     assert response.status_code == 303
     assert find_org("loom-needle", app=app) is None
     with app.app_context():
@@ -266,7 +269,7 @@ def test_editor_rejects_a_submission_which_is_deleted_with_a_trace(app, client, 
 
 def test_moderation_post_without_csrf_token_is_refused(app, client, staff, pending):
     staff.login()
-    assert client.post("/staff/moderation/loom-needle/approve").status_code in (302, 303, 400)
+    assert client.post("/en/staff/moderation/loom-needle/approve").status_code in (302, 303, 400)
     assert find_org("loom-needle", app=app).status == "pending"
 
 
@@ -274,10 +277,10 @@ def test_published_organisation_cannot_be_rejected_from_the_queue(app, client, s
     with app.app_context():
         make_org("Kalibr", slug="kalibr")
     staff.login()
-    response = staff.post("/staff/moderation/kalibr/reject", follow_redirects=True)
+    response = staff.post("/en/staff/moderation/kalibr/reject", follow_redirects=True)
     assert "no longer waiting for moderation" in response.get_data(as_text=True)
     assert find_org("kalibr", app=app).status == "published"
-    assert staff.post("/staff/moderation/nobody/approve").status_code == 404
+    assert staff.post("/en/staff/moderation/nobody/approve").status_code == 404
 
 
 # Verification and stale listings ---------------------------------------------------------------
@@ -288,17 +291,17 @@ def test_verified_shows_on_the_profile_and_leaves_the_stale_list(app, client, st
         make_org("Kalibr", slug="kalibr")
         make_org("Fresh", slug="fresh", verified_at=utcnow() - timedelta(days=10))
     staff.login()
-    page = client.get("/staff/stale").get_data(as_text=True)
+    page = client.get("/en/staff/stale").get_data(as_text=True)
     assert "Kalibr" in page and "Fresh" not in page
-    assert "Checked by the technopark" not in client.get("/o/kalibr").get_data(as_text=True)
+    assert "Checked by the technopark" not in client.get("/en/o/kalibr").get_data(as_text=True)
 
-    response = staff.post("/staff/organisations/kalibr/verify", data={"next": "/staff/stale"})
-    assert response.status_code == 303 and response.headers["Location"] == "/staff/stale"
+    response = staff.post("/en/staff/organisations/kalibr/verify", data={"next": "/en/staff/stale"})
+    assert response.status_code == 303 and response.headers["Location"] == "/en/staff/stale"
 
-    profile = client.get("/o/kalibr").get_data(as_text=True)
+    profile = client.get("/en/o/kalibr").get_data(as_text=True)
     assert "Checked by the technopark on" in profile
     assert f"{utcnow():%B %Y}" in profile
-    assert "Kalibr" not in client.get("/staff/stale").get_data(as_text=True)
+    assert "Kalibr" not in client.get("/en/staff/stale").get_data(as_text=True)
     assert "verify" in audit_actions(app)
     with app.app_context():
         org = find_org("kalibr")
@@ -310,9 +313,9 @@ def test_verify_redirect_stays_on_this_site(app, client, staff):
         make_org("Kalibr", slug="kalibr")
     staff.login()
     response = staff.post(
-        "/staff/organisations/kalibr/verify", data={"next": "https://evil.example/"}
+        "/en/staff/organisations/kalibr/verify", data={"next": "https://evil.example/"}
     )
-    assert response.headers["Location"] == "/staff/stale"
+    assert response.headers["Location"] == "/en/staff/stale"
 
 
 def test_stale_list_shows_a_year_old_check_and_survives_odd_pages(app, client, staff):
@@ -320,6 +323,6 @@ def test_stale_list_shows_a_year_old_check_and_survives_odd_pages(app, client, s
         make_org("Old Check", slug="old-check", verified_at=datetime.now() - timedelta(days=400))
     staff.login()
     for page in ("1", "-1", "abc", "99999999999999999999"):
-        response = client.get(f"/staff/stale?page={page}")
+        response = client.get(f"/en/staff/stale?page={page}")
         assert response.status_code == 200
         assert "Old Check" in response.get_data(as_text=True)

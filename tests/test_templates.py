@@ -45,10 +45,10 @@ def test_profile_marks_a_cyrillic_name_and_not_a_latin_one(client, app):
     with app.app_context():
         make_org("Ткацкая мастерская", slug="tkatskaya", city="Иваново", summary="Ткани на заказ.")
         make_org("Weaving Studio", slug="weaving", city="Kazan", summary="Cloth to order.")
-    cyrillic = client.get("/o/tkatskaya").get_data(as_text=True)
+    cyrillic = client.get("/en/o/tkatskaya").get_data(as_text=True)
     assert '<h1 lang="ru">Ткацкая мастерская</h1>' in cyrillic
     assert '<p class="profile-summary lead" lang="ru">Ткани на заказ.</p>' in cyrillic
-    latin = client.get("/o/weaving").get_data(as_text=True)
+    latin = client.get("/en/o/weaving").get_data(as_text=True)
     assert "<h1>Weaving Studio</h1>" in latin
     assert '<p class="profile-summary lead">Cloth to order.</p>' in latin
 
@@ -57,9 +57,9 @@ def test_cards_mark_cyrillic_names_and_cities(client, app):
     with app.app_context():
         make_org("Ткацкая мастерская", slug="tkatskaya", city="Иваново")
         make_org("Weaving Studio", slug="weaving", city="Kazan")
-    html = client.get("/organisations").get_data(as_text=True)
-    assert '<a href="/o/tkatskaya" lang="ru">Ткацкая мастерская</a>' in html
-    assert '<a href="/o/weaving">Weaving Studio</a>' in html
+    html = client.get("/en/organisations").get_data(as_text=True)
+    assert '<a href="/en/o/tkatskaya" lang="ru">Ткацкая мастерская</a>' in html
+    assert '<a href="/en/o/weaving">Weaving Studio</a>' in html
     assert '<span lang="ru">Иваново</span>' in html
     assert "<span>Kazan</span>" in html
     # The same city as a filter in the sidebar.
@@ -89,15 +89,15 @@ def test_scripts_take_addresses_from_the_page(templates):
 
 
 def test_links_in_the_layout_point_at_their_endpoints(client, staff):
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/en/").get_data(as_text=True)
     assert 'data-suggest-url="/api/suggest"' in html
     # Header, hero, the empty directory's invitation, call to action, footer.
-    assert html.count('href="/submit"') == 5
-    assert '<li><a href="/staff/login">Staff login</a></li>' in html
+    assert html.count('href="/en/submit"') == 5
+    assert '<li><a href="/en/staff/login">Staff login</a></li>' in html
     staff.login()
-    html = client.get("/").get_data(as_text=True)
-    assert '<li><a href="/staff/">Staff</a></li>' in html
-    assert '<li><a href="/staff/">Staff area</a></li>' in html
+    html = client.get("/en/").get_data(as_text=True)
+    assert '<li><a href="/en/staff/">Staff</a></li>' in html
+    assert '<li><a href="/en/staff/">Staff area</a></li>' in html
 
 
 # The filter sidebar
@@ -139,8 +139,8 @@ class Skeleton(HTMLParser):
 def test_directory_and_search_share_one_sidebar(client, app):
     with app.app_context():
         make_org("Weaving Studio", kind="startup", city="Kazan", sectors=["textile"])
-    listing = sidebar(client.get("/organisations?kind=startup").get_data(as_text=True))
-    found = sidebar(client.get("/search?q=weaving&kind=startup").get_data(as_text=True))
+    listing = sidebar(client.get("/en/organisations?kind=startup").get_data(as_text=True))
+    found = sidebar(client.get("/en/search?q=weaving&kind=startup").get_data(as_text=True))
     # Only the directory counts its active filters in the summary.
     assert Skeleton(listing).paths - Skeleton(found).paths == {
         "aside.filters-panel/details.filters/summary/span.count"
@@ -153,9 +153,9 @@ def test_directory_and_search_share_one_sidebar(client, app):
         assert 'name="kind" value="startup" checked>' in html
         assert '<button class="button button-primary" type="submit">Apply</button>' in html
     assert '<summary>Filter and sort <span class="count">1 active</span></summary>' in listing
-    assert '<a class="button button-ghost" href="/organisations">Clear all</a>' in listing
+    assert '<a class="button button-ghost" href="/en/organisations">Clear all</a>' in listing
     assert "<summary>Refine and sort</summary>" in found
-    assert '<a class="button button-ghost" href="/search?q=weaving">Clear filters</a>' in found
+    assert '<a class="button button-ghost" href="/en/search?q=weaving">Clear filters</a>' in found
     assert '<input name="q" type="hidden" value="weaving">' in found
 
 
@@ -169,28 +169,28 @@ def directory_app(app):
 
 
 def test_sort_select_is_rendered_from_its_form_with_the_chosen_sort(client, directory_app):
-    html = sidebar(client.get("/organisations?sort=newest").get_data(as_text=True))
+    html = sidebar(client.get("/en/organisations?sort=newest").get_data(as_text=True))
     assert '<label for="sort">Sort by</label>' in html
     assert (
         '<select id="sort" name="sort"><option value="name">Name (A–Z)</option>'
         '<option selected value="newest">Newest first</option></select>'
     ) in html
-    html = sidebar(client.get("/search?sort=name").get_data(as_text=True))
+    html = sidebar(client.get("/en/search?sort=name").get_data(as_text=True))
     assert (
         '<select id="sort" name="sort"><option value="relevance">Best match</option>'
         '<option selected value="name">Name (A–Z)</option>'
         '<option value="newest">Newest first</option></select>'
     ) in html
     # An unknown sort is read as the page's default, and the select shows that.
-    html = sidebar(client.get("/search?sort=sideways").get_data(as_text=True))
+    html = sidebar(client.get("/en/search?sort=sideways").get_data(as_text=True))
     assert '<option selected value="relevance">Best match</option>' in html
-    html = sidebar(client.get("/organisations?sort=sideways").get_data(as_text=True))
+    html = sidebar(client.get("/en/organisations?sort=sideways").get_data(as_text=True))
     assert '<option selected value="name">Name (A–Z)</option>' in html
     assert "Clear all" not in html
 
 
 def test_directory_groups_come_with_labels_counts_and_choices(directory_app):
-    with directory_app.test_request_context("/organisations?kind=startup&sector=textile"):
+    with directory_app.test_request_context("/en/organisations?kind=startup&sector=textile"):
         query = directory.parse_query(request.args)
         panel = browse.directory_filters(
             query,
@@ -213,12 +213,12 @@ def test_directory_groups_come_with_labels_counts_and_choices(directory_app):
     assert {o.value for o in panel.groups[3].options} == {"Kazan", "Иваново"}
     assert panel.labels["sector"]["textile"] == "Textile"
     assert panel.active_count == 2
-    assert panel.clear_url == "/organisations"
+    assert panel.clear_url == "/en/organisations"
     assert panel.form.sort.data == "name"
 
 
 def test_directory_leaves_out_the_city_group_until_some_organisation_has_a_city(app):
-    with app.test_request_context("/organisations"):
+    with app.test_request_context("/en/organisations"):
         panel = browse.directory_filters(
             directory.parse_query(request.args), kinds={}, residencies={}, sectors=[], cities=[]
         )
@@ -227,7 +227,7 @@ def test_directory_leaves_out_the_city_group_until_some_organisation_has_a_city(
 
 
 def test_search_groups_keep_a_chosen_value_that_matches_nothing(app):
-    with app.test_request_context("/search?q=felt&city=Nowhere&sort=newest"):
+    with app.test_request_context("/en/search?q=felt&city=Nowhere&sort=newest"):
         query = search.query_from_args(request.args)
         panel = browse.search_filters(
             query,
@@ -242,7 +242,7 @@ def test_search_groups_keep_a_chosen_value_that_matches_nothing(app):
         ("Nowhere", "Nowhere", 0, True),
     ]
     assert panel.groups[0].options[0].label == "Startup"
-    assert panel.clear_url == "/search?q=felt"
+    assert panel.clear_url == "/en/search?q=felt"
     assert panel.form.q.data == "felt" and panel.form.sort.data == "newest"
 
 
@@ -253,7 +253,7 @@ def test_a_group_with_many_options_scrolls(client, app):
     with app.app_context():
         for number in range(browse.LONG_GROUP + 1):
             make_org(f"Studio {number:02}", slug=f"studio-{number:02}", city=f"City {number:02}")
-    html = sidebar(client.get("/organisations").get_data(as_text=True))
+    html = sidebar(client.get("/en/organisations").get_data(as_text=True))
     assert html.count("filter-group-long") == 1
 
 

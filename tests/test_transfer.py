@@ -20,7 +20,7 @@ GOOD_CSV = (
     "Loom & Needle,manufacturer,textile,Small-batch sewing,https://loom.example\r\n"
     "Пиксель,startup,animation,Студия анимации,\r\n"
 )
-TOKEN_IN_URL = re.compile(r"/staff/import/([0-9a-f]{32})")
+TOKEN_IN_URL = re.compile(r"/en/staff/import/([0-9a-f]{32})")
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +43,7 @@ def upload(staff, data: bytes | str, filename="organisations.csv"):
     if isinstance(data, str):
         data = data.encode("utf-8")
     return staff.post(
-        "/staff/import",
+        "/en/staff/import",
         data={"file": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
     )
@@ -59,23 +59,23 @@ def token_of(response) -> str:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("get", "/staff/import"),
-        ("post", "/staff/import"),
-        ("get", "/staff/import/" + "a" * 32),
-        ("post", "/staff/import/" + "a" * 32 + "/run"),
-        ("post", "/staff/import/" + "a" * 32 + "/cancel"),
-        ("get", "/staff/export"),
-        ("get", "/staff/export?format=json"),
+        ("get", "/en/staff/import"),
+        ("post", "/en/staff/import"),
+        ("get", "/en/staff/import/" + "a" * 32),
+        ("post", "/en/staff/import/" + "a" * 32 + "/run"),
+        ("post", "/en/staff/import/" + "a" * 32 + "/cancel"),
+        ("get", "/en/staff/export"),
+        ("get", "/en/staff/export?format=json"),
     ],
 )
 def test_anonymous_visitors_cannot_import_or_export(client, method, path):
     # A valid CSRF token (from a public form), so that only the missing login stops the request.
     token = re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/submit").get_data(as_text=True)
+        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/en/submit").get_data(as_text=True)
     )
     response = getattr(client, method)(path, data={"csrf_token": token.group(1)})
     assert response.status_code == 302
-    assert "/staff/login" in response.headers["Location"]
+    assert "/en/staff/login" in response.headers["Location"]
 
 
 # Import ---------------------------------------------------------------------------------------
@@ -89,17 +89,17 @@ def test_preview_then_confirm_creates_the_organisations(app, client, staff):
     assert f"{token}.csv" in stored_files(app)
     assert count_orgs(app=app) == 0
 
-    page = client.get(f"/staff/import/{token}").get_data(as_text=True)
+    page = client.get(f"/en/staff/import/{token}").get_data(as_text=True)
     assert "To create: <strong>2</strong>" in page
     assert "loom-needle" in page and "piksel" in page
     assert count_orgs(app=app) == 0
 
-    response = staff.post(f"/staff/import/{token}/run")
+    response = staff.post(f"/en/staff/import/{token}/run")
     assert response.status_code == 303
     assert count_orgs(app=app) == 2
     assert find_org("loom-needle", app=app).summary == "Small-batch sewing"
     assert find_org("piksel", app=app).kind == "startup"
-    page = client.get(f"/staff/import/{token}").get_data(as_text=True)
+    page = client.get(f"/en/staff/import/{token}").get_data(as_text=True)
     assert "Import finished" in page and "Created: <strong>2</strong>" in page
     assert f"{token}.csv" not in stored_files(app)
     with app.app_context():
@@ -113,10 +113,10 @@ def test_preview_shows_rows_to_update(app, client, staff):
         make_org("Loom & Needle", slug="loom-needle", kind="manufacturer", summary="Old")
     staff.login()
     token = token_of(upload(staff, GOOD_CSV))
-    page = client.get(f"/staff/import/{token}").get_data(as_text=True)
+    page = client.get(f"/en/staff/import/{token}").get_data(as_text=True)
     assert "To update: <strong>1</strong>" in page
     assert "To create: <strong>1</strong>" in page
-    staff.post(f"/staff/import/{token}/run")
+    staff.post(f"/en/staff/import/{token}/run")
     assert find_org("loom-needle", app=app).summary == "Small-batch sewing"
     assert count_orgs(app=app) == 2
 
@@ -132,7 +132,7 @@ def test_invalid_rows_are_listed_with_reasons_and_nothing_is_written(app, client
         "Unknown Sector,company,,,underwater-basketry\r\n"
     )
     token = token_of(upload(staff, bad))
-    page = client.get(f"/staff/import/{token}").get_data(as_text=True)
+    page = client.get(f"/en/staff/import/{token}").get_data(as_text=True)
     assert "nothing will be written" in page
     assert "row 3, column founded_year" in page
     assert "row 4, column team_size" in page
@@ -140,7 +140,7 @@ def test_invalid_rows_are_listed_with_reasons_and_nothing_is_written(app, client
     assert "row 6, column sectors" in page
     assert "data-import-run" not in page
 
-    response = staff.post(f"/staff/import/{token}/run", follow_redirects=True)
+    response = staff.post(f"/en/staff/import/{token}/run", follow_redirects=True)
     assert "invalid rows" in response.get_data(as_text=True)
     assert count_orgs(app=app) == 0
 
@@ -179,7 +179,7 @@ def test_file_over_the_size_limit_is_refused(app, staff):
 
 def test_missing_file_is_a_form_error(app, staff):
     staff.login()
-    response = staff.post("/staff/import", data={})
+    response = staff.post("/en/staff/import", data={})
     assert response.status_code == 422
     assert "Choose a .csv or .json file" in response.get_data(as_text=True)
 
@@ -187,7 +187,7 @@ def test_missing_file_is_a_form_error(app, staff):
 def test_upload_without_csrf_token_is_refused(app, client, staff):
     staff.login()
     response = client.post(
-        "/staff/import",
+        "/en/staff/import",
         data={"file": (io.BytesIO(GOOD_CSV.encode()), "organisations.csv")},
         content_type="multipart/form-data",
     )
@@ -201,7 +201,7 @@ def test_json_file_imports_too(app, client, staff):
         {"name": "Vela School", "kind": "education", "programmes": [{"name": "Pattern cutting"}]}
     ]
     token = token_of(upload(staff, json.dumps(rows), "organisations.json"))
-    staff.post(f"/staff/import/{token}/run")
+    staff.post(f"/en/staff/import/{token}/run")
     assert find_org("vela-school", app=app).programmes[0]["name"] == "Pattern cutting"
 
 
@@ -210,15 +210,15 @@ def test_likely_duplicates_need_confirming_before_the_import_runs(app, client, s
         make_org("Калибр", slug="kalibr")
     staff.login()
     token = token_of(upload(staff, "name,kind\r\nKalibr LLC,manufacturer\r\n"))
-    page = client.get(f"/staff/import/{token}").get_data(as_text=True)
+    page = client.get(f"/en/staff/import/{token}").get_data(as_text=True)
     assert "may duplicate existing organisations" in page
-    assert 'href="/staff/organisations/kalibr/edit"' in page
+    assert 'href="/en/staff/organisations/kalibr/edit"' in page
 
-    response = staff.post(f"/staff/import/{token}/run", follow_redirects=True)
+    response = staff.post(f"/en/staff/import/{token}/run", follow_redirects=True)
     assert "Tick the box" in response.get_data(as_text=True)
     assert count_orgs(app=app) == 1
 
-    staff.post(f"/staff/import/{token}/run", data={"confirm_duplicate": "y"})
+    staff.post(f"/en/staff/import/{token}/run", data={"confirm_duplicate": "y"})
     assert find_org("kalibr-llc", app=app) is not None
 
 
@@ -227,11 +227,13 @@ def test_large_file_is_written_in_chunks_with_progress(app, client, staff, monke
     staff.login()
     rows = "".join(f"Workshop {number:02d} Zeta{number},company\r\n" for number in range(8))
     token = token_of(upload(staff, "name,kind\r\n" + rows))
-    page = client.get(f"/staff/import/{token}").get_data(as_text=True)
+    page = client.get(f"/en/staff/import/{token}").get_data(as_text=True)
     assert "To create: <strong>8</strong>" in page
 
     progress = [
-        staff.post(f"/staff/import/{token}/run", headers={"Accept": "application/json"}).get_json()
+        staff.post(
+            f"/en/staff/import/{token}/run", headers={"Accept": "application/json"}
+        ).get_json()
         for _ in range(3)
     ]
     assert [state["done"] for state in progress] == [3, 6, 8]
@@ -240,7 +242,7 @@ def test_large_file_is_written_in_chunks_with_progress(app, client, staff, monke
     assert count_orgs(app=app) == 8
 
     # Once finished, another request writes nothing more.
-    again = staff.post(f"/staff/import/{token}/run", headers={"Accept": "application/json"})
+    again = staff.post(f"/en/staff/import/{token}/run", headers={"Accept": "application/json"})
     assert again.get_json()["done"] == 8
     assert count_orgs(app=app) == 8
 
@@ -248,17 +250,17 @@ def test_large_file_is_written_in_chunks_with_progress(app, client, staff, monke
 def test_cancel_forgets_the_upload(app, client, staff):
     staff.login()
     token = token_of(upload(staff, GOOD_CSV))
-    response = staff.post(f"/staff/import/{token}/cancel")
+    response = staff.post(f"/en/staff/import/{token}/cancel")
     assert response.status_code == 303
     assert stored_files(app) == []
-    assert client.get(f"/staff/import/{token}").status_code == 404
+    assert client.get(f"/en/staff/import/{token}").status_code == 404
     assert count_orgs(app=app) == 0
 
 
 @pytest.mark.parametrize("token", ["../../etc/passwd", "a" * 31, "A" * 32, "g" * 32])
 def test_odd_tokens_find_nothing(client, staff, token):
     staff.login()
-    assert client.get(f"/staff/import/{token}").status_code == 404
+    assert client.get(f"/en/staff/import/{token}").status_code == 404
 
 
 # Export ---------------------------------------------------------------------------------------
@@ -276,7 +278,7 @@ def hostile(app):
 
 def test_export_csv_neutralises_formulas_as_a_download(app, client, staff, hostile):
     staff.login()
-    response = client.get("/staff/export?format=csv")
+    response = client.get("/en/staff/export?format=csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -293,16 +295,16 @@ def test_export_csv_neutralises_formulas_as_a_download(app, client, staff, hosti
 
 def test_export_follows_the_staff_list_filters(app, client, staff, hostile):
     staff.login()
-    response = client.get("/staff/export?format=json&status=draft")
+    response = client.get("/en/staff/export?format=json&status=draft")
     assert response.mimetype == "application/json"
     assert response.headers["Content-Disposition"].endswith('.json"')
     data = json.loads(response.get_data(as_text=True))
     assert [row["slug"] for row in data] == ["quiet-draft"]
 
-    data = json.loads(client.get("/staff/export?format=json&q=quiet").get_data(as_text=True))
+    data = json.loads(client.get("/en/staff/export?format=json&q=quiet").get_data(as_text=True))
     assert [row["slug"] for row in data] == ["quiet-draft"]
     data = json.loads(
-        client.get("/staff/export?format=json&status=nonsense").get_data(as_text=True)
+        client.get("/en/staff/export?format=json&status=nonsense").get_data(as_text=True)
     )
     assert len(data) == 2
     with app.app_context():
@@ -311,19 +313,19 @@ def test_export_follows_the_staff_list_filters(app, client, staff, hostile):
 
 def test_export_in_an_unknown_format_is_a_clear_400(client, staff):
     staff.login()
-    response = client.get("/staff/export?format=xlsx")
+    response = client.get("/en/staff/export?format=xlsx")
     assert response.status_code == 400
     assert "csv or json" in response.get_data(as_text=True)
 
 
 def test_export_then_import_gives_the_same_organisations(app, client, staff, hostile):
     staff.login()
-    exported = client.get("/staff/export?format=csv").get_data()
+    exported = client.get("/en/staff/export?format=csv").get_data()
     with app.app_context():
         for org in db.session.scalars(sa.select(Organisation)):
             db.session.delete(org)
         db.session.commit()
     token = token_of(upload(staff, exported, "organisations.csv"))
-    staff.post(f"/staff/import/{token}/run")
+    staff.post(f"/en/staff/import/{token}/run")
     assert find_org("formula", app=app).name == FORMULA
     assert find_org("quiet-draft", app=app).city == "@home"

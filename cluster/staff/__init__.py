@@ -20,7 +20,7 @@ from . import (
     users,
 )
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp = Blueprint("staff", __name__)  # at /<lang>/staff (cluster/__init__.py)
 for room in (
     auth,
     dashboard,

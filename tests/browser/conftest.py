@@ -136,7 +136,7 @@ def live_server(live_environment) -> str:
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_answering(base_url + "/", process, log)
+        wait_until_answering(base_url + "/en/", process, log)
         yield base_url
     finally:
         process.terminate()

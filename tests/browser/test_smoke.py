@@ -17,7 +17,7 @@ def collect_console_errors(page) -> list[str]:
 
 def test_home_search_box_and_a_profile_link_lead_to_the_profile(page, live_server, artifacts):
     errors = collect_console_errors(page)
-    page.goto(live_server + "/")
+    page.goto(live_server + "/en/")
 
     search = page.locator("#site-search")
     assert search.is_visible()
@@ -30,7 +30,7 @@ def test_home_search_box_and_a_profile_link_lead_to_the_profile(page, live_serve
     link.click()
     page.wait_for_load_state()
 
-    assert "/o/" in page.url
+    assert "/en/o/" in page.url
     assert page.locator("h1").inner_text().strip() == name
     page.screenshot(path=str(artifacts / "profile.png"), full_page=True)
     assert errors == []
@@ -41,7 +41,7 @@ def test_directory_fits_a_phone_screen(browser, live_server, artifacts):
     page = context.new_page()
     errors = collect_console_errors(page)
     try:
-        page.goto(live_server + "/organisations")
+        page.goto(live_server + "/en/organisations")
         assert page.locator(".org-card").count() > 0
         # Nothing wider than the screen: no sideways scrolling on a phone.
         overflow = page.evaluate(
@@ -61,7 +61,7 @@ def test_directory_fits_a_phone_screen(browser, live_server, artifacts):
 
 
 def test_keyboard_reaches_the_skip_link_first(page, live_server):
-    page.goto(live_server + "/")
+    page.goto(live_server + "/en/")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.className")
     assert focused == "skip-link"
@@ -70,7 +70,7 @@ def test_keyboard_reaches_the_skip_link_first(page, live_server):
 
 def test_the_filter_sidebar_sorts_search_results_and_keeps_the_words(page, live_server):
     errors = collect_console_errors(page)
-    page.goto(live_server + "/search?q=textile")
+    page.goto(live_server + "/en/search?q=textile")
     sidebar = page.locator("aside.filters-panel form.filter-form")
     assert page.locator("#sort").input_value() == "relevance"
     page.select_option("#sort", "name")
@@ -88,13 +88,13 @@ def test_colours_render_from_the_tokens(page, live_server):
             selector, f"element => getComputedStyle(element).getPropertyValue('{prop}')"
         )
 
-    page.goto(live_server + "/")
+    page.goto(live_server + "/en/")
     assert colour(".section-cta", "color") == "rgb(255, 255, 255)"
     assert colour(".section-cta p", "color") == "rgb(211, 217, 226)"
-    page.goto(live_server + "/organisations")
+    page.goto(live_server + "/en/organisations")
     assert colour(".badge-resident", "background-color") == "rgb(255, 243, 214)"
     assert colour(".badge-resident", "color") == "rgb(122, 77, 0)"
     assert colour(".page-link.is-disabled", "color") == "rgb(138, 148, 161)"
-    page.goto(live_server + "/search?q=textile")
+    page.goto(live_server + "/en/search?q=textile")
     assert colour(".search-snippet mark", "background-color") == "rgb(255, 241, 168)"
     assert colour(".search-snippet", "color") == "rgb(68, 68, 76)"

@@ -42,15 +42,15 @@ def test_staff_member_edits_a_profile_and_sees_it_public_and_in_search(
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    page.goto(live_server + "/staff/")
-    assert "/staff/login" in page.url
+    page.goto(live_server + "/en/staff/")
+    assert "/en/staff/login" in page.url
     page.get_by_label("E-mail").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server + "/staff/")
+    page.wait_for_url(live_server + "/en/staff/")
     assert page.get_by_role("heading", name="Dashboard").is_visible()
 
-    page.goto(live_server + "/staff/organisations?q=loomwise")
+    page.goto(live_server + "/en/staff/organisations?q=loomwise")
     page.get_by_role("link", name="Loomwise", exact=True).click()
     page.wait_for_url("**/staff/organisations/loomwise/edit")
     # Only the startup's own fieldset shows for a startup.
@@ -63,17 +63,17 @@ def test_staff_member_edits_a_profile_and_sees_it_public_and_in_search(
     assert page.locator(".flash").first.inner_text().strip() == "Saved."
     page.screenshot(path=str(artifacts / "staff-edit.png"), full_page=True)
 
-    page.goto(live_server + "/o/loomwise")
+    page.goto(live_server + "/en/o/loomwise")
     assert NEW_SUMMARY in page.locator("main").inner_text()
 
     # The other gunicorn worker may answer with a searcher opened just before the commit.
     for _ in range(20):
-        page.goto(live_server + "/search?q=quokkastitch")
+        page.goto(live_server + "/en/search?q=quokkastitch")
         if page.get_by_role("link", name="Loomwise").count():
             break
         time.sleep(0.25)
     assert page.get_by_role("link", name="Loomwise").count() >= 1
 
-    page.goto(live_server + "/staff/organisations/loomwise/history")
+    page.goto(live_server + "/en/staff/organisations/loomwise/history")
     assert NEW_SUMMARY in page.locator("main").inner_text()
     assert errors == []
