@@ -184,6 +184,9 @@ def search_check_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .translations import translations_command
+
+    app.cli.add_command(translations_command)
     app.cli.add_command(init_db_command)
     app.cli.add_command(load_demo_command)
     app.cli.add_command(import_command)

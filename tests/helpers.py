@@ -39,6 +39,9 @@ def app_settings(tmp_path: Path, **overrides) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # Production hashing costs about 50 ms a password; tests log in hundreds of times.
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
+        # Most tests read English words; tests/test_i18n.py checks Russian, and that
+        # Russian is the default outside the tests.
+        "DEFAULT_LOCALE": "en",
     }
     settings.update(overrides)
     return settings

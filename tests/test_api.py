@@ -37,7 +37,7 @@ def test_search_answers_the_documented_shape(client, directory):
     (hit,) = body["hits"]
     assert set(hit) == {"slug", "name", "kind", "summary", "snippet", "url", "score"}
     assert hit["slug"] == "fashion-forward"
-    assert hit["url"] == "/ru/o/fashion-forward"
+    assert hit["url"] == "/en/o/fashion-forward"
     assert "<mark>" in hit["snippet"]
     assert hit["score"] > 0
     assert set(body["facets"]) == {"kind", "residency", "sector", "stage", "city", "looking_for"}
@@ -96,7 +96,7 @@ def test_hostile_queries_answer_200(client, directory, text):
 
 def test_suggest_completes_published_names(client, directory):
     assert client.get("/api/suggest?q=fas").get_json() == [
-        {"name": "Fashion Forward", "slug": "fashion-forward", "url": "/ru/o/fashion-forward"}
+        {"name": "Fashion Forward", "slug": "fashion-forward", "url": "/en/o/fashion-forward"}
     ]
     assert client.get("/api/suggest?q=ткац").get_json()[0]["slug"] == "tkatskaya-fabrika"
     assert client.get("/api/suggest?q=").get_json() == []
