@@ -14,6 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, redirect, request, url_for
@@ -21,7 +22,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BuildError, RequestRedirect
 
-from .extensions import babel
+from .extensions import babel, db
+from .models import User
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LOCALES = ("ru", "en")
@@ -40,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(take_language)
     app.url_defaults(give_language)
     app.add_url_rule("/", "root", root)
+    app.before_request(remember_staff_language)
     app.context_processor(
         lambda: {"LOCALES": LOCALES, "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": lang()}
     )
@@ -102,6 +105,19 @@ def select_locale() -> str:
     if request.path.startswith("/api/") and asked in LOCALES:
         return asked
     return preferred_language()
+
+
+def remember_staff_language() -> None:
+    """Keep the language a member of staff works in, for their next visit and login."""
+    language = address_language()
+    if not language or not current_user or not current_user.is_authenticated:
+        return
+    if current_user.locale != language:
+        # Its own statement and commit: the page's own transaction is not started yet.
+        db.session.execute(
+            sa.update(User).where(User.id == current_user.id).values(locale=language)
+        )
+        db.session.commit()
 
 
 def root():

@@ -1,0 +1,102 @@
+"""Two languages: the address carries the language, and everything follows it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cluster import create_app
+from cluster.extensions import db
+from cluster.models import User
+from tests.factories import make_org
+from tests.helpers import STAFF_PASSWORD, StaffSession, app_settings, build_app, make_user
+
+
+@pytest.fixture
+def russian_app(tmp_path):
+    """An app with the production default language (Russian)."""
+    app = build_app(tmp_path, DEFAULT_LOCALE="ru")
+    with app.app_context():
+        make_org("Калибр", slug="kalibr", kind="manufacturer", summary="Швейный цех.")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_russian_is_the_default_language_outside_the_tests(tmp_path):
+    settings = app_settings(tmp_path)
+    settings.pop("DEFAULT_LOCALE")
+    assert create_app(settings).config["DEFAULT_LOCALE"] == "ru"
+
+
+def test_the_root_sends_a_new_visitor_to_their_browsers_language(russian_app):
+    client = russian_app.test_client()
+    assert client.get("/").headers["Location"] == "/ru/"
+    english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,ru;q=0.5"})
+    assert english.headers["Location"] == "/en/"
+    assert client.get("/", headers={"Accept-Language": "de"}).headers["Location"] == "/ru/"
+
+
+def test_an_address_without_a_language_redirects_keeping_its_query(russian_app):
+    client = russian_app.test_client()
+    response = client.get("/organisations?kind=manufacturer", headers={"Accept-Language": "en"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/en/organisations?kind=manufacturer"
+    assert client.get("/o/kalibr").headers["Location"] == "/ru/o/kalibr"
+    # Nothing to redirect to: an honest 404, not a loop.
+    assert client.get("/no-such-page").status_code == 404
+    assert client.get("/ru/no-such-page").status_code == 404
+
+
+def test_every_page_says_its_language_and_links_its_other_language(russian_app):
+    client = russian_app.test_client()
+    for path in ("/ru/", "/ru/organisations", "/ru/o/kalibr", "/ru/search?q=цех", "/ru/submit"):
+        html = client.get(path).get_data(as_text=True)
+        assert '<html lang="ru">' in html, path
+        english = path.replace("/ru/", "/en/", 1).replace("?q=цех", "?q=%D1%86%D0%B5%D1%85")
+        assert f'hreflang="en" href="http://localhost{english}"' in html, path
+        assert f'hreflang="ru" href="http://localhost{path.split("?")[0]}' in html, path
+        # The switch in the header keeps the visitor on the same page.
+        assert re.search(rf'<a href="{re.escape(english)}" hreflang="en"', html), path
+    html = client.get("/en/o/kalibr").get_data(as_text=True)
+    assert '<html lang="en">' in html
+
+
+def test_alternate_links_point_at_pages_that_exist(russian_app):
+    client = russian_app.test_client()
+    html = client.get("/ru/o/kalibr").get_data(as_text=True)
+    for href in re.findall(
+        r'<link rel="alternate" hreflang="[\w-]+" href="http://localhost([^"]+)"', html
+    ):
+        assert client.get(href).status_code == 200, href
+
+
+def test_links_on_a_page_keep_its_language(russian_app):
+    html = russian_app.test_client().get("/en/organisations").get_data(as_text=True)
+    assert 'href="/en/o/kalibr"' in html
+    assert 'href="/ru/' not in html.split('class="language-switch"')[0].split("<body", 1)[1]
+
+
+def test_the_api_answers_urls_in_the_language_asked(russian_app):
+    client = russian_app.test_client()
+    assert client.get("/api/suggest?q=кал").get_json()[0]["url"] == "/ru/o/kalibr"
+    assert client.get("/api/suggest?q=кал&lang=en").get_json()[0]["url"] == "/en/o/kalibr"
+    english = client.get("/api/suggest?q=кал", headers={"Accept-Language": "en"})
+    assert english.get_json()[0]["url"] == "/en/o/kalibr"
+
+
+def test_staff_come_back_in_the_language_they_last_worked_in(russian_app):
+    client = russian_app.test_client()
+    staff_id = make_user(russian_app)
+    token = StaffSession(russian_app, client).csrf_token("/en/staff/login")
+    client.post(
+        "/en/staff/login",
+        data={"email": "editor@example.org", "password": STAFF_PASSWORD, "csrf_token": token},
+    )
+    assert client.get("/en/staff/").status_code == 200
+    with russian_app.app_context():
+        assert db.session.get(User, staff_id).locale == "en"
+    # A browser asking for Russian still gets the language the account last used.
+    moved = client.get("/staff/", headers={"Accept-Language": "ru"})
+    assert moved.headers["Location"] == "/en/staff/"
