@@ -7,10 +7,13 @@ ordinary writer, reader and BM25F scorer give, on real indexes of the demo direc
 
 from __future__ import annotations
 
+import gc
 import logging
 import subprocess
 import sys
 import textwrap
+import types
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -254,6 +257,48 @@ def test_the_patched_reader_reads_what_whooshs_own_reader_reads(directory, tmp_p
             assert lengths() == patched
         # Fields without lengths read as missing (the default), not as zero.
         assert set(patched[SCHEMA.names().index("id")]) == {-1}
+
+
+def test_an_index_written_before_the_engine_moved_still_opens_and_rebuilds(
+    directory, tmp_path, monkeypatch
+):
+    # Whoosh pickles the schema into the index, naming each field's class by its module;
+    # the fast fields used to live in cluster/search/whoosh_backend.py.
+    app, orgs = directory
+    legacy = types.ModuleType("cluster.search.whoosh_backend")
+    for kind in (StemmedText, WordText):
+        setattr(
+            legacy, kind.__name__, type(kind.__name__, (kind,), {"__module__": legacy.__name__})
+        )
+    fields = {
+        name: getattr(legacy, type(field).__name__)()
+        if isinstance(field, StemmedText | WordText)
+        else field
+        for name, field in SCHEMA.items()
+    }
+    monkeypatch.setitem(sys.modules, legacy.__name__, legacy)
+    old = tmp_path / "index" / "index-old"
+    old.mkdir(parents=True)
+    with app.app_context():
+        with whoosh_index.create_in(str(old), Schema(**fields)).writer() as writer:
+            for org in orgs[:50]:
+                writer.add_document(**index_fields(documents.document(org)))
+        (old.parent / "CURRENT").write_text(old.name)
+        monkeypatch.delitem(sys.modules, legacy.__name__)
+        with warnings.catch_warnings():
+            # Whoosh leaves the file it failed to read open.
+            warnings.simplefilter("ignore", ResourceWarning)
+            with pytest.raises(ModuleNotFoundError):
+                whoosh_index.open_dir(str(old))
+            gc.collect()
+
+        engine = WhooshBackend(str(old.parent))
+        assert engine.count() == 50
+        assert orgs[0].slug in [hit.slug for hit in engine.search(SearchQuery(orgs[0].name)).hits]
+        engine.index(orgs[50:60])
+        assert engine.count() == 60
+        assert engine.rebuild(orgs) == len(orgs)
+        assert engine.count() == len(orgs)
 
 
 QUERIES = [

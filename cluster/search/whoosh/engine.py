@@ -14,7 +14,7 @@ from whoosh.query import And, Or, Prefix, Term
 
 from .. import arrays, documents, language
 from ..base import Hit, SearchQuery, SearchResult, Suggestion
-from . import compatibility, fast_rebuild, planning, ranking
+from . import compatibility, fast_rebuild, planning, ranking, switchover
 from .analysis import phrase
 from .generation import GenerationData, Generations
 from .schema import SCHEMA, index_fields
@@ -180,7 +180,7 @@ class WhooshBackend:
         self.store.root.mkdir(parents=True, exist_ok=True)
         # What the live index holds before the database is read: whatever differs from this
         # at the switch was written while the new index was being built.
-        start = self.store.indexed_state()
+        start = switchover.indexed_state(self.store)
         name, path = self.store.new_directory("build")
         count = 0
         try:
@@ -201,7 +201,7 @@ class WhooshBackend:
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        self.store.switch_to(name, start)
+        switchover.switch_to(self.store, name, start)
         return count
 
 

@@ -1,8 +1,8 @@
 """The index on disk, shared by every worker process and the command line.
 
 Layout of INDEX_DIR: a file CURRENT naming the live index directory beside it. A rebuild writes
-a fresh directory and then rewrites CURRENT in one atomic rename, so searches keep working on
-the old index until the new one is complete.
+a fresh directory and then rewrites CURRENT in one atomic rename (switchover.py), so searches
+keep working on the old index until the new one is complete.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import shutil
 import threading
 import time
 import uuid
@@ -21,8 +20,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from .. import documents
-from .schema import SCHEMA, index_fields
+from .schema import SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +29,15 @@ POINTER = "CURRENT"
 LOCK_TIMEOUT = 2.0
 WRITE_PATIENCE = 120.0
 READ_ATTEMPTS = 20
-# Old index directories are removed after a rebuild once nobody can still be building them.
-STALE_BUILD_SECONDS = 3600
+
+
+def open_index(path: Path):
+    """The Whoosh index in a directory, read with SCHEMA.
+
+    Not with the schema pickled in the index: that names the classes of its fields by module,
+    and an index written before a module moved could not be opened at all.
+    """
+    return whoosh_index.open_dir(str(path), schema=SCHEMA)
 
 
 class IndexSwitched(Exception):
@@ -100,7 +105,7 @@ class IndexStore:
         for attempt in range(READ_ATTEMPTS):
             name = self.current_name()
             try:
-                return name, whoosh_index.open_dir(str(self.root / name))
+                return name, open_index(self.root / name)
             except FileNotFoundError:
                 if attempt == READ_ATTEMPTS - 1:
                     raise
@@ -176,67 +181,3 @@ class IndexStore:
                 return
             except IndexSwitched:
                 continue
-
-    # --- switching to a rebuilt index ---------------------------------------------------------
-
-    def indexed_state(self, ix=None) -> tuple[int, dict[int, int]]:
-        """The live index's generation and the version of every organisation in it."""
-        if ix is None:
-            _, ix = self.open_index()
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            versions = {int(f["id"]): f["version"] for f in reader.all_stored_fields()}
-            return reader.generation(), versions
-
-    def switch_to(self, name: str, start: tuple[int, dict[int, int]]) -> None:
-        """Make `name` the live index once no writer is busy with the old one.
-
-        `start` is indexed_state() from before the database was read for the rebuild.
-        """
-        old_name, old = self.open_index()
-        lock = old.lock("WRITELOCK")  # the lock every IndexWriter takes
-        deadline = time.monotonic() + WRITE_PATIENCE
-        # Writers to the old index finish first; any later writer reads the new pointer.
-        while not lock.acquire(blocking=False):
-            if time.monotonic() > deadline:
-                raise LockError("The search index stayed locked; the rebuild was not switched in.")
-            time.sleep(0.02)
-        try:
-            self._catch_up(old, name, start)
-            self.write_pointer(name)
-        finally:
-            lock.release()
-        self._remove_old_directories(keep={name, old_name})
-
-    def _catch_up(self, old, name: str, start: tuple[int, dict[int, int]]) -> None:
-        """Carry into the new index the writes made to the old one while it was being built.
-
-        The old index is locked, so it holds every write finished so far; each organisation
-        written since the build started is indexed again from the database.
-        """
-        from ..sync import load_organisations
-
-        generation, versions = start
-        if old.latest_generation() == generation:
-            return
-        _, now = self.indexed_state(old)
-        changed = {i for i in versions.keys() | now.keys() if versions.get(i) != now.get(i)}
-        if not changed:
-            return
-        orgs, missing = load_organisations(changed)
-        new = whoosh_index.open_dir(str(self.root / name))
-        with new.writer(timeout=LOCK_TIMEOUT) as writer:
-            for org in orgs:
-                writer.update_document(**index_fields(documents.document(org)))
-            for org_id in missing:
-                writer.delete_by_term("id", str(org_id))
-
-    def _remove_old_directories(self, keep: set[str]) -> None:
-        cutoff = time.time() - STALE_BUILD_SECONDS
-        for path in self.root.iterdir():
-            if not path.is_dir() or path.name in keep:
-                continue
-            # A directory still being written may belong to another rebuild.
-            if path.name.startswith("build-") and path.stat().st_mtime > cutoff:
-                continue
-            shutil.rmtree(path, ignore_errors=True)
