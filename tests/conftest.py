@@ -39,6 +39,7 @@ SHARED_SETUP = {
     "tests/browser/": "browser",
     "tests/search/test_relevance.py": "relevance",
     "tests/search/test_whoosh_rebuild.py": "whoosh-rebuild",
+    "tests/test_deployment.py": "deployment",
 }
 
 

@@ -1,0 +1,131 @@
+"""Real servers for tests: Debian packages installed on demand, gunicorn on a free port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def install_debian_package(package: str) -> str:
+    """Install a Debian package with apt; return why it failed, or '' on success."""
+    if not shutil.which("apt-get"):
+        return f"{package} is not installed and apt-get is not available"
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return f"{package} is not installed (apt-get install {package} as root to run these)"
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", package]):
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            return f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}"
+    return ""
+
+
+def skip_or_fail(what: str, reason: str):
+    """Skip, saying why; in CI, where every server must be there, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} cannot run: {reason}")
+    # Printed as well as recorded, so the reason shows even without -rs.
+    print(f"\nSkipping {what}: {reason}", file=sys.stderr)
+    pytest.skip(reason=reason)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, log: Path, timeout: float = 60):
+    """Wait until the URL answers 200, or fail with the server's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"no answer from {url} within {timeout} s:\n{log.read_text()}")
+
+
+def instance_environment(instance: Path) -> dict[str, str]:
+    """The environment of an app whose files all live in `instance`."""
+    environment = {
+        **os.environ,
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": f"sqlite:///{instance / 'cluster.sqlite3'}",
+        "INDEX_DIR": str(instance / "index"),
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "SECRET_KEY": "served-test-secret",
+        "SEARCH_BACKEND": "whoosh",
+    }
+    environment.pop("FLASK_APP", None)
+    return environment
+
+
+def load_demo(environment: dict[str, str]) -> None:
+    """`init-db --with-demo` on the instance, as the README's first command runs it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "init-db", "--with-demo"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"init-db --with-demo failed:\n{done.stdout}\n{done.stderr}")
+
+
+@contextmanager
+def gunicorn(environment: dict[str, str], log: Path, workers: int = 2, extra=()):
+    """Serve wsgi:app under gunicorn on a free port; yield its base URL."""
+    port = free_port()
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "wsgi:app",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(workers),
+                *extra,
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(base_url + "/en/", process, log)
+        yield base_url
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
