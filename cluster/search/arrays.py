@@ -19,6 +19,8 @@ from .base import FACETS
 
 # The code of a row without a value, in a single-valued facet.
 NO_VALUE = -1
+# A multi-valued facet with up to this many values keys each row's set as one integer.
+KEY_BITS = 64
 
 
 def edits_allowed(word: str) -> int:
@@ -33,9 +35,9 @@ class FacetColumn:
 
     A single-valued facet (kind, city) codes each row by the index of its value in `values`
     (NO_VALUE: none): a city has hundreds of values, so its rows index them directly. A
-    multi-valued facet (sectors) codes each row by the index of its set of values in `sets`,
-    set 0 being the empty set; the few distinct sets map to their values through `matrix`
-    (one row per set, one column per value), so counting is one bincount and one product.
+    multi-valued facet (sectors) codes each row by its set of values: the few distinct sets
+    are the rows of `matrix` (one column per value, set 0 being the empty set), so counting
+    is one bincount and one product.
 
     Meant to be updated in place when a few documents change (not done yet): `codes` is a
     plain array, so a changed row takes its new code by assignment; a value not seen before
@@ -60,10 +62,16 @@ class FacetColumn:
             for code, rows in enumerate(members):
                 codes[rows] = code
             return cls(values, codes)
-        has = np.zeros((size, len(values)), dtype=bool)
+        if len(values) > KEY_BITS:
+            has = np.zeros((size, len(values)), dtype=bool)
+            for column, rows in enumerate(members):
+                has[rows, column] = True
+            matrix, codes = _distinct_sets(has)
+            return cls(values, codes, matrix)
+        keys = np.zeros(size, dtype=np.uint64)
         for column, rows in enumerate(members):
-            has[rows, column] = True
-        matrix, codes = _distinct_sets(has)
+            keys[rows] |= np.uint64(1) << np.uint64(column)
+        matrix, codes = _sets_of_keys(keys, len(values))
         return cls(values, codes, matrix)
 
     @classmethod
@@ -116,12 +124,27 @@ class FacetColumn:
 
 def _distinct_sets(has: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of a row x value matrix, the empty set first, and each row's index."""
-    if not has.shape[1]:
-        return np.zeros((1, 0), dtype=np.int64), np.zeros(len(has), dtype=np.int32)
+    if has.shape[1] <= KEY_BITS:
+        keys = np.zeros(len(has), dtype=np.uint64)
+        for column in range(has.shape[1]):
+            keys[has[:, column]] |= np.uint64(1) << np.uint64(column)
+        return _sets_of_keys(keys, has.shape[1])
     rows = np.vstack([np.zeros((1, has.shape[1]), dtype=bool), has])
     # Packed into bytes, a row compares as a few bytes, not as one bool per value.
     unique, inverse = np.unique(np.packbits(rows, axis=1), axis=0, return_inverse=True)
     matrix = np.unpackbits(unique, axis=1, count=has.shape[1]).astype(np.int64)
+    return matrix, inverse.reshape(-1)[1:].astype(np.int32)
+
+
+def _sets_of_keys(keys: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct sets of rows keyed by bits (bit i: value i), the empty set first, and codes.
+
+    Sorting one integer a row is ten times faster than sorting rows of a matrix.
+    """
+    with_empty = np.concatenate([np.zeros(1, dtype=np.uint64), keys])
+    distinct, inverse = np.unique(with_empty, return_inverse=True)
+    bits = np.uint64(1) << np.arange(count, dtype=np.uint64)
+    matrix = ((distinct[:, None] & bits) != 0).astype(np.int64)
     return matrix, inverse.reshape(-1)[1:].astype(np.int32)
 
 
