@@ -37,7 +37,7 @@ class GenerationData:
         # (facet, values) -> set of docnums for Whoosh's filter= argument (which takes a set,
         # not a frozenset); shared, so never changed.
         self._docnum_sets: dict[tuple, set[int]] = {}
-        self.lock = threading.Lock()
+        self._vocabulary_lock = threading.Lock()
 
     def postings(self, reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """The docnums having a term (deleted ones left out) and the term's weight in each."""
@@ -92,7 +92,7 @@ class GenerationData:
     def vocabulary(self, reader) -> list[str]:
         """The indexed stems typos are corrected against."""
         if self._vocabulary is None:
-            with self.lock:
+            with self._vocabulary_lock:
                 if self._vocabulary is None:
                     # Stems: correcting against them costs no second field at indexing time.
                     self._vocabulary = [
