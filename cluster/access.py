@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Flask, abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .extensions import db, login_manager
@@ -13,7 +14,9 @@ from .models import User
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "staff.auth.login"
-    login_manager.login_message = "Please log in to open the staff area."
+    login_manager.login_message = _l("Please log in to open the staff area.")
+    # Flashed messages are kept in the session cookie, so the lazy text goes in as a string.
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from .extensions import db
@@ -21,15 +24,27 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.csv"
 PROGRESS_FROM_ROWS = 500
 
 
+def in_default_language(command):
+    """Run a command in DEFAULT_LOCALE: the command line has no address to take a language from."""
+
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        with force_locale(current_app.config["DEFAULT_LOCALE"]):
+            return command(*args, **kwargs)
+
+    return wrapped
+
+
 @click.command("init-db")
 @click.option("--with-demo", is_flag=True, help="Load the demo directory if it is empty.")
 @with_appcontext
+@in_default_language
 def init_db_command(with_demo: bool) -> None:
     """Create or upgrade the tables, load the sector taxonomy, and optionally the demo data."""
     upgrade()
     taxonomy.load_sectors()
     db.session.commit()
-    click.echo("Database is up to date.")
+    click.echo(_("Database is up to date."))
     if with_demo:
         load_demo()
     bring_index_up_to_date()
@@ -44,11 +59,18 @@ def bring_index_up_to_date() -> None:
         return
     maintenance.repair(differences)
     changed = len(differences.missing) + len(differences.stale) + len(differences.extra)
-    click.echo(f"Search index brought up to date ({changed} organisations).")
+    click.echo(
+        ngettext(
+            "Search index brought up to date (%(num)d organisation).",
+            "Search index brought up to date (%(num)d organisations).",
+            changed,
+        )
+    )
 
 
 @click.command("load-demo")
 @with_appcontext
+@in_default_language
 def load_demo_command() -> None:
     """Load the fictional demo directory, unless organisations are already there."""
     load_demo()
@@ -56,20 +78,27 @@ def load_demo_command() -> None:
 
 def load_demo() -> None:
     if db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)):
-        click.echo("The directory already has organisations; demo data not loaded.")
+        click.echo(_("The directory already has organisations; demo data not loaded."))
         return
     from .services import importer
 
     report = importer.import_file(DEMO_FILE)
     for error in report.errors:
         click.echo(error, err=True)
-    click.echo(f"Demo data: {len(report.created)} organisations created.")
+    click.echo(
+        ngettext(
+            "Demo data: %(num)d organisation created.",
+            "Demo data: %(num)d organisations created.",
+            len(report.created),
+        )
+    )
 
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @with_appcontext
+@in_default_language
 def import_command(file: str, dry_run: bool) -> None:
     """Import organisations from a CSV or JSON file: every row, or none if any is invalid."""
     from .services import importer
@@ -79,20 +108,46 @@ def import_command(file: str, dry_run: bool) -> None:
         def progress(rows):
             if len(rows) < PROGRESS_FROM_ROWS:
                 return rows
-            return stack.enter_context(click.progressbar(rows, label="Checking rows"))
+            return stack.enter_context(click.progressbar(rows, label=_("Checking rows")))
 
         report = importer.import_file(file, dry_run=dry_run, progress=progress)
-    verb = ("would be " if dry_run else "") + "{}"
-    click.echo(
-        f"{report.rows} rows: {len(report.created)} {verb.format('created')}, "
-        f"{len(report.updated)} {verb.format('updated')}, {len(report.unchanged)} unchanged."
-    )
+    click.echo(import_summary(report))
     for error in report.errors:
         click.echo(error)
     if not report.ok:
-        click.echo(f"{len(report.errors)} errors: nothing was written.")
+        click.echo(
+            ngettext(
+                "%(num)d error: nothing was written.",
+                "%(num)d errors: nothing was written.",
+                len(report.errors),
+            )
+        )
         raise click.exceptions.Exit(1)
-    click.echo("Dry run: nothing was written." if dry_run else "Import committed.")
+    click.echo(_("Dry run: nothing was written.") if dry_run else _("Import committed."))
+
+
+def import_summary(report) -> str:
+    """One line: how many rows the file has and what they did, or would do on a dry run."""
+    counts = {
+        "created": len(report.created),
+        "updated": len(report.updated),
+        "unchanged": len(report.unchanged),
+    }
+    if report.dry_run:
+        return ngettext(
+            "%(num)d row: %(created)d would be created, %(updated)d would be updated, "
+            "%(unchanged)d unchanged.",
+            "%(num)d rows: %(created)d would be created, %(updated)d would be updated, "
+            "%(unchanged)d unchanged.",
+            report.rows,
+            **counts,
+        )
+    return ngettext(
+        "%(num)d row: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+        "%(num)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+        report.rows,
+        **counts,
+    )
 
 
 @click.command("export")
@@ -114,6 +169,7 @@ def import_command(file: str, dry_run: bool) -> None:
     help="File to write; standard output by default.",
 )
 @with_appcontext
+@in_default_language
 def export_command(file_format: str, statuses: tuple[str, ...], output) -> None:
     """Export organisations as CSV or JSON, in the format the import command reads."""
     from .services import exporter
@@ -127,6 +183,7 @@ def export_command(file_format: str, statuses: tuple[str, ...], output) -> None:
 @click.option("--name", default="", help="Shown in the history and the audit log.")
 @click.option("--password-stdin", is_flag=True, help="Read the password as one line of stdin.")
 @with_appcontext
+@in_default_language
 def create_user_command(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Add a staff user; the password is asked twice, hidden, unless given on stdin."""
     from .services import accounts, audit
@@ -138,48 +195,56 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool) 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     try:
         user = accounts.create_user(email, password, role=role, name=name)
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     db.session.flush()
-    audit.log("user-create", user, f"role {role}, from the command line")
+    label = accounts.role_label(role)
+    audit.log("user-create", user, _("role %(role)s, from the command line", role=label))
     db.session.commit()
-    click.echo(f"Created {role} {user.email}.")
+    click.echo(_("Created %(email)s, with the role %(role)s.", email=user.email, role=label))
 
 
 @click.command("reindex")
 @with_appcontext
+@in_default_language
 def reindex_command() -> None:
     """Rebuild the search index from the database; search stays online meanwhile."""
     from .search import maintenance
 
-    with click.progressbar(length=maintenance.organisation_count(), label="Indexing") as bar:
+    with click.progressbar(length=maintenance.organisation_count(), label=_("Indexing")) as bar:
         count = maintenance.reindex(progress=lambda done: bar.update(done - bar.pos))
-    click.echo(f"Indexed {count} organisations.")
+    click.echo(ngettext("Indexed %(num)d organisation.", "Indexed %(num)d organisations.", count))
 
 
 @click.command("search-check")
 @with_appcontext
+@in_default_language
 def search_check_command() -> None:
     """Report every difference between the search index and the database; exit 1 if any."""
     from .search import maintenance
 
     differences = maintenance.check()
     if differences.agree:
-        click.echo("Index and database agree.")
+        click.echo(_("Index and database agree."))
         return
     for org_id in differences.missing:
-        click.echo(f"missing from the index: organisation {org_id}")
+        click.echo(_("missing from the index: organisation %(id)s", id=org_id))
     for org_id in differences.extra:
-        click.echo(f"in the index but not in the database: organisation {org_id}")
+        click.echo(_("in the index but not in the database: organisation %(id)s", id=org_id))
     for org_id, (db_version, index_version) in differences.stale.items():
         click.echo(
-            f"stale in the index: organisation {org_id} "
-            f"(database version {db_version}, index version {index_version})"
+            _(
+                "stale in the index: organisation %(id)s "
+                "(database version %(database)s, index version %(index)s)",
+                id=org_id,
+                database=db_version,
+                index=index_version,
+            )
         )
-    click.echo("Run `flask --app wsgi reindex` to rebuild the index.", err=True)
+    click.echo(_("Run `flask --app wsgi reindex` to rebuild the index."), err=True)
     raise SystemExit(1)
 
 

@@ -91,3 +91,19 @@ def test_an_edit_form_posting_an_illegal_status_changes_nothing(app, client, sta
     assert response.status_code == 422
     org = find_org("live-studio", app=app)
     assert (org.status, org.summary, org.version) == ("published", "As it was.", 1)
+
+
+@pytest.mark.parametrize("action", sorted(lifecycle.TRANSITIONS))
+def test_every_refusal_is_one_whole_sentence_about_the_listing(action):
+    for status in STATUSES:
+        for published_before in (False, True):
+            org = listing(status, published_before)
+            if lifecycle.allows(action, org, ADMIN):
+                continue
+            with pytest.raises(lifecycle.LifecycleError) as refused:
+                lifecycle.check(action, org, ADMIN)
+            message = str(refused.value)
+            assert message.startswith("Thread & Needle ") and message.endswith("."), message
+            assert "%(" not in message
+    with pytest.raises(lifecycle.LifecycleError, match="Only"):
+        lifecycle.check(action, listing("draft"), None)

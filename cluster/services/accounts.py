@@ -9,10 +9,15 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ..extensions import db
 from ..models import ROLES, User
 
+# How pages name each role.
+ROLE_LABELS = {"admin": _l("Administrator"), "editor": _l("Editor")}
 MIN_PASSWORD_LENGTH = 10
 # Hashing a megabyte-long "password" would only cost us time; no real one is that long.
 MAX_PASSWORD_LENGTH = 1024
@@ -47,21 +52,33 @@ def normalise_email(email: str) -> str:
     try:
         checked = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise AccountError(f"Not a valid e-mail address: {error}") from None
+        raise AccountError(_("Not a valid e-mail address: %(reason)s", reason=error)) from None
     return checked.normalized.lower()
 
 
 def check_password(password: str) -> None:
     """Raise AccountError unless the password is long enough (and not absurdly long)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            ngettext(
+                "The password must have at least %(num)d character.",
+                "The password must have at least %(num)d characters.",
+                MIN_PASSWORD_LENGTH,
+            )
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            ngettext(
+                "The password must have at most %(num)d character.",
+                "The password must have at most %(num)d characters.",
+                MAX_PASSWORD_LENGTH,
+            )
+        )
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+        raise AccountError(_("The role must be one of: %(roles)s.", roles=", ".join(ROLES)))
     return role
 
 
@@ -77,7 +94,7 @@ def create_user(email: str, password: str, role: str = "editor", name: str = "")
     check_role(role)
     check_password(password)
     if find_user(email):
-        raise AccountError(f"A user with the e-mail {email} already exists.")
+        raise AccountError(_("A user with the e-mail %(email)s already exists.", email=email))
     user = User(
         email=email,
         name=name.replace("\x00", "").strip(),
@@ -121,13 +138,21 @@ def all_users() -> list[User]:
     return list(db.session.scalars(sa.select(User).order_by(User.email)))
 
 
-def change_user(user: User, role: str, active: bool) -> str:
-    """Set a user's role and whether the account may log in; return what changed, in words."""
+def role_label(role: str) -> str:
+    """A role as pages name it."""
+    return str(ROLE_LABELS.get(role, role))
+
+
+def change_user(user: User, role: str, active: bool) -> list[str]:
+    """Set a user's role and whether the account may log in; return each change, in a sentence."""
     changes = []
     if role != user.role:
-        changes.append(f"role {user.role} → {check_role(role)}")
+        check_role(role)
+        changes.append(
+            _("Role: %(old)s → %(new)s.", old=role_label(user.role), new=role_label(role))
+        )
         user.role = role
     if active != user.active:
-        changes.append("enabled" if active else "disabled")
+        changes.append(_("Account enabled.") if active else _("Account disabled."))
         user.active = active
-    return ", ".join(changes)
+    return changes

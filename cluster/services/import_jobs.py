@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..extensions import db
 from . import audit, importer, records, slugs, taxonomy
@@ -112,23 +114,33 @@ def start(file_storage, user) -> Job:
     filename = Path(file_storage.filename or "").name[:200]
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix not in ("csv", "json"):
-        raise UploadRefused(
-            f"{filename or 'The file'} is not a .csv or .json file. Export the spreadsheet as "
-            "CSV (UTF-8) or upload the JSON an export gave you."
-        )
+        if filename:
+            message = _(
+                "%(name)s is not a .csv or .json file. Export the spreadsheet as CSV (UTF-8) "
+                "or upload the JSON an export gave you.",
+                name=filename,
+            )
+        else:
+            message = _(
+                "The file is not a .csv or .json file. Export the spreadsheet as CSV (UTF-8) "
+                "or upload the JSON an export gave you."
+            )
+        raise UploadRefused(message)
     limit = max_bytes()
     data = file_storage.read(limit + 1)
     if len(data) > limit:
-        raise UploadRefused(f"The file is larger than {limit // 2**20} MB. Split it into parts.")
+        raise UploadRefused(
+            _("The file is larger than %(mb)d MB. Split it into parts.", mb=limit // 2**20)
+        )
     if not data.strip():
-        raise UploadRefused("The file is empty.")
+        raise UploadRefused(_("The file is empty."))
     try:
         rows = importer.read_bytes(data, suffix)
     except importer.FileRefused as refused:
         raise UploadRefused(*refused.args) from None
 
     token = secrets.token_hex(16)
-    upload_path, _ = _paths(token, suffix)
+    upload_path, _state_path = _paths(token, suffix)
     upload_path.write_bytes(data)
     job = Job(token=token, filename=filename, file_format=suffix, user_id=getattr(user, "id", None))
     preview(job, rows)
@@ -170,7 +182,7 @@ def preview(job: Job, rows: list) -> None:
 
 def load(token: str) -> Job:
     """The import with this token; raise JobMissing when there is none."""
-    _, state_path = _paths(token)
+    _upload_path, state_path = _paths(token)
     try:
         data = json.loads(state_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -179,7 +191,7 @@ def load(token: str) -> Job:
 
 
 def save(job: Job) -> None:
-    _, state_path = _paths(job.token)
+    _upload_path, state_path = _paths(job.token)
     partial = state_path.with_suffix(".tmp")
     partial.write_text(json.dumps(asdict(job), ensure_ascii=False), encoding="utf-8")
     os.replace(partial, state_path)
@@ -200,19 +212,22 @@ def run_chunk(job: Job, user) -> Job:
         try:
             rows = importer.read_file(upload_path)
         except (OSError, importer.FileRefused) as error:
-            job.write_errors = [f"The uploaded file can no longer be read: {error}"]
+            job.write_errors = [
+                _("The uploaded file can no longer be read: %(error)s", error=error)
+            ]
             save(job)
             return job
         chunk = rows[job.done : job.done + CHUNK_ROWS]
         if not job.started:
             # Logged with the first chunk, in its transaction: what was asked for, by whom.
-            audit.log(
-                "import",
-                job.filename,
-                detail=f"{job.total} rows: {len(job.created)} to create, "
-                f"{len(job.updated)} to update",
-                user=user,
+            detail = ngettext(
+                "%(num)d row: %(created)d to create, %(updated)d to update",
+                "%(num)d rows: %(created)d to create, %(updated)d to update",
+                job.total,
+                created=len(job.created),
+                updated=len(job.updated),
             )
+            audit.log("import", job.filename, detail=detail, user=user)
         report = importer.import_numbered(chunk, user=user)
         if not report.ok:
             db.session.rollback()

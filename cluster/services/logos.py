@@ -8,6 +8,8 @@ import secrets
 import warnings
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import audit
@@ -32,9 +34,14 @@ def store_logo(file_storage, upload_dir: str | Path) -> str:
     """Decode the upload, re-encode it at most 512 px wide and high; return its new file name."""
     data = file_storage.read(MAX_BYTES + 1)
     if not data:
-        raise LogoError("The file is empty. Choose a PNG, JPEG or WebP image.")
+        raise LogoError(_("The file is empty. Choose a PNG, JPEG or WebP image."))
     if len(data) > MAX_BYTES:
-        raise LogoError("The logo is larger than 2 MB. Upload a smaller image.")
+        raise LogoError(
+            _(
+                "The logo is larger than %(mb)d MB. Upload a smaller image.",
+                mb=MAX_BYTES // 2**20,
+            )
+        )
 
     image = decode(data)
     keep_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
@@ -77,8 +84,11 @@ def decode(data: bytes) -> Image.Image:
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         # Pillow reports broken data as any of these, depending on the format and the damage.
         raise LogoError(
-            f"The {fmt} image is damaged or incomplete and cannot be read. "
-            "Save it again and upload the new file."
+            _(
+                "The %(format)s image is damaged or incomplete and cannot be read. "
+                "Save it again and upload the new file.",
+                format=fmt,
+            )
         ) from error
     return image
 
@@ -92,16 +102,25 @@ def decoded_format(data: bytes) -> str:
         raise LogoError(too_large_message()) from None
     except UnidentifiedImageError:
         raise LogoError(
-            "This file is not an image we can read. Upload a PNG, JPEG or WebP logo "
-            "(SVG and other formats are not accepted)."
+            _(
+                "This file is not an image we can read. Upload a PNG, JPEG or WebP logo "
+                "(SVG and other formats are not accepted)."
+            )
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise LogoError(
-            "The image is damaged or incomplete and cannot be read. "
-            "Save it again and upload the new file."
+            _(
+                "The image is damaged or incomplete and cannot be read. "
+                "Save it again and upload the new file."
+            )
         ) from None
     if fmt not in ACCEPTED_FORMATS:
-        raise LogoError(f"{fmt} images are not accepted. Upload a PNG, JPEG or WebP logo.")
+        raise LogoError(
+            _(
+                "%(format)s images are not accepted. Upload a PNG, JPEG or WebP logo.",
+                format=fmt,
+            )
+        )
     return fmt
 
 
@@ -119,9 +138,11 @@ def _open(data: bytes) -> Image.Image:
 
 
 def too_large_message() -> str:
-    return (
-        f"The image is too large: logos may have at most {MAX_PIXELS // 1_000_000} megapixels. "
-        "Upload a smaller image."
+    return ngettext(
+        "The image is too large: logos may have at most %(num)d megapixel. Upload a smaller image.",
+        "The image is too large: logos may have at most %(num)d megapixels. "
+        "Upload a smaller image.",
+        MAX_PIXELS // 1_000_000,
     )
 
 
@@ -139,12 +160,12 @@ def replace_logo(org, file_storage, upload_dir: str | Path, user) -> str:
     name = store_logo(file_storage, upload_dir)
     previous = org.logo
     org.logo = name
-    audit.log("logo", org, detail=f"{previous or '(none)'} → {name}", user=user)
+    audit.log("logo", org, detail=f"{previous or _('(none)')} → {name}", user=user)
     return name
 
 
 def remove_logo(org, user) -> None:
     """Stop showing the organisation's logo (the caller commits)."""
     if org.logo:
-        audit.log("logo", org, detail=f"{org.logo} → (none)", user=user)
+        audit.log("logo", org, detail=f"{org.logo} → {_('(none)')}", user=user)
         org.logo = ""

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import AuditEntry, Organisation, User
@@ -50,7 +51,11 @@ def last_notes(orgs: list[Organisation]) -> dict[str, AuditEntry]:
 def _require_pending(org: Organisation) -> None:
     if org.status != "pending":
         raise ModerationError(
-            f"{org.name} is no longer waiting for moderation (it is {org.status} now)."
+            _(
+                "%(name)s is no longer waiting for moderation (its status is now %(status)s).",
+                name=org.name,
+                status=lifecycle.status_label(org.status),
+            )
         )
 
 
@@ -69,13 +74,17 @@ def send_back(org: Organisation, user: User, note: str) -> bool:
     audit.log("send-back", org, detail=note, user=user)
     if not org.email:
         return False
-    site = current_app.config.get("SITE_NAME", "The technopark")
-    body = (
-        f"Hello,\n\nthank you for adding {org.name} to the {site} directory. Before we publish "
-        f"it, please look at this note from our staff:\n\n{note}\n\nReply to this message with "
-        "the corrections and we will update the listing.\n"
+    site = current_app.config.get("SITE_NAME") or _("The technopark")
+    body = _(
+        "Hello,\n\nthank you for adding %(name)s to the %(site)s directory. Before we publish "
+        "it, please look at this note from our staff:\n\n%(note)s\n\nReply to this message "
+        "with the corrections and we will update the listing.\n",
+        name=org.name,
+        site=site,
+        note=note,
     )
-    return send_mail(org.email, f"{site}: about your listing {org.name}", body)
+    subject = _("%(site)s: about your listing %(name)s", site=site, name=org.name)
+    return send_mail(org.email, subject, body)
 
 
 def reject(org: Organisation, user: User, reason: str = "") -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..access import staff_required
@@ -14,8 +15,11 @@ from .forms import LoginForm
 bp = Blueprint("auth", __name__)
 
 LOGIN_LIMIT = "10 per minute"
-TOO_MANY = "Too many attempts, try again later."
-WRONG_LOGIN = "Wrong e-mail or password."
+
+
+def too_many() -> str:
+    """The limiter's answer to too many failed logins, in the page's language."""
+    return _("Too many attempts, try again later.")
 
 
 def failed_login(response) -> bool:
@@ -27,13 +31,13 @@ def login_account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=failed_login, error_message=TOO_MANY)
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=failed_login, error_message=too_many)
 @limiter.limit(
     LOGIN_LIMIT,
     methods=["POST"],
     key_func=login_account_key,
     deduct_when=failed_login,
-    error_message=TOO_MANY,
+    error_message=too_many,
 )
 def login():
     """Log a staff member in."""
@@ -51,9 +55,9 @@ def login():
             return redirect(next_url or url_for("staff.dashboard.index"))
         audit.log("login-failed", form.email.data.strip()[:200])
         db.session.commit()
-        error = WRONG_LOGIN
+        error = _("Wrong e-mail or password.")
     elif request.method == "POST":
-        error = WRONG_LOGIN
+        error = _("Wrong e-mail or password.")
     return render_template("staff/login.html", form=form, error=error, next_url=next_url)
 
 
@@ -64,5 +68,5 @@ def logout():
     audit.log("logout", current_user._get_current_object())
     logout_user()
     db.session.commit()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("staff.auth.login"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import staff_required
@@ -24,7 +25,7 @@ def verify(slug: str):
     org = get_organisation(slug)
     freshness.mark_verified(org, current_user._get_current_object())
     db.session.commit()
-    flash(f"{org.name} is marked as checked today.", "success")
+    flash(_("%(name)s is marked as checked today.", name=org.name), "success")
     return redirect(safe_next(request.form.get("next")) or url_for(".stale"), 303)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import fields
 from ..access import staff_required
 from ..extensions import db
 from ..models import Revision
@@ -16,7 +18,15 @@ bp = Blueprint("history", __name__, url_prefix="/organisations")
 
 
 @bp.app_template_filter("revision_value")
-def revision_value(value) -> str:
+def revision_value(value, name: str = "") -> str:
+    """A stored value as one line; a choice field's codes as their labels."""
+    field = fields.BY_NAME.get(name)
+    if field is not None and field.choices:
+        labels = dict(field.choices)
+        if isinstance(value, list):
+            value = [labels.get(item, item) if isinstance(item, str) else item for item in value]
+        elif isinstance(value, str):
+            value = labels.get(value, value)
     return revisions.display(value)
 
 
@@ -42,7 +52,10 @@ def restore(slug: str, revision_id: int):
         new = organisations.restore_revision(org, revision, current_user)
         db.session.commit()
         if new:
-            flash(f"Restored the version {revision.version} as a new revision.", "success")
+            message = _(
+                "Restored the version %(version)d as a new revision.", version=revision.version
+            )
+            flash(message, "success")
         else:
-            flash("That version is what is stored now; nothing changed.", "info")
+            flash(_("That version is what is stored now; nothing changed."), "info")
     return redirect(url_for(".index", slug=org.slug))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import admin_required, staff_required
@@ -26,7 +27,7 @@ def take(org: Organisation, change: Callable[[], object], done: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(done.format(name=org.name, status=org.status), "success")
+        flash(done, "success")
     return redirect(url_for("staff.organisations.edit", slug=org.slug))
 
 
@@ -38,9 +39,11 @@ def change_status(slug: str, action: str):
     if not ActionForm().validate_on_submit():
         return redirect(url_for("staff.organisations.edit", slug=org.slug))
     user = current_user._get_current_object()
-    return take(
-        org, lambda: organisations.change_status(org, action, user), "{name} is now {status}."
-    )
+    if action == "publish":
+        done = _("%(name)s is now published.", name=org.name)
+    else:
+        done = _("%(name)s is now archived.", name=org.name)
+    return take(org, lambda: organisations.change_status(org, action, user), done)
 
 
 @bp.post("/<slug>/restore")
@@ -53,9 +56,11 @@ def restore(slug: str):
         return redirect(url_for("staff.organisations.edit", slug=org.slug))
     user = current_user._get_current_object()
     status = form.status.data
-    return take(
-        org, lambda: organisations.restore(org, user, status), "{name} is back, as {status}."
-    )
+    if status == "draft":
+        done = _("%(name)s is back, as a draft.", name=org.name)
+    else:
+        done = _("%(name)s is back and published.", name=org.name)
+    return take(org, lambda: organisations.restore(org, user, status), done)
 
 
 @bp.route("/<slug>/delete", methods=["GET", "POST"])
@@ -68,6 +73,6 @@ def delete(slug: str):
         name = org.name
         organisations.delete(org, current_user)
         db.session.commit()
-        flash(f"{name} was deleted.", "success")
+        flash(_("%(name)s was deleted.", name=name), "success")
         return redirect(url_for("staff.organisations.index"))
     return render_template("staff/delete.html", org=org, form=form)

@@ -7,6 +7,7 @@ and a refused image must leave every typed field of that form alone.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import staff_required
@@ -36,7 +37,7 @@ def upload(slug: str):
             form.logo.errors = [str(error)]
         else:
             db.session.commit()
-            flash(f"The logo of {org.name} is updated.", "success")
+            flash(_("The logo of %(name)s is updated.", name=org.name), "success")
             return redirect(url_for("staff.organisations.edit", slug=org.slug), 303)
     status = 422 if form.errors else 200
     return render_template("staff/logo.html", org=org, form=form, remove_form=ActionForm()), status
@@ -51,5 +52,5 @@ def remove(slug: str):
         abort(400)
     logos.remove_logo(org, current_user._get_current_object())
     db.session.commit()
-    flash(f"{org.name} has no logo now.", "info")
+    flash(_("%(name)s has no logo now.", name=org.name), "info")
     return redirect(url_for("staff.organisations.edit", slug=org.slug), 303)

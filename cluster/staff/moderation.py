@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,14 +44,20 @@ def queue():
 
 
 def moderate(
-    slug: str, action: Callable[[Organisation], object], done: str, form: FlaskForm | None = None
+    slug: str,
+    action: Callable[[Organisation], object],
+    done: Callable[[str], str],
+    form: FlaskForm | None = None,
 ):
-    """Run one moderation action on a submission and commit, or explain why it did not happen."""
+    """Run one moderation action on a submission and commit, or explain why it did not happen.
+
+    done(name) says what happened to the submission of that name.
+    """
     form = form or ActionForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
-                flash(message, "error")
+                flash(str(message), "error")
         return redirect(url_for(".queue"), 303)
     org = get_organisation(slug)
     name = org.name
@@ -62,9 +69,10 @@ def moderate(
         flash(str(error), "warning")
     except StaleDataError:
         db.session.rollback()
-        flash(f"{name} was changed by someone else meanwhile; look at it again.", "warning")
+        message = _("%(name)s was changed by someone else meanwhile; look at it again.", name=name)
+        flash(message, "warning")
     else:
-        flash(done.format(name=name), "success")
+        flash(done(name), "success")
     return redirect(url_for(".queue"), 303)
 
 
@@ -73,7 +81,11 @@ def moderate(
 def approve(slug: str):
     """Publish a pending submission."""
     user = current_user._get_current_object()
-    return moderate(slug, lambda org: submissions.approve(org, user), "{name} is published.")
+    return moderate(
+        slug,
+        lambda org: submissions.approve(org, user),
+        lambda name: _("%(name)s is published.", name=name),
+    )
 
 
 @bp.post("/<slug>/send-back")
@@ -88,14 +100,14 @@ def send_back(slug: str):
         outcome["mailed"] = submissions.send_back(org, user, form.note.data.strip())
         outcome["email"] = org.email
 
-    response = moderate(slug, action, "Note kept for {name}.", form)
+    response = moderate(slug, action, lambda name: _("Note kept for %(name)s.", name=name), form)
     if "mailed" in outcome:
         if outcome["mailed"]:
-            flash(f"The note was e-mailed to {outcome['email']}.", "info")
+            flash(_("The note was e-mailed to %(email)s.", email=outcome["email"]), "info")
         elif outcome["email"]:
-            flash("No mail server is configured: the note was logged, not e-mailed.", "warning")
+            flash(_("No mail server is configured: the note was logged, not e-mailed."), "warning")
         else:
-            flash("The submission has no e-mail address: contact them another way.", "warning")
+            flash(_("The submission has no e-mail address: contact them another way."), "warning")
     return response
 
 
@@ -108,6 +120,6 @@ def reject(slug: str):
     return moderate(
         slug,
         lambda org: submissions.reject(org, user, (form.reason.data or "").strip()),
-        "{name} was rejected and removed.",
+        lambda name: _("%(name)s was rejected and removed.", name=name),
         form,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
@@ -99,7 +100,7 @@ def create():
             return edit_page(form, None, duplicates=duplicates)
     org = organisations.create(values, current_user)
     db.session.commit()
-    flash(f"{org.name} was created.", "success")
+    flash(_("%(name)s was created.", name=org.name), "success")
     return redirect(url_for(".edit", slug=org.slug))
 
 
@@ -153,7 +154,10 @@ def edit(slug: str):
         if org is None:
             abort(410)
         return conflict(org, form, values, expected)
-    flash("Saved." if revision else "Nothing changed.", "success" if revision else "info")
+    if revision:
+        flash(_("Saved."), "success")
+    else:
+        flash(_("Nothing changed."), "info")
     return redirect(url_for(".edit", slug=org.slug))
 
 

@@ -15,6 +15,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -83,9 +85,10 @@ def run(token: str):
     if not form.validate_on_submit():
         abort(400)
     if found.errors:
-        flash("This file has invalid rows: correct them and upload it again.", "error")
+        flash(_("This file has invalid rows: correct them and upload it again."), "error")
     elif found.duplicates and not found.started and not form.confirm_duplicate.data:
-        flash("Tick the box to confirm the likely duplicates, or cancel the import.", "warning")
+        message = _("Tick the box to confirm the likely duplicates, or cancel the import.")
+        flash(message, "warning")
     else:
         found = import_jobs.run_chunk(found, current_user._get_current_object())
     if wants_json():
@@ -102,7 +105,10 @@ def cancel(token: str):
         abort(400)
     import_jobs.cancel(found.token)
     if not found.started:
-        flash(f"The import of {found.filename} was cancelled; nothing was written.", "info")
+        message = _(
+            "The import of %(name)s was cancelled; nothing was written.", name=found.filename
+        )
+        flash(message, "info")
     return redirect(url_for(".upload"), 303)
 
 
@@ -112,7 +118,7 @@ def export():
     """Download the staff list, filtered as on /staff/organisations, as CSV or JSON."""
     file_format = request.args.get("format", "csv")
     if file_format not in exporter.FORMATS:
-        abort(400, description="Choose the format csv or json.")
+        abort(400, description=_("Choose the format csv or json."))
     text = request.args.get("q", "")[:200]
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
@@ -127,7 +133,13 @@ def export():
     filters = ", ".join(
         f"{k}={v}" for k, v in (("q", text), ("status", status), ("kind", kind)) if v
     )
-    audit.log("export", f"{len(orgs)} organisations as {file_format}", detail=filters)
+    target = ngettext(
+        "%(num)d organisation as %(format)s",
+        "%(num)d organisations as %(format)s",
+        len(orgs),
+        format=file_format,
+    )
+    audit.log("export", target, detail=filters)
     db.session.commit()
     filename = f"organisations-{date.today():%Y-%m-%d}.{file_format}"
     return Response(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import admin_required
@@ -30,9 +31,13 @@ def index():
             status = 422
         else:
             db.session.flush()
-            audit.log("user-create", user, f"role {user.role}")
+            role = accounts.role_label(user.role)
+            audit.log("user-create", user, _("role %(role)s", role=role))
             db.session.commit()
-            flash(f"{user.email} can now log in as {user.role}.", "success")
+            flash(
+                _("%(email)s can now log in, with the role %(role)s.", email=user.email, role=role),
+                "success",
+            )
             return redirect(url_for(".index"))
     elif request.method == "POST":
         status = 422
@@ -50,11 +55,12 @@ def change(user_id: int):
         abort(404)
     form = UserChangeForm()
     if user.id == current_user.id:
-        flash("You cannot change your own role or disable your own account.", "error")
+        flash(_("You cannot change your own role or disable your own account."), "error")
     elif form.validate_on_submit():
-        detail = accounts.change_user(user, role=form.role.data, active=form.active.data == "1")
-        if detail:
+        changes = accounts.change_user(user, role=form.role.data, active=form.active.data == "1")
+        if changes:
+            detail = " ".join(changes)
             audit.log("user-change", user, detail)
             db.session.commit()
-            flash(f"{user.email}: {detail}.", "success")
+            flash(_("%(email)s: %(changes)s", email=user.email, changes=detail), "success")
     return redirect(url_for(".index"))
