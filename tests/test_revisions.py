@@ -127,8 +127,13 @@ def test_audit_log_lists_logins_and_changes_for_admins(app, client, staff):
     staff.post("/en/staff/organisations/new", {"name": "Audit Me", "kind": "company"})
     staff.post("/en/staff/organisations/audit-me/publish")
     page = client.get("/en/staff/audit").get_data(as_text=True)
-    for action in ("login", "create", "publish"):
-        assert f"<td>{action}</td>" in page
+    # Each action shows as its label, the stored code kept beside it.
+    for action, label in (
+        ("login", "Logged in"),
+        ("create", "Listing created"),
+        ("publish", "Listing published"),
+    ):
+        assert f'<td data-action="{action}">{label}</td>' in page
     assert "admin@example.org" in page and "organisation:audit-me" in page
 
 

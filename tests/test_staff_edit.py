@@ -185,7 +185,7 @@ def test_admin_deletes_after_confirmation_and_the_history_stays(app, client, sta
         assert all(
             r.organisation_id is None and r.organisation_slug == "thread-needle" for r in kept
         )
-    assert "delete" in client.get("/en/staff/audit").get_data(as_text=True)
+    assert 'data-action="delete"' in client.get("/en/staff/audit").get_data(as_text=True)
 
 
 # Bad input --------------------------------------------------------------------------------

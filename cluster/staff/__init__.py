@@ -11,6 +11,7 @@ from . import (
     auth,
     checks,
     dashboard,
+    display,
     history,
     lifecycle,
     logos,
@@ -34,3 +35,9 @@ for room in (
     users,
 ):
     bp.register_blueprint(room.bp)
+
+bp.context_processor(display.labels)
+for name, function in display.FILTERS.items():
+    bp.add_app_template_filter(function, name)
+for name, helper in display.GLOBALS.items():
+    bp.add_app_template_global(helper, name)
