@@ -37,7 +37,7 @@ def make_backend(app: Flask) -> SearchBackend:
         # Checks the installed Whoosh and patches its reader, once per process (compatibility).
         return WhooshBackend(app.config["INDEX_DIR"])
     if name == "postgres":
-        from .postgres_backend import PostgresBackend
+        from .postgres import PostgresBackend
 
         return PostgresBackend()
     raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {name!r}")

@@ -11,12 +11,11 @@ server process counts exactly what its own snapshot of the table holds.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import sqlalchemy as sa
 
-from . import arrays
+from .. import arrays
+from .tsquery import parse_tsquery
 
 SCALAR_COLUMNS = {"kind": "kind", "residency": "residency", "stage": "stage", "city": "city"}
 ARRAY_COLUMNS = {"sector": "sector_key", "looking_for": "looking_for_key"}
@@ -135,62 +134,3 @@ class FacetTable:
             places = arrays.positions(np.searchsorted(self.ids, unpack(ordered, ">i4")))
             self._positions[order] = places
         return places
-
-
-# A tsquery as PostgreSQL prints it: quoted lexemes, maybe prefixes (:*), & | and brackets.
-TSQUERY_TOKEN = re.compile(r"\s*(?:('(?:[^'\\]|''|\\.)*'(?::\*)?)(?![:\w])|([&|()]))")
-
-
-def tsquery_tokens(text: str) -> list[str] | None:
-    """The lexemes, operators and brackets of a tsquery; None if it holds anything else."""
-    tokens = []
-    position = 0
-    text = text.rstrip()
-    while position < len(text):
-        match = TSQUERY_TOKEN.match(text, position)
-        if not match:
-            return None
-        tokens.append(match.group(1) or match.group(2))
-        position = match.end()
-    return tokens
-
-
-def parse_tsquery(text: str):
-    """A tree of ("term", tsquery), ("and", [...]) and ("or", [...]); None for anything else.
-
-    Negation, phrases and weights are left to PostgreSQL (None).
-    """
-    tokens = tsquery_tokens(text)
-    if not tokens:
-        return None
-
-    def expression(i: int, operator: str):
-        # "or" binds loosest; each level gathers its operands.
-        children = []
-        while True:
-            if operator == "or":
-                node, i = expression(i, "and")
-            elif tokens[i] == "(":
-                node, i = expression(i + 1, "or")
-                if i >= len(tokens) or tokens[i] != ")":
-                    raise ValueError("unclosed bracket")
-                i += 1
-            elif tokens[i] in "&|)":
-                raise ValueError("operator without an operand")
-            else:
-                node, i = ("term", tokens[i]), i + 1
-            children.append(node)
-            joiner = {"or": "|", "and": "&"}.get(operator)
-            if joiner and i < len(tokens) and tokens[i] == joiner:
-                i += 1
-                continue
-            break
-        if len(children) == 1:
-            return children[0], i
-        return (operator, children), i
-
-    try:
-        tree, end = expression(0, "or")
-    except (ValueError, IndexError):
-        return None
-    return tree if end == len(tokens) else None

@@ -217,7 +217,7 @@ def test_statuses_limit_what_is_found(pg_app):
 
 
 def test_facet_values_kept_by_one_process_follow_writes_made_by_another(pg_app):
-    from cluster.search.postgres_backend import PostgresBackend
+    from cluster.search.postgres import PostgresBackend
 
     # A second engine object stands for another server process with its own kept values.
     other = PostgresBackend()
@@ -245,7 +245,7 @@ def test_term_match_sets_combine_as_the_tsquery_says(pg_app):
 
 
 def test_tsquery_text_parses_into_ands_and_ors_and_leaves_the_rest_to_postgresql():
-    from cluster.search.postgres_facets import parse_tsquery
+    from cluster.search.postgres.tsquery import parse_tsquery
 
     assert parse_tsquery("'textil' & ( 'fashion':* | 'фэшн':* )") == (
         "and",

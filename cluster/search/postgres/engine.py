@@ -1,0 +1,144 @@
+"""The PostgreSQL engine: a search_documents table with a weighted tsvector, GIN and pg_trgm.
+
+Rows and writes live in rows.py, query planning in planning.py, the page of hits in hits.py and
+each process's facet arrays in facet_table.py; this is the SearchBackend they make together.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from .. import arrays, language
+from ..base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
+from . import hits, rows
+from .facet_table import FacetTable
+from .planning import Planner
+from .similar import similar
+
+
+class PostgresBackend:
+    """The SearchBackend kept in the app's own PostgreSQL database."""
+
+    def __init__(self) -> None:
+        # The facet values of the newest generation this process has read (facet_table.py).
+        self._table: FacetTable | None = None
+        self._loading = threading.Lock()
+        self._planner = Planner()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def index(self, orgs: Iterable) -> None:
+        """Add or replace these organisations in the index."""
+        rows.index(orgs)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        """Drop these organisation ids from the index."""
+        rows.remove(ids)
+
+    def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
+        """Replace the whole index with these organisations; return how many were indexed."""
+        return rows.rebuild(orgs, progress)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def indexed_versions(self) -> dict[int, int]:
+        """Every indexed organisation id with the version it was indexed at."""
+        with db.engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT organisation_id, version FROM search_documents"))
+            return {row[0]: row[1] for row in found}
+
+    def count(self) -> int:
+        """How many organisations the index holds."""
+        with db.engine.connect() as conn:
+            return conn.execute(sa.text("SELECT count(*) FROM search_documents")).scalar_one()
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run a query; never raises for anything a user can type."""
+        text = language.clean_query(query.text)
+        with db.engine.connect() as conn:
+            # One snapshot for every statement: the generation read first then stands for
+            # exactly the rows the later statements see.
+            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            table = self._facet_table(conn)
+            allowed = table.statuses(query.statuses)
+            tsquery, suggestion, matched = self._planner.plan(conn, text, table, allowed)
+            if matched is None:
+                matched = allowed
+            result = self._search(conn, query, table, tsquery, matched, text)
+            result.suggestion = suggestion
+            return result
+
+    def _facet_table(self, conn) -> FacetTable:
+        """This snapshot's facet values: kept from an earlier search unless the table changed."""
+        generation = conn.execute(sa.text("SELECT generation FROM search_state")).scalar_one()
+        table = self._table
+        if table is not None and table.generation == generation:
+            return table
+        with self._loading:
+            table = self._table
+            if table is None or table.generation != generation:
+                table = FacetTable(conn, generation)
+                # A search still on an older snapshot uses its own table but keeps the newest.
+                if self._table is None or generation > self._table.generation:
+                    self._table = table
+        return table
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Names that complete what is being typed, published only."""
+        prefix = language.clean_query(prefix)
+        if not prefix:
+            return []
+        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with db.engine.connect() as conn:
+            found = conn.execute(
+                sa.text(
+                    """
+                    SELECT name, slug FROM search_documents
+                    WHERE status = 'published'
+                      AND (names ILIKE :start OR names ILIKE :word)
+                    ORDER BY name ILIKE :start DESC, lower(name) COLLATE "C", organisation_id
+                    LIMIT :limit
+                    """
+                ),
+                {"start": like + "%", "word": "% " + like + "%", "limit": limit},
+            )
+            return [Suggestion(name=row.name, slug=row.slug) for row in found]
+
+    def similar(self, org, limit: int = 5) -> list[Hit]:
+        """Published organisations most like this one, itself excluded."""
+        with db.engine.connect() as conn:
+            return similar(conn, org.id, limit)
+
+    # -- the parts of a search -------------------------------------------------------------
+
+    def _search(
+        self, conn, query: SearchQuery, table: FacetTable, tsquery, matched, text: str
+    ) -> SearchResult:
+        filters = {
+            facet: sorted({str(v) for v in values if v not in (None, "")})
+            for facet, values in (query.filters or {}).items()
+            if facet in FACETS
+        }
+        filters = {facet: values for facet, values in filters.items() if values}
+        if tsquery is not None and not tsquery:
+            return SearchResult(query=query, total=0, hits=[], facets={f: {} for f in FACETS})
+        # Each facet counted over the rows that pass every other facet's selection (OR within
+        # a facet, AND across facets).
+        final, facets = arrays.facet_counts(table.facets, matched, filters)
+        total = int(final.sum())
+        for facet, values in filters.items():
+            # This engine lists a selected value that nothing matches, with 0.
+            counts = {value: 0 for value in values} | facets[facet]
+            facets[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+        per_page = max(1, min(int(query.per_page or 20), 100))
+        page = max(1, int(query.page or 1))
+        offset = (page - 1) * per_page
+        found: list[Hit] = []
+        if total and offset < total:
+            found = hits.page(conn, table, query.sort, final, text, tsquery, offset, per_page)
+        return SearchResult(query=query, total=total, hits=found, facets=facets)
