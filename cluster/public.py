@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from . import browse, search
 from .errors import error_response
@@ -35,7 +36,13 @@ def organisations():
         sectors=directory.sectors_with_counts(include_empty=False),
         cities=directory.cities_with_counts(),
     )
-    return render_template("public/directory.html", query=query, page=page, filters=filters)
+    return render_template(
+        "public/directory.html",
+        query=query,
+        page=page,
+        filters=filters,
+        facet_titles=browse.FILTER_TITLES,
+    )
 
 
 @bp.get("/o/<slug>")
@@ -47,8 +54,8 @@ def profile(slug: str):
     if org.status == "archived":
         return error_response(
             410,
-            "This organisation is no longer listed in the directory.",
-            "No longer listed",
+            _("This organisation is no longer listed in the directory."),
+            _("No longer listed"),
         )
     return render_template("public/profile.html", org=org, similar=search.similar_to(org))
 

@@ -3,36 +3,143 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
+from babel import Locale
 from flask import Flask, request, url_for
+from flask_babel import format_currency, format_datetime, format_decimal, npgettext
+from flask_babel import format_date as babel_format_date
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from . import models
+from .i18n import lang
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
+LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 PHONE_CHARACTERS = re.compile(r"[^0-9+]")
+# A kind as a heading or a breadcrumb: "Startups". Counted kinds read kind_count_label.
 KIND_PLURALS = {
-    "startup": "Startups",
-    "manufacturer": "Manufacturers",
-    "education": "Educational institutions",
-    "company": "Companies",
+    "startup": _l("Startups"),
+    "manufacturer": _l("Manufacturers"),
+    "education": _l("Educational institutions"),
+    "company": _l("Companies"),
 }
+# A date as people write it, in the page's language: 5 March 2024, 5 марта 2024.
+DATE_PATTERN = "d MMMM y"
+# strftime directives the templates have used, as Unicode (CLDR) date pattern fields.
+STRFTIME_FIELDS = {
+    "%-d": "d",
+    "%d": "dd",
+    "%A": "EEEE",
+    "%a": "EEE",
+    "%B": "MMMM",
+    "%b": "MMM",
+    "%m": "MM",
+    "%Y": "yyyy",
+    "%y": "yy",
+    "%H": "HH",
+    "%M": "mm",
+    "%S": "ss",
+}
+STRFTIME_DIRECTIVE = re.compile(r"(%-?[A-Za-z])")
+TIME_FIELDS = re.compile(r"[Hhms]")
+LETTER_BESIDE_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
 def text_lang(value: str | None) -> str:
-    """'ru' for text written mostly in Cyrillic, '' otherwise (the page is in English)."""
+    """The language a text's letters are mostly written in: 'ru' Cyrillic, 'en' Latin, else ''."""
     if not value:
         return ""
     letters = [char for char in value if char.isalpha()]
-    cyrillic = sum(1 for char in letters if CYRILLIC.match(char))
-    return "ru" if letters and cyrillic * 2 > len(letters) else ""
+    if sum(1 for char in letters if CYRILLIC.match(char)) * 2 > len(letters):
+        return "ru"
+    if sum(1 for char in letters if LATIN.match(char)) * 2 > len(letters):
+        return "en"
+    return ""
 
 
 def lang_attr(value: str | None) -> Markup:
-    """' lang="ru"' for mostly Cyrillic text, nothing otherwise: <p{{ text|lang_attr }}>."""
-    lang = text_lang(value)
-    return Markup(f' lang="{lang}"') if lang else Markup("")
+    """' lang="en"' for Latin text on a Russian page, ' lang="ru"' for Cyrillic text on an
+    English one, nothing for text in the page's own language: <p{{ text|lang_attr }}>."""
+    text_language = text_lang(value)
+    if not text_language or text_language == lang():
+        return Markup("")
+    return Markup(f' lang="{text_language}"')
+
+
+def sector_name(sector: models.Sector, language: str | None = None) -> str:
+    """A sector's name in the page's language (or the one given); English when it has no other."""
+    if (language or lang()) == "ru" and sector.name_ru:
+        return sector.name_ru
+    return sector.name
+
+
+def other_sector_name(sector: models.Sector) -> str:
+    """The sector's name in the page's other language, '' when it reads the same."""
+    other = sector_name(sector, "en" if lang() == "ru" else "ru")
+    return "" if other == sector_name(sector) else other
+
+
+def kind_count_label(kind: str, count: int) -> str:
+    """What a count of organisations of one kind is called: 1 Startup, 5 Startups."""
+    if kind == "startup":
+        return npgettext("counted", "Startup", "Startups", count)
+    if kind == "manufacturer":
+        return npgettext("counted", "Manufacturer", "Manufacturers", count)
+    if kind == "education":
+        return npgettext("counted", "Educational institution", "Educational institutions", count)
+    if kind == "company":
+        return npgettext("counted", "Company", "Companies", count)
+    return kind
+
+
+def date_pattern(fmt: str) -> str:
+    """A Unicode date pattern from a strftime format ("%-d %B %Y" -> "d MMMM yyyy")."""
+    if "%" not in fmt:
+        return fmt
+    pieces = []
+    for piece in STRFTIME_DIRECTIVE.split(fmt):
+        if piece in STRFTIME_FIELDS:
+            pieces.append(STRFTIME_FIELDS[piece])
+        elif piece:
+            # Letters between directives are text, which a pattern quotes.
+            pieces.append(
+                re.sub(r"[A-Za-z']+", lambda m: "'{}'".format(m[0].replace("'", "''")), piece)
+            )
+    return "".join(pieces)
+
+
+def format_date(value: date | datetime | None, fmt: str = DATE_PATTERN) -> str:
+    """A date (or date and time) as the page's language writes it.
+
+    `fmt` is a Unicode date pattern ("d MMMM y, HH:mm") or a strftime format ("%-d %B %Y").
+    """
+    if not value:
+        return ""
+    pattern = date_pattern(fmt)
+    if isinstance(value, datetime) and TIME_FIELDS.search(re.sub(r"'[^']*'", "", pattern)):
+        return format_datetime(value, pattern)
+    return babel_format_date(value, pattern)
+
+
+def format_number(value: int | float | None) -> str:
+    """A number grouped as the page's language groups it: 1,500,000 or 1 500 000."""
+    return format_decimal(value) if value is not None else ""
+
+
+def format_money(amount: int | float | None, currency: str = "") -> str:
+    """An amount in a currency, without decimals: RUB 15,000,000, $500,000, 15 000 000 ₽."""
+    if amount is None:
+        return ""
+    if not currency:
+        return format_number(amount)
+    pattern = Locale.parse(lang()).currency_formats["standard"].pattern
+    whole = re.sub(r"\.0+", "", pattern)
+    text = format_currency(amount, currency, format=whole, currency_digits=False)
+    # CLDR's currency spacing, which Babel leaves out: a code in letters keeps off the digits.
+    return LETTER_BESIDE_DIGIT.sub("\u00a0", text)
 
 
 def website_href(value: str | None) -> str:
@@ -98,18 +205,14 @@ def init_app(app: Flask) -> None:
     app.add_template_global(page_url)
     app.add_template_global(filter_url)
     app.add_template_global(toggle_filter_url)
+    app.add_template_global(sector_name)
+    app.add_template_global(other_sector_name)
+    app.add_template_global(kind_count_label)
     app.add_template_filter(text_lang, "lang")
     app.add_template_filter(lang_attr)
     app.add_template_filter(website_href)
     app.add_template_filter(website_label)
     app.add_template_filter(phone_href)
-
-    @app.template_filter("date")
-    def format_date(value, fmt: str = "%-d %B %Y") -> str:
-        """A date as people write it: 5 March 2024."""
-        return value.strftime(fmt) if value else ""
-
-    @app.template_filter("thousands")
-    def thousands(value) -> str:
-        """A number with narrow spaces between thousands: 1 500 000."""
-        return f"{value:,}".replace(",", "\u202f") if value is not None else ""
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_money, "money")

@@ -406,7 +406,34 @@ def test_startup_profile_shows_stage_and_funding_with_currency(client, app):
         make_org("Fit Mirror", kind="startup", stage="mvp", funding_sought=15000000, currency="RUB")
     html = client.get("/en/o/fit-mirror").get_data(as_text=True)
     assert "MVP" in html
-    assert "15\u202f000\u202f000 RUB" in html
+    # Babel's English currency format, with CLDR's no-break space between a code and digits.
+    assert "<dd>RUB\u00a015,000,000</dd>" in html
+
+
+def test_amounts_and_dates_follow_the_page_language(client, app):
+    with app.app_context():
+        checked = datetime(2026, 12, 1, 9, 30)
+        make_org(
+            "Fit Mirror",
+            kind="startup",
+            funding_sought=15000000,
+            currency="RUB",
+            verified_at=checked,
+            team_size=1200,
+        )
+        make_org("Cloud Loom", kind="startup", funding_sought=500000, currency="USD")
+        make_org("Quiet Shop", kind="startup", funding_sought=2500)
+    russian = client.get("/ru/o/fit-mirror").get_data(as_text=True)
+    assert "<dd>15\u00a0000\u00a0000\u00a0₽</dd>" in russian
+    assert ">1 декабря 2026</time>" in russian
+    assert "1\u00a0200" in russian
+    english = client.get("/en/o/fit-mirror").get_data(as_text=True)
+    assert ">1 December 2026</time>" in english
+    assert "1,200 people" in english
+    assert "<dd>$500,000</dd>" in client.get("/en/o/cloud-loom").get_data(as_text=True)
+    assert "<dd>500\u00a0000\u00a0$</dd>" in client.get("/ru/o/cloud-loom").get_data(as_text=True)
+    # Without a currency the amount is only a number.
+    assert "<dd>2,500</dd>" in client.get("/en/o/quiet-shop").get_data(as_text=True)
 
 
 def test_education_profile_shows_programmes_table(client, app):

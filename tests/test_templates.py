@@ -1,4 +1,5 @@
-"""The shared template pieces: the lang attribute, the filter sidebar, links and colour tokens."""
+"""The shared template pieces: the lang attribute, the filter sidebar, links, colour tokens, and
+every word of the public pages through gettext."""
 
 from __future__ import annotations
 
@@ -31,14 +32,21 @@ def templates() -> dict[str, str]:
 # The lang attribute
 
 
-def test_lang_attr_marks_cyrillic_text_and_leaves_latin_text_alone():
-    assert lang_attr("Ткацкая мастерская") == Markup(' lang="ru"')
-    assert lang_attr("Weaving Studio") == ""
-    assert lang_attr("") == ""
-    assert lang_attr(None) == ""
-    # Mostly Latin with a Cyrillic word stays unmarked: the page itself is in English.
-    assert lang_attr("Studio Ткань, weaving and dyeing") == ""
-    assert isinstance(lang_attr("Weaving Studio"), Markup)
+def test_lang_attr_marks_text_written_in_the_other_language_of_the_page(app):
+    with app.test_request_context("/en/"):
+        assert lang_attr("Ткацкая мастерская") == Markup(' lang="ru"')
+        assert lang_attr("Weaving Studio") == ""
+        assert lang_attr("") == ""
+        assert lang_attr(None) == ""
+        # Mostly Latin with a Cyrillic word stays unmarked: the page itself is in English.
+        assert lang_attr("Studio Ткань, weaving and dyeing") == ""
+        assert lang_attr("2016, +7 843") == ""  # no letters, no language
+        assert isinstance(lang_attr("Weaving Studio"), Markup)
+    with app.test_request_context("/ru/"):
+        assert lang_attr("Weaving Studio") == Markup(' lang="en"')
+        assert lang_attr("Ткацкая мастерская") == ""
+        assert lang_attr("Ткацкая мастерская Weave") == ""
+        assert isinstance(lang_attr("Ткацкая мастерская"), Markup)
 
 
 def test_profile_marks_a_cyrillic_name_and_not_a_latin_one(client, app):
@@ -51,6 +59,18 @@ def test_profile_marks_a_cyrillic_name_and_not_a_latin_one(client, app):
     latin = client.get("/en/o/weaving").get_data(as_text=True)
     assert "<h1>Weaving Studio</h1>" in latin
     assert '<p class="profile-summary lead">Cloth to order.</p>' in latin
+
+
+def test_russian_profile_marks_a_latin_name_and_not_a_cyrillic_one(client, app):
+    with app.app_context():
+        make_org("Ткацкая мастерская", slug="tkatskaya", summary="Ткани на заказ.")
+        make_org("Weaving Studio", slug="weaving", summary="Cloth to order.")
+    latin = client.get("/ru/o/weaving").get_data(as_text=True)
+    assert '<h1 lang="en">Weaving Studio</h1>' in latin
+    assert '<p class="profile-summary lead" lang="en">Cloth to order.</p>' in latin
+    cyrillic = client.get("/ru/o/tkatskaya").get_data(as_text=True)
+    assert "<h1>Ткацкая мастерская</h1>" in cyrillic
+    assert '<p class="profile-summary lead">Ткани на заказ.</p>' in cyrillic
 
 
 def test_cards_mark_cyrillic_names_and_cities(client, app):
@@ -290,3 +310,128 @@ def test_every_token_a_stylesheet_uses_is_defined():
     for path in sorted((ROOT / "static" / "css").glob("*.css")):
         for used in re.findall(r"var\(\s*(--[\w-]+)", path.read_text(encoding="utf-8")):
             assert used in defined, (path.name, used)
+
+
+# Words through gettext
+
+# Attributes people read (or hear); `value` only on buttons, `content` only in a description.
+READ_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "label"}
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+STRING = re.compile(r""""[^"]*"|'[^']*'""")
+# The strings of a gettext call: _("..."), ngettext("...", "...", n), pgettext("ctx", "...").
+GETTEXT_STRINGS = re.compile(
+    r"""\b(?:_|gettext|ngettext|pgettext|npgettext)\(\s*"""
+    r"""(?:"[^"]*"|'[^']*')(?:\s*,\s*(?:"[^"]*"|'[^']*'))*"""
+)
+# Two words in a string literal of an expression: a sentence, not a name or an endpoint.
+PROSE = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
+
+
+class ReadText(HTMLParser):
+    """What a person reads in some markup: text and read attributes, each with its language.
+
+    Scripts and styles are left out; symbols and punctuation (·, →, ×, ✓, #) carry no letters.
+    """
+
+    VOID = {"area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+    def __init__(self, markup: str, language: str = ""):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str]] = [("", language)]
+        self.found: list[tuple[str, str]] = []
+        self.feed(markup)
+        self.close()
+
+    @property
+    def language(self) -> str:
+        return self.stack[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        language = attributes.get("lang") or self.language
+        read = {name for name in attributes if name in READ_ATTRIBUTES or name.endswith("-label")}
+        if tag == "meta" and attributes.get("name") == "description":
+            read.add("content")
+        if tag in ("input", "button") and attributes.get("type") in ("submit", "button", "reset"):
+            read.add("value")
+        self.found += [(attributes.get(name, "").strip(), language) for name in sorted(read)]
+        if tag not in self.VOID:
+            self.stack.append((tag, language))
+
+    def handle_endtag(self, tag):
+        while len(self.stack) > 1:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if self.stack[-1][0] not in ("script", "style") and data.strip():
+            self.found.append((data.strip(), self.language))
+
+    def words(self) -> list[str]:
+        """The texts that hold a letter of any script."""
+        return [text for text, _ in self.found if re.search(r"[^\W\d_]", text)]
+
+    def latin_outside(self, language: str) -> list[str]:
+        """The texts with Latin letters that are not inside an element in `language`."""
+        return [
+            text for text, lang in self.found if re.search("[A-Za-z]", text) and lang != language
+        ]
+
+
+def untranslated(source: str) -> list[str]:
+    """Words of a template that reach the page without gettext."""
+    sentences = []
+    for expression in JINJA.findall(source):
+        for literal in STRING.findall(GETTEXT_STRINGS.sub("", expression)):
+            if PROSE.search(literal):
+                sentences.append(literal)
+    return sentences + ReadText(JINJA.sub(" ", source)).words()
+
+
+PUBLIC_TEMPLATES = ("base.html", "_forms.html", "_pagination.html", "public/", "errors/")
+
+
+def test_the_check_for_untranslated_words_finds_them():
+    assert untranslated('<p>{{ _("Fine") }} · {{ org.name }} →</p>') == []
+    assert untranslated('<p>Hello {{ _("World") }}</p>') == ["Hello"]
+    assert untranslated('<img src="{{ logo }}" alt="Logo of {{ org.name }}">') == ["Logo of"]
+    assert untranslated('<a aria-label="{{ _(\'Pages\') }}" title="Next">→</a>') == ["Next"]
+    assert untranslated("<p>{{ 'An organisation' if n == 1 else _('Some') }}</p>") == [
+        "'An organisation'"
+    ]
+    assert untranslated('{{ ngettext("%(num)d thing", "%(num)d things", n) }}') == []
+    assert untranslated('<input type="submit" value="Send"><input type="hidden" value="x y">') == [
+        "Send"
+    ]
+    assert untranslated('<meta name="description" content="A directory">') == ["A directory"]
+    assert untranslated('<input data-suggest-label="Suggested names">') == ["Suggested names"]
+    assert untranslated("<script>var x = 'in a script';</script>{# a comment #}") == []
+
+
+def test_public_templates_send_every_word_through_gettext(templates):
+    public = {path: text for path, text in templates.items() if path.startswith(PUBLIC_TEMPLATES)}
+    assert "public/profile.html" in public and "errors/error.html" in public
+    for path, text in public.items():
+        assert untranslated(text) == [], path
+
+
+# Words and sentence punctuation only: not a selector, an event name or a media query.
+WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+JS_PROSE = re.compile(rf"{WORD}(?:[,;:]?\s+{WORD})+[.!?…]?")
+
+
+def test_scripts_take_the_words_they_show_from_the_page():
+    literal = re.compile(r""""[^"\n]*"|'[^'\n]*'""")
+    shown = re.compile(r"""(?:textContent|innerText|title|alt)\s*=\s*["'][^"']*[^\W\d_]""")
+    labelled = re.compile(
+        r"""setAttribute\(\s*["'](?:aria-label|title|alt|placeholder)["']\s*,\s*["']"""
+    )
+    for script in sorted((ROOT / "static" / "js").glob("*.js")):
+        code = re.sub(r"^\s*//.*$", "", script.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        assert not shown.search(code) and not labelled.search(code), script
+        sentences = [
+            text
+            for text in literal.findall(code)
+            if JS_PROSE.fullmatch(text[1:-1]) and text[1:-1] != "use strict"
+        ]
+        assert sentences == [], script

@@ -1,5 +1,6 @@
 // Autocomplete for the header search box: organisation names as you type.
 // Keyboard: Down/Up move through the suggestions, Enter opens one, Escape closes the list.
+// Words people read come from the page (data-suggest-label), never from this file.
 (function () {
   "use strict";
 
@@ -12,7 +13,10 @@
   list.id = "site-search-suggestions";
   list.className = "suggestions";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Suggested organisations");
+  // The page writes the list's name in its own language.
+  if (input.dataset.suggestLabel) {
+    list.setAttribute("aria-label", input.dataset.suggestLabel);
+  }
   list.hidden = true;
   (form || input.parentNode).appendChild(list);
   if (form) {

@@ -51,7 +51,10 @@
     }
     event.preventDefault();
     button.disabled = true;
-    button.textContent = "Importing…";
+    // The page writes the busy label in its own language: <button data-busy-label="...">.
+    if (button.dataset.busyLabel) {
+      button.textContent = button.dataset.busyLabel;
+    }
     step(new FormData(form)).catch(function () {
       // Reloading shows what was written so far and a button to continue.
       window.location.reload();
