@@ -6,21 +6,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from wtforms import Form, HiddenField, SelectChoice, SelectField
 
 from . import models, search
 from .models import Sector
 from .services import directory
 from .services.directory import DirectoryQuery
+from .templating import sector_name
 
-SORT_LABELS = {"relevance": "Best match", "name": "Name (A–Z)", "newest": "Newest first"}
+SORT_LABELS = {
+    "relevance": _l("Best match"),
+    "name": _l("Name (A–Z)"),
+    "newest": _l("Newest first"),
+}
 FILTER_TITLES = {
-    "kind": "Kind",
-    "residency": "Residency",
-    "sector": "Sector",
-    "stage": "Stage",
-    "city": "City",
-    "looking_for": "Looking for",
+    "kind": _l("Kind"),
+    "residency": _l("Residency"),
+    "sector": _l("Sector"),
+    "stage": _l("Stage"),
+    "city": _l("City"),
+    "looking_for": _l("Looking for"),
 }
 # Past this many options a group scrolls inside the sidebar rather than push Apply off screen.
 LONG_GROUP = 15
@@ -36,14 +42,14 @@ def sort_choices(sorts: Sequence[str]) -> list[SelectChoice]:
 class DirectoryFiltersForm(Form):
     """The directory's sort select."""
 
-    sort = SelectField("Sort by", choices=sort_choices(directory.SORTS))
+    sort = SelectField(_l("Sort by"), choices=sort_choices(directory.SORTS))
 
 
 class SearchFiltersForm(Form):
     """The search page's sort select, with the words searched for carried along."""
 
     q = HiddenField()
-    sort = SelectField("Sort by", choices=sort_choices(search.SORTS))
+    sort = SelectField(_l("Sort by"), choices=sort_choices(search.SORTS))
 
 
 @dataclass
@@ -96,10 +102,27 @@ def filter_group(
     if keep_selected:
         values += [value for value in selected if value not in counts]
     options = [
-        FilterOption(value, labels.get(value, value), counts.get(value, 0), value in selected)
+        FilterOption(value, str(labels.get(value, value)), counts.get(value, 0), value in selected)
         for value in values
     ]
-    return FilterGroup(name=name, title=FILTER_TITLES[name], options=options)
+    return FilterGroup(name=name, title=str(FILTER_TITLES[name]), options=options)
+
+
+def as_text(labels: Mapping[str, object]) -> dict[str, str]:
+    """Labels in the page's language, as plain text (lazy ones translated now)."""
+    return {value: str(label) for value, label in labels.items()}
+
+
+def search_labels() -> dict[str, dict[str, str]]:
+    """How each facet value reads on the search page, sectors named in the page's language."""
+    labels = {name: as_text(values) for name, values in search.facet_labels().items()}
+    labels["sector"] = sector_labels()
+    return labels
+
+
+def sector_labels() -> dict[str, str]:
+    """Every sector's name in the page's language, by slug."""
+    return {sector.slug: sector_name(sector) for sector in directory.all_sectors()}
 
 
 def directory_filters(
@@ -111,9 +134,10 @@ def directory_filters(
 ) -> FilterPanel:
     """The directory's sidebar from the counts of published organisations per value."""
     labels = {
-        "kind": dict(models.KIND_LABELS),
-        "residency": dict(models.RESIDENCY_LABELS),
-        "sector": {sector.slug: sector.name for sector, _ in sectors},
+        "kind": as_text(models.KIND_LABELS),
+        "residency": as_text(models.RESIDENCY_LABELS),
+        # Every sector, so a chosen one that matches nothing still reads as its name.
+        "sector": sector_labels(),
         "city": {},
     }
     counts = {

@@ -3,6 +3,8 @@
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -11,17 +13,38 @@ from .i18n import language_redirect
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You do not have access to this page.",
-    404: "There is no page at this address.",
-    405: "This address does not accept that kind of request.",
-    410: "This page has been removed.",
-    413: "What you sent is too large.",
-    429: "Too many attempts. Please wait a minute and try again.",
-    500: "Something went wrong on our side. Please try again later.",
+# Our own titles and messages per status code; werkzeug's are English only.
+TITLES = {
+    400: _l("Bad request"),
+    401: _l("Login required"),
+    403: _l("No access"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    410: _l("No longer here"),
+    413: _l("Too large"),
+    415: _l("Unsupported file type"),
+    422: _l("Cannot be processed"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Service unavailable"),
 }
-UNEXPECTED_TITLE = "Something went wrong"
+MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please log in to see this page."),
+    403: _l("You do not have access to this page."),
+    404: _l("There is no page at this address."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("The request conflicts with the current state of this page."),
+    410: _l("This page has been removed."),
+    413: _l("What you sent is too large."),
+    415: _l("This kind of file is not accepted here."),
+    422: _l("What you sent could not be processed."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. Please try again later."),
+    503: _l("The directory is not available just now. Please try again in a few minutes."),
+}
+UNEXPECTED_TITLE = TITLES[500]
 
 
 def wants_json() -> bool:
@@ -36,6 +59,7 @@ def wants_json() -> bool:
 
 def error_response(code: int, message: str, title: str):
     """Answer an error in the form the client can read."""
+    message, title = str(message), str(title)
     if wants_json():
         return jsonify(error={"code": code, "title": title, "message": message}), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -46,9 +70,11 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         return error_response(
             400,
-            "The form expired or was sent from another site. Go back, reload the page "
-            "and send it again.",
-            "Form expired",
+            _(
+                "The form expired or was sent from another site. Go back, reload the page "
+                "and send it again."
+            ),
+            _("Form expired"),
         )
 
     @app.errorhandler(HTTPException)
@@ -58,14 +84,16 @@ def init_app(app: Flask) -> None:
             moved = language_redirect()
             if moved is not None:
                 return moved
-        message = MESSAGES.get(code) or error.description or MESSAGES[400]
+        fallback = 500 if code >= 500 else 400
+        message = MESSAGES.get(code, MESSAGES[fallback])
+        # A description given where the error was raised is ours, and already translated.
         if (
             code in (400, 413)
             and error.description
             and error.description != type(error).description
         ):
             message = error.description
-        return error_response(code, message, error.name)
+        return error_response(code, message, TITLES.get(code, TITLES[fallback]))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

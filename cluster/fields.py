@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from .models import (
     KIND_LABELS,
     KINDS,
@@ -20,12 +22,13 @@ from .models import (
     RESIDENCY_LABELS,
     STAGE_LABELS,
     STAGES,
+    STATUS_LABELS,
     STATUSES,
 )
 from .services import parsers
 from .services.parsers import Parser
 
-LIST_HINT = "One per line, or separated by ;"
+LIST_HINT = _l("One per line, or separated by ;")
 # description is TEXT in the database; this keeps one profile to a readable size.
 DESCRIPTION_MAX = 20_000
 FUNDING_MAX = 10**15
@@ -47,27 +50,29 @@ class Kind(Enum):
 @dataclass(frozen=True)
 class Fieldset:
     name: str
+    # Lazy, like every label of the spec: translated when a page shows it.
     legend: str
     # A kind's own fieldset is shown only for organisations of that kind.
     kind: str | None = None
 
 
 FIELDSETS = (
-    Fieldset("identity", "Identity"),
-    Fieldset("description", "Description"),
-    Fieldset("offers", "Offers and needs"),
-    Fieldset("startup", "Startup", "startup"),
-    Fieldset("manufacturer", "Manufacturer", "manufacturer"),
-    Fieldset("education", "Educational institution", "education"),
-    Fieldset("facts", "Facts"),
-    Fieldset("location", "Location"),
-    Fieldset("contacts", "Contacts"),
+    Fieldset("identity", _l("Identity")),
+    Fieldset("description", _l("Description")),
+    Fieldset("offers", _l("Offers and needs")),
+    Fieldset("startup", _l("Startup"), "startup"),
+    Fieldset("manufacturer", _l("Manufacturer"), "manufacturer"),
+    Fieldset("education", _l("Educational institution"), "education"),
+    Fieldset("facts", _l("Facts")),
+    Fieldset("location", _l("Location")),
+    Fieldset("contacts", _l("Contacts")),
 )
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
+    # label, hint, blank and the choices' labels are lazy: translated when a page shows them.
     label: str
     fieldset: str
     kind: Kind
@@ -106,63 +111,73 @@ def _pairs(values, labels) -> tuple[tuple[str, str], ...]:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("name", "Name", "identity", Kind.LINE, parsers.line(200), 200, required=True,
+    Field("name", _l("Name"), "identity", Kind.LINE, parsers.line(200), 200, required=True,
           searched=True),
-    Field("name_alt", "Name in the second language", "identity", Kind.LINE,
+    Field("name_alt", _l("Name in the second language"), "identity", Kind.LINE,
           parsers.line(200), 200, searched=True),
-    Field("slug", "Address name (slug)", "identity", Kind.LINE, parsers.slug, 120,
-          hint="Part of the profile's address; made from the name when empty.",
+    Field("slug", _l("Address name (slug)"), "identity", Kind.LINE, parsers.slug, 120,
+          hint=_l("Part of the profile's address; made from the name when empty."),
           staff_only=True, searched=True),
-    Field("kind", "Kind", "identity", Kind.CHOICE, parsers.choice(KINDS, KIND_LABELS, "kind"),
-          40, required=True, choices=_pairs(KINDS, KIND_LABELS), blank="Choose a kind",
+    Field("kind", _l("Kind"), "identity", Kind.CHOICE,
+          parsers.choice(KINDS, KIND_LABELS,
+                         _l("unknown kind %(value)s; use one of: %(allowed)s")),
+          40, required=True, choices=_pairs(KINDS, KIND_LABELS), blank=_l("Choose a kind"),
           searched=True),
-    Field("residency", "Residency", "identity", Kind.CHOICE,
-          parsers.choice(RESIDENCIES, RESIDENCY_LABELS, "residency", empty="resident"), 40,
+    Field("residency", _l("Residency"), "identity", Kind.CHOICE,
+          parsers.choice(RESIDENCIES, RESIDENCY_LABELS,
+                         _l("unknown residency %(value)s; use one of: %(allowed)s"),
+                         empty="resident"), 40,
           choices=_pairs(RESIDENCIES, RESIDENCY_LABELS), default="resident", searched=True),
-    Field("status", "Status", "identity", Kind.CHOICE,
-          parsers.choice(STATUSES, {}, "status", empty="published"), 40,
-          choices=_pairs(STATUSES, {}), default="draft", staff_only=True, searched=True),
-    Field("summary", "Summary", "description", Kind.TEXT, parsers.line(300), 300,
-          hint="One or two sentences shown in lists and search results.", searched=True),
-    Field("description", "Description", "description", Kind.TEXT,
+    Field("status", _l("Status"), "identity", Kind.CHOICE,
+          parsers.choice(STATUSES, {}, _l("unknown status %(value)s; use one of: %(allowed)s"),
+                         empty="published"), 40,
+          choices=_pairs(STATUSES, STATUS_LABELS), default="draft", staff_only=True,
+          searched=True),
+    Field("summary", _l("Summary"), "description", Kind.TEXT, parsers.line(300), 300,
+          hint=_l("One or two sentences shown in lists and search results."), searched=True),
+    Field("description", _l("Description"), "description", Kind.TEXT,
           parsers.multiline(DESCRIPTION_MAX), DESCRIPTION_MAX, searched=True),
-    Field("sectors", "Sectors", "description", Kind.CHOICES, None, 5_000, searched=True),
-    Field("tags", "Tags", "description", Kind.LIST, parsers.text_list, 5_000, hint=LIST_HINT,
-          searched=True),
-    Field("capabilities", "Capabilities offered", "offers", Kind.LIST, parsers.text_list,
-          10_000, hint=LIST_HINT, searched=True),
-    Field("needs", "Needs", "offers", Kind.LIST, parsers.text_list, 10_000, hint=LIST_HINT,
-          searched=True),
-    Field("looking_for", "Looking for", "offers", Kind.CHOICES,
-          parsers.choices(LOOKING_FOR, {}, "looking_for value"), 5_000,
-          choices=_pairs(LOOKING_FOR, LOOKING_FOR_LABELS), searched=True),
-    Field("stage", "Stage", "startup", Kind.CHOICE, parsers.choice(STAGES, STAGE_LABELS, "stage"),
-          40, choices=_pairs(STAGES, STAGE_LABELS), blank="—", searched=True),
-    Field("funding_sought", "Funding sought", "startup", Kind.NUMBER,
-          parsers.whole_number(FUNDING_MAX), 20, hint="A whole number, e.g. 250000."),
-    Field("currency", "Currency", "startup", Kind.LINE, parsers.currency, 3,
-          hint="Three letters, e.g. EUR."),
-    Field("founded_year", "Founded (year)", "facts", Kind.NUMBER, parsers.year, 10),
-    Field("team_size", "Team size", "facts", Kind.NUMBER,
-          parsers.whole_number(TEAM_SIZE_MAX), 10),
-    Field("city", "City", "location", Kind.LINE, parsers.line(120), 120, searched=True),
-    Field("address", "Address", "location", Kind.LINE, parsers.line(300), 300),
-    Field("building", "Building", "location", Kind.LINE, parsers.line(60), 60),
-    Field("floor", "Floor", "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
-    Field("unit", "Unit", "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
-    Field("website", "Website", "contacts", Kind.LINE, parsers.url(300), 300,
-          hint="Starting with https:// or http://"),
-    Field("email", "E-mail", "contacts", Kind.LINE, parsers.email(254), 254),
-    Field("phone", "Phone", "contacts", Kind.LINE, parsers.phone(60), 60),
-    Field("social_links", "Social links", "contacts", Kind.LIST, parsers.links(300), 5_000,
-          hint="One address per line", in_demo=False),
-    Field("equipment", "Equipment", "manufacturer", Kind.LIST, parsers.text_list, 10_000,
+    Field("sectors", _l("Sectors"), "description", Kind.CHOICES, None, 5_000, searched=True),
+    Field("tags", _l("Tags"), "description", Kind.LIST, parsers.text_list, 5_000,
           hint=LIST_HINT, searched=True),
-    Field("min_order", "Minimum order", "manufacturer", Kind.LINE, parsers.line(120), 120),
-    Field("capacity", "Capacity", "manufacturer", Kind.LINE, parsers.line(200), 200,
+    Field("capabilities", _l("Capabilities offered"), "offers", Kind.LIST, parsers.text_list,
+          10_000, hint=LIST_HINT, searched=True),
+    Field("needs", _l("Needs"), "offers", Kind.LIST, parsers.text_list, 10_000, hint=LIST_HINT,
+          searched=True),
+    Field("looking_for", _l("Looking for"), "offers", Kind.CHOICES,
+          parsers.choices(LOOKING_FOR, {},
+                          _l("unknown looking_for value %(value)s; use one of: %(allowed)s")),
+          5_000,
+          choices=_pairs(LOOKING_FOR, LOOKING_FOR_LABELS), searched=True),
+    Field("stage", _l("Stage"), "startup", Kind.CHOICE,
+          parsers.choice(STAGES, STAGE_LABELS,
+                         _l("unknown stage %(value)s; use one of: %(allowed)s")),
+          40, choices=_pairs(STAGES, STAGE_LABELS), blank="—", searched=True),
+    Field("funding_sought", _l("Funding sought"), "startup", Kind.NUMBER,
+          parsers.whole_number(FUNDING_MAX), 20, hint=_l("A whole number, e.g. 250000.")),
+    Field("currency", _l("Currency"), "startup", Kind.LINE, parsers.currency, 3,
+          hint=_l("Three letters, e.g. EUR.")),
+    Field("founded_year", _l("Founded (year)"), "facts", Kind.NUMBER, parsers.year, 10),
+    Field("team_size", _l("Team size"), "facts", Kind.NUMBER,
+          parsers.whole_number(TEAM_SIZE_MAX), 10),
+    Field("city", _l("City"), "location", Kind.LINE, parsers.line(120), 120, searched=True),
+    Field("address", _l("Address"), "location", Kind.LINE, parsers.line(300), 300),
+    Field("building", _l("Building"), "location", Kind.LINE, parsers.line(60), 60),
+    Field("floor", _l("Floor"), "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
+    Field("unit", _l("Unit"), "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
+    Field("website", _l("Website"), "contacts", Kind.LINE, parsers.url(300), 300,
+          hint=_l("Starting with https:// or http://")),
+    Field("email", _l("E-mail"), "contacts", Kind.LINE, parsers.email(254), 254),
+    Field("phone", _l("Phone"), "contacts", Kind.LINE, parsers.phone(60), 60),
+    Field("social_links", _l("Social links"), "contacts", Kind.LIST, parsers.links(300), 5_000,
+          hint=_l("One address per line"), in_demo=False),
+    Field("equipment", _l("Equipment"), "manufacturer", Kind.LIST, parsers.text_list, 10_000,
+          hint=LIST_HINT, searched=True),
+    Field("min_order", _l("Minimum order"), "manufacturer", Kind.LINE, parsers.line(120), 120),
+    Field("capacity", _l("Capacity"), "manufacturer", Kind.LINE, parsers.line(200), 200,
           in_demo=False),
-    Field("programmes", "Programmes", "education", Kind.PROGRAMMES, parsers.programmes, 10_000,
-          hint="One per line: name | level | format | duration", searched=True),
+    Field("programmes", _l("Programmes"), "education", Kind.PROGRAMMES, parsers.programmes, 10_000,
+          hint=_l("One per line: name | level | format | duration"), searched=True),
 )  # fmt: skip
 
 BY_NAME = {field.name: field for field in FIELDS}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -111,7 +112,7 @@ class OrganisationForm(RecordForm):
 
     version = HiddenField()
     # Shown with the likely-duplicate warning on creation; not a column of the record.
-    confirm_duplicate = BooleanField("This is a different organisation: save it anyway")
+    confirm_duplicate = BooleanField(_l("This is a different organisation: save it anyway"))
 
 
 @with_fields(public=True)
@@ -119,8 +120,8 @@ class SubmissionForm(RecordForm):
     """The public's "Add your organisation": no status or slug, plus a honeypot."""
 
     # People never see this field (a CSS class hides it); form-filling robots fill it in.
-    homepage = StringField("Leave this field empty", [Optional(), Length(max=300)])
-    confirm_duplicate = BooleanField("This is a different organisation: send it anyway")
+    homepage = StringField(_l("Leave this field empty"), [Optional(), Length(max=300)])
+    confirm_duplicate = BooleanField(_l("This is a different organisation: send it anyway"))
 
 
 def form_data(org: Organisation) -> dict[str, Any]:

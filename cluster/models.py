@@ -5,27 +5,35 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Model, db
 
 KINDS = ("startup", "manufacturer", "education", "company")
 KIND_LABELS = {
-    "startup": "Startup",
-    "manufacturer": "Manufacturer",
-    "education": "Educational institution",
-    "company": "Company",
+    "startup": _l("Startup"),
+    "manufacturer": _l("Manufacturer"),
+    "education": _l("Educational institution"),
+    "company": _l("Company"),
 }
 RESIDENCIES = ("resident", "partner")
-RESIDENCY_LABELS = {"resident": "Resident of the technopark", "partner": "Partner"}
+RESIDENCY_LABELS = {"resident": _l("Resident of the technopark"), "partner": _l("Partner")}
 STATUSES = ("draft", "pending", "published", "archived")
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "pending": _l("Pending"),
+    "published": _l("Published"),
+    "archived": _l("Archived"),
+}
 STAGES = ("idea", "prototype", "mvp", "revenue", "scaling")
 STAGE_LABELS = {
-    "idea": "Idea",
-    "prototype": "Prototype",
-    "mvp": "MVP",
-    "revenue": "Revenue",
-    "scaling": "Scaling",
+    "idea": _l("Idea"),
+    "prototype": _l("Prototype"),
+    "mvp": _l("MVP"),
+    "revenue": _l("Revenue"),
+    "scaling": _l("Scaling"),
 }
 LOOKING_FOR = (
     "investment",
@@ -37,7 +45,16 @@ LOOKING_FOR = (
     "premises",
     "mentoring",
 )
-LOOKING_FOR_LABELS = {value: value.capitalize() for value in LOOKING_FOR}
+LOOKING_FOR_LABELS = {
+    "investment": _l("Investment"),
+    "manufacturing": _l("Manufacturing"),
+    "suppliers": _l("Suppliers"),
+    "customers": _l("Customers"),
+    "partners": _l("Partners"),
+    "talent": _l("Talent"),
+    "premises": _l("Premises"),
+    "mentoring": _l("Mentoring"),
+}
 ROLES = ("admin", "editor")
 
 
@@ -144,16 +161,16 @@ class Organisation(Model):
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
     @property
     def location(self) -> str:
         """Building, floor and unit in the technopark, as one line."""
         parts = [self.building]
         if self.floor:
-            parts.append(f"floor {self.floor}")
+            parts.append(_("floor %(floor)s", floor=self.floor))
         if self.unit:
-            parts.append(f"unit {self.unit}")
+            parts.append(_("unit %(unit)s", unit=self.unit))
         return ", ".join(part for part in parts if part)
 
     def __repr__(self) -> str:

@@ -17,6 +17,6 @@ def results():
         query=query,
         result=result,
         entries=search.with_organisations(result.hits),
-        filters=browse.search_filters(query, result.facets, search.facet_labels()),
+        filters=browse.search_filters(query, result.facets, browse.search_labels()),
         facet_titles=browse.FILTER_TITLES,
     )

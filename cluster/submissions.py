@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 
 from .extensions import db, limiter
 from .forms import SubmissionForm
-from .services import listings, organisations, submissions
+from .services import directory, organisations, submissions
 from .services.duplicates import DuplicateFinder
+from .templating import sector_name
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,11 @@ def too_many_submissions(error):
         render_template(
             "errors/error.html",
             code=429,
-            title="Too many submissions",
-            message="You have sent several organisations from this address in the last hour. "
-            "Please try again in an hour, or write to the technopark directly.",
+            title=_("Too many submissions"),
+            message=_(
+                "You have sent several organisations from this address in the last hour. "
+                "Please try again in an hour, or write to the technopark directly."
+            ),
         ),
         429,
         {"Retry-After": "3600"},
@@ -40,7 +44,8 @@ def add_field_errors(form: SubmissionForm, errors) -> None:
     """Show each record error next to its field (the name field when it has none here)."""
     for error in errors:
         field = form._fields.get(error.column) or form["name"]
-        field.errors = [*field.errors, error.message.capitalize()]
+        # Only the first letter: capitalize() would lower-case the rest (a code such as RUB).
+        field.errors = [*field.errors, error.message[:1].upper() + error.message[1:]]
 
 
 @bp.route("/submit", methods=["GET", "POST"])
@@ -49,7 +54,8 @@ def add_field_errors(form: SubmissionForm, errors) -> None:
 )
 def submit():
     """Let anyone propose an organisation; it waits for staff as pending."""
-    form = SubmissionForm(sector_choices=listings.sector_choices())
+    sectors = [(sector.slug, sector_name(sector)) for sector in directory.all_sectors()]
+    form = SubmissionForm(sector_choices=sectors)
     duplicates: list = []
     if form.is_submitted() and form.homepage.data:
         # Answered like a real submission, so the robot learns nothing.

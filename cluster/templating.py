@@ -193,13 +193,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def labels():
-        """The display labels of kinds, residencies, stages and needs."""
+        """The display labels of kinds, residencies, stages, needs and statuses."""
         return {
             "KIND_LABELS": models.KIND_LABELS,
             "KIND_PLURALS": KIND_PLURALS,
             "RESIDENCY_LABELS": models.RESIDENCY_LABELS,
             "STAGE_LABELS": models.STAGE_LABELS,
             "LOOKING_FOR_LABELS": models.LOOKING_FOR_LABELS,
+            "STATUS_LABELS": models.STATUS_LABELS,
         }
 
     app.add_template_global(page_url)

@@ -535,6 +535,30 @@ def test_not_found_answers_json_to_json_clients(client):
     assert response.get_json()["error"]["code"] == 404
 
 
+def test_error_pages_carry_our_own_titles_not_werkzeugs(client):
+    html = client.get("/en/o/nobody").get_data(as_text=True)
+    assert "<title>Page not found · " in html and "Not Found" not in html
+    assert "<h1>Page not found</h1>" in html
+    assert client.delete("/api/search").get_json()["error"] == {
+        "code": 405,
+        "title": "Method not allowed",
+        "message": "This address does not accept that kind of request.",
+    }
+
+
+def test_an_error_code_without_words_of_its_own_reads_as_its_class(app):
+    from flask import abort
+
+    app.add_url_rule("/en/teapot", "teapot", lambda: abort(418))
+    answer = app.test_client().get("/en/teapot", headers={"Accept": "application/json"})
+    assert answer.status_code == 418
+    assert answer.get_json()["error"] == {
+        "code": 418,
+        "title": "Bad request",
+        "message": "The request could not be understood.",
+    }
+
+
 def test_logo_is_served_from_the_upload_dir(client, app, tmp_path):
     png = bytes.fromhex(
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -435,3 +435,217 @@ def test_scripts_take_the_words_they_show_from_the_page():
             if JS_PROSE.fullmatch(text[1:-1]) and text[1:-1] != "use strict"
         ]
         assert sentences == [], script
+
+
+def test_module_level_labels_are_translated_when_shown():
+    from flask_babel.speaklater import LazyString
+
+    from cluster import fields, models, templating
+
+    labels = [
+        *models.KIND_LABELS.values(),
+        *models.RESIDENCY_LABELS.values(),
+        *models.STAGE_LABELS.values(),
+        *models.LOOKING_FOR_LABELS.values(),
+        *models.STATUS_LABELS.values(),
+        *templating.KIND_PLURALS.values(),
+        *browse.SORT_LABELS.values(),
+        *browse.FILTER_TITLES.values(),
+        *(fieldset.legend for fieldset in fields.FIELDSETS),
+        *(field.label for field in fields.FIELDS),
+        *(field.hint for field in fields.FIELDS if field.hint),
+    ]
+    assert all(isinstance(label, LazyString) for label in labels)
+    assert set(models.STATUS_LABELS) == set(models.STATUSES)
+    assert set(models.LOOKING_FOR_LABELS) == set(models.LOOKING_FOR)
+
+
+# Every public page under a stand-in Russian catalogue: each marked string becomes Cyrillic, so
+# any Latin word left on a Russian page was never marked (or is data outside a lang="en").
+
+
+def pseudo_russian(text: str) -> str:
+    """Every Latin letter as Ж or ж, placeholders kept."""
+    pieces = re.split(r"(%\([a-z_]+\)[sd]|%%)", text)
+    return "".join(
+        piece if index % 2 else re.sub(r"[A-Za-z]", lambda m: "Ж" if m[0].isupper() else "ж", piece)
+        for index, piece in enumerate(pieces)
+    )
+
+
+@pytest.fixture(scope="module")
+def pseudo_catalogue(tmp_path_factory) -> Path:
+    """A directory with a ru catalogue of every marked string, made from a fresh extraction."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from cluster import translations
+
+    folder = tmp_path_factory.mktemp("pseudo")
+    translations.extract(folder / "messages.pot")
+    with (folder / "messages.pot").open("rb") as source:
+        template = read_po(source)
+    catalogue = Catalog(locale="ru")
+    for message in template:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            singular, plural = message.id
+            forms: tuple[str, ...] = (pseudo_russian(singular),) + (pseudo_russian(plural),) * 2
+            if message.id == ("%(num)s organisation", "%(num)s organisations"):
+                forms = ("%(num)s организация", "%(num)s организации", "%(num)s организаций")
+            catalogue.add(message.id, forms, context=message.context)
+        else:
+            catalogue.add(message.id, pseudo_russian(message.id), context=message.context)
+    target = folder / "ru" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with (target / "messages.mo").open("wb") as out:
+        write_mo(out, catalogue)
+    return folder
+
+
+@pytest.fixture
+def pseudo_app(tmp_path, pseudo_catalogue):
+    """An app whose pages read the stand-in catalogue, with a directory written in Russian."""
+    from datetime import datetime
+
+    import sqlalchemy as sa
+    from flask_babel import Domain
+
+    from cluster.extensions import db
+    from cluster.models import Sector
+    from tests.helpers import build_app
+
+    app = build_app(tmp_path, PER_PAGE=2, SITE_NAME="Челнок и Пиксель")
+    domain = Domain(translation_directories=[str(pseudo_catalogue)])
+    app.before_request(domain.as_default)
+    with app.app_context():
+        # Some Russian sector names hold Latin letters ("3D-печать"); these become Cyrillic too.
+        for sector in db.session.scalars(sa.select(Sector)):
+            sector.name_ru = pseudo_russian(sector.name_ru)
+        make_org(
+            "Ткацкая мастерская",
+            slug="tkatskaya",
+            kind="startup",
+            stage="mvp",
+            funding_sought=15_000_000,
+            currency="RUB",
+            summary="Ткани на заказ.",
+            description="Ткём.\n\nКрасим.",
+            sectors=["textile", "design"],
+            tags=["эко"],
+            capabilities=["пошив"],
+            needs=["ткань"],
+            looking_for=["investment", "talent"],
+            city="Иваново",
+            address="ул. Ткачей, 1",
+            building="Б2",
+            floor="3",
+            unit="301",
+            phone="+7 843 555-01-02",
+            founded_year=2016,
+            team_size=5,
+            verified_at=datetime(2026, 12, 1, 9, 30),
+        )
+        make_org(
+            "Швейный цех",
+            slug="tsekh",
+            kind="manufacturer",
+            residency="partner",
+            equipment=["оверлок"],
+            min_order="50 штук",
+            capacity="3000 изделий в месяц",
+            sectors=["textile"],
+            city="Иваново",
+            summary="Пошив малых партий.",
+        )
+        make_org(
+            "Школа кроя",
+            slug="shkola",
+            kind="education",
+            sectors=["design"],
+            programmes=[
+                {"name": "Крой", "level": "начальный", "format": "очно", "duration": "3 месяца"}
+            ],
+        )
+        make_org("Ателье", slug="atele", sectors=["textile"], summary="Шьём.")
+        make_org("Ушедшие", slug="ushedshie", status="archived")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+PSEUDO_PAGES = (
+    "/ru/",
+    "/ru/organisations",
+    "/ru/organisations?kind=startup&sector=textile&city=Иваново&sort=newest",
+    "/ru/organisations?page=2",
+    "/ru/organisations?sector=games",
+    "/ru/o/tkatskaya",
+    "/ru/o/tsekh",
+    "/ru/o/shkola",
+    "/ru/sectors",
+    "/ru/sectors/textile",
+    "/ru/sectors/games",
+    "/ru/search?q=пошив",
+    "/ru/search?q=ткани&kind=startup",
+    "/ru/search?q=щщщщщщ",
+    "/ru/search?q=пошив&page=9",
+    "/ru/submit",
+    "/ru/submit/thanks",
+    "/ru/no-such-page",
+    "/ru/o/ushedshie",
+)
+
+
+def test_russian_pages_show_no_word_that_was_not_marked(pseudo_app):
+    client = pseudo_app.test_client()
+    for path in PSEUDO_PAGES:
+        response = client.get(path)
+        assert response.status_code in (200, 404, 410), path
+        html = response.get_data(as_text=True)
+        assert "Ж" in html, path
+        assert ReadText(html).latin_outside("en") == [], path
+    page = client.get("/ru/submit").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    refused = client.post("/ru/submit", data={"csrf_token": token[1], "name": "", "kind": ""})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'class="error-summary"' in html
+    assert ReadText(html).latin_outside("en") == []
+
+
+def test_counts_take_the_plural_form_of_the_page_language(pseudo_app):
+    client = pseudo_app.test_client()
+    sectors = client.get("/ru/sectors").get_data(as_text=True)
+    assert "3 организации" in sectors  # textile
+    assert "0 организаций" in sectors  # games
+    assert "4 организации" in client.get("/ru/organisations").get_data(as_text=True)
+    assert "1 организация" in client.get("/ru/organisations?kind=startup").get_data(as_text=True)
+
+
+# Sector names
+
+
+def test_sectors_are_named_in_the_language_of_the_page(client, app):
+    with app.app_context():
+        make_org("Weaving Studio", city="Kazan", sectors=["textile"])
+    russian = client.get("/ru/sectors").get_data(as_text=True)
+    assert '<span class="sector-card-name">Текстиль</span>' in russian
+    assert '<span class="sector-card-alt" lang="en">Textile</span>' in russian
+    english = client.get("/en/sectors").get_data(as_text=True)
+    assert '<span class="sector-card-name">Textile</span>' in english
+    assert '<span class="sector-card-alt" lang="ru">Текстиль</span>' in english
+    assert "<h1>Текстиль " in client.get("/ru/sectors/textile").get_data(as_text=True)
+    # Cards, profiles and both sidebars' facets.
+    for path in ("/ru/organisations", "/ru/search?q=weaving", "/ru/o/weaving-studio"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Текстиль" in html and ">Textile<" not in html, path
+    assert '<span>Текстиль</span> <span class="count">1</span>' in sidebar(
+        client.get("/ru/search?q=weaving").get_data(as_text=True)
+    )
+    assert '<label for="sectors-1">Текстиль</label>' in client.get("/ru/submit").get_data(
+        as_text=True
+    )

@@ -175,6 +175,11 @@ def find_sector(slug: str) -> Sector | None:
     return db.session.scalar(sa.select(Sector).where(Sector.slug == slug))
 
 
+def all_sectors() -> list[Sector]:
+    """Every sector of the taxonomy, in its order."""
+    return list(db.session.scalars(sa.select(Sector).order_by(Sector.position, Sector.name)))
+
+
 def count_published() -> int:
     return (
         db.session.scalar(

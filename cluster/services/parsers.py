@@ -11,8 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 
+from ..i18n import LOCALES
 from . import slugs
 
 Parser = Callable[[Any], Any]
@@ -36,7 +40,16 @@ _HOST = re.compile(r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_][\w-]*\.?|localh
 
 
 class Invalid(ValueError):
-    """Raised by a column parser; its text is the message shown to the person."""
+    """Raised by a column parser; its text is the message shown to the person.
+
+    Messages are translated when raised, not when this module is imported: the import command
+    and the import reports read them in the default language, a page in its own.
+    """
+
+
+def number(value: int) -> str:
+    """A number as the message's language writes it: 20,000 or 20 000."""
+    return format_decimal(value, locale=get_locale() or "en")
 
 
 # Cleaning ------------------------------------------------------------------------------------
@@ -58,15 +71,21 @@ def as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        raise Invalid("expected text, not true or false")
+        raise Invalid(_("expected text, not true or false"))
     if isinstance(value, (int, float, str)):
         return str(value)
-    raise Invalid("expected text, not a list or object")
+    raise Invalid(_("expected text, not a list or object"))
 
 
 def _check_length(text: str, limit: int) -> str:
     if len(text) > limit:
-        raise Invalid(f"at most {limit:,} characters allowed, got {len(text):,}")
+        raise Invalid(
+            _(
+                "at most %(limit)s characters allowed, got %(length)s",
+                limit=number(limit),
+                length=number(len(text)),
+            )
+        )
     return text
 
 
@@ -86,17 +105,33 @@ def items(value: Any) -> list[str]:
             seen.add(item.casefold())
             found.append(item)
     if len(found) > LIST_MAX:
-        raise Invalid(f"at most {LIST_MAX} entries allowed, got {len(found)}")
+        raise Invalid(
+            _("at most %(limit)d entries allowed, got %(count)d", limit=LIST_MAX, count=len(found))
+        )
     return found
 
 
-def _match_choice(text: str, allowed: Iterable[str], labels: Mapping[str, str], what: str) -> str:
+def _label_texts(label: Any) -> set[str]:
+    """A label as every interface language writes it, lower-cased (a lazy label is translated)."""
+    texts = set()
+    for language in LOCALES:
+        with force_locale(language):
+            texts.add(str(label).casefold())
+    return texts
+
+
+def _match_choice(
+    text: str, allowed: Iterable[str], labels: Mapping[str, Any], unknown: str
+) -> str:
     key = clean_line(text).casefold()
     allowed = tuple(allowed)
+    if key in (value.casefold() for value in allowed):
+        return next(value for value in allowed if value.casefold() == key)
     for value in allowed:
-        if key in (value.casefold(), str(labels.get(value, value)).casefold()):
+        if value in labels and key in _label_texts(labels[value]):
             return value
-    raise Invalid(f"unknown {what} {clean_line(text)[:60]!r}; use one of: {', '.join(allowed)}")
+    found = {"value": repr(clean_line(text)[:60]), "allowed": ", ".join(allowed)}
+    raise Invalid(str(unknown) % found)
 
 
 def _url(text: str, limit: int) -> str:
@@ -105,19 +140,29 @@ def _url(text: str, limit: int) -> str:
         return ""
     _check_length(url, limit)
     if any(char.isspace() for char in url):
-        raise Invalid("a web address cannot contain spaces")
+        raise Invalid(_("a web address cannot contain spaces"))
     scheme = _SCHEME.match(url)
     if scheme and "://" not in url and "." not in scheme.group(1):
-        raise Invalid(f"only http and https addresses are allowed, not {scheme.group(1)!r}")
+        raise Invalid(
+            _(
+                "only http and https addresses are allowed, not %(scheme)s",
+                scheme=repr(scheme.group(1)),
+            )
+        )
     if "://" not in url:
         url = "https://" + url
-    scheme_name, _, rest = url.partition("://")
+    scheme_name, _separator, rest = url.partition("://")
     if scheme_name.lower() not in ("http", "https"):
-        raise Invalid(f"only http and https addresses are allowed, not {scheme_name[:20]!r}")
+        raise Invalid(
+            _(
+                "only http and https addresses are allowed, not %(scheme)s",
+                scheme=repr(scheme_name[:20]),
+            )
+        )
     host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
     host = re.sub(r":\d{1,5}$", "", host)
     if not _HOST.fullmatch(host):
-        raise Invalid(f"not a web address: {text[:60]!r}")
+        raise Invalid(_("not a web address: %(value)s", value=repr(text[:60])))
     return _check_length(scheme_name.lower() + "://" + rest, limit)
 
 
@@ -139,7 +184,13 @@ def text_list(value: Any) -> list[str]:
     found = items(value)
     for item in found:
         if len(item) > ITEM_MAX:
-            raise Invalid(f"each entry at most {ITEM_MAX} characters; {item[:40]!r}... is longer")
+            raise Invalid(
+                _(
+                    "each entry at most %(limit)d characters; %(value)s... is longer",
+                    limit=ITEM_MAX,
+                    value=repr(item[:40]),
+                )
+            )
     return found
 
 
@@ -167,16 +218,22 @@ def slug(value: Any) -> str:
     text = clean_line(as_text(value)).lower()
     if text and not slugs.is_valid_slug(text):
         raise Invalid(
-            "use lower-case Latin letters, digits and single hyphens "
-            f"(at most {slugs.SLUG_MAX_LENGTH} characters)"
+            _(
+                "use lower-case Latin letters, digits and single hyphens "
+                "(at most %(limit)d characters)",
+                limit=slugs.SLUG_MAX_LENGTH,
+            )
         )
     return text
 
 
 def choice(
-    allowed: Iterable[str], labels: Mapping[str, str], what: str, empty: str | None = None
+    allowed: Iterable[str], labels: Mapping[str, Any], unknown: str, empty: str | None = None
 ) -> Parser:
     """One of the allowed values, by value or label in any case; empty gives `empty`.
+
+    `unknown` is the message for any other value, a whole sentence with %(value)s and
+    %(allowed)s (lazy, as the field spec is built at import time).
 
     With `empty` None an empty value is refused unless the field is optional, in which case
     it stays None (a startup's stage, say).
@@ -187,15 +244,15 @@ def choice(
         text = as_text(value)
         if not text.strip():
             return empty
-        return _match_choice(text, allowed, labels, what)
+        return _match_choice(text, allowed, labels, unknown)
 
     return parse
 
 
-def choices(allowed: Iterable[str], labels: Mapping[str, str], what: str) -> Parser:
-    """Any number of the allowed values, as a list."""
+def choices(allowed: Iterable[str], labels: Mapping[str, Any], unknown: str) -> Parser:
+    """Any number of the allowed values, as a list (`unknown` as for choice)."""
     allowed = tuple(allowed)
-    return lambda value: [_match_choice(item, allowed, labels, what) for item in items(value)]
+    return lambda value: [_match_choice(item, allowed, labels, unknown) for item in items(value)]
 
 
 def whole_number(limit: int) -> Parser:
@@ -206,11 +263,13 @@ def whole_number(limit: int) -> Parser:
         if not text:
             return None
         if not text.isascii() or not text.isdigit():
-            raise Invalid(f"expected a whole number of 0 or more, got {text[:40]!r}")
+            raise Invalid(
+                _("expected a whole number of 0 or more, got %(value)s", value=repr(text[:40]))
+            )
         # Checked on the digits first: int() refuses very long digit strings with its own error.
         digits = text.lstrip("0") or "0"
         if len(digits) > len(str(limit)) or int(digits) > limit:
-            raise Invalid(f"at most {limit:,} allowed")
+            raise Invalid(_("at most %(limit)s allowed", limit=number(limit)))
         return int(digits)
 
     return parse
@@ -222,10 +281,17 @@ def year(value: Any) -> int | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
-        raise Invalid(f"expected a year such as 2015, got {text[:40]!r}")
+        raise Invalid(_("expected a year such as 2015, got %(value)s", value=repr(text[:40])))
     found, this_year = int(text), date.today().year
     if not FIRST_FOUNDED_YEAR <= found <= this_year:
-        raise Invalid(f"expected a year between {FIRST_FOUNDED_YEAR} and {this_year}, got {found}")
+        raise Invalid(
+            _(
+                "expected a year between %(first)d and %(last)d, got %(year)d",
+                first=FIRST_FOUNDED_YEAR,
+                last=this_year,
+                year=found,
+            )
+        )
     return found
 
 
@@ -233,7 +299,12 @@ def currency(value: Any) -> str:
     """A three-letter currency code, upper-cased."""
     text = clean_line(as_text(value)).upper()
     if text and not _CURRENCY.fullmatch(text):
-        raise Invalid(f"expected a three-letter currency code such as RUB, got {text[:20]!r}")
+        raise Invalid(
+            _(
+                "expected a three-letter currency code such as RUB, got %(value)s",
+                value=repr(text[:20]),
+            )
+        )
     return text
 
 
@@ -248,7 +319,8 @@ def email(limit: int) -> Parser:
         try:
             return validate_email(text, check_deliverability=False).normalized
         except EmailNotValidError as error:
-            raise Invalid(f"not a valid e-mail address: {error}") from None
+            # The reason is email_validator's, in English.
+            raise Invalid(_("not a valid e-mail address: %(reason)s", reason=error)) from None
 
     return parse
 
@@ -259,7 +331,7 @@ def phone(limit: int) -> Parser:
     def parse(value: Any) -> str:
         text = _check_length(clean_line(as_text(value)), limit)
         if text and not any(char.isdigit() for char in text):
-            raise Invalid("a phone number needs digits")
+            raise Invalid(_("a phone number needs digits"))
         return text
 
     return parse
@@ -268,7 +340,7 @@ def phone(limit: int) -> Parser:
 def _programme_part(text: str) -> str:
     part = clean_line(text)
     if "|" in part or ";" in part:
-        raise Invalid("a programme's name, level, format and duration cannot contain | or ;")
+        raise Invalid(_("a programme's name, level, format and duration cannot contain | or ;"))
     return _check_length(part, ITEM_MAX)
 
 
@@ -276,18 +348,24 @@ def _programme(entry: Any) -> dict[str, str] | None:
     if isinstance(entry, dict):
         unknown = sorted(set(entry) - set(PROGRAMME_PARTS))
         if unknown:
-            raise Invalid(f"unknown programme field {unknown[0]!r}; use {PROGRAMME_PARTS}")
+            raise Invalid(
+                _(
+                    "unknown programme field %(field)s; use %(fields)s",
+                    field=repr(unknown[0]),
+                    fields=str(PROGRAMME_PARTS),
+                )
+            )
         parts = [_programme_part(as_text(entry.get(key))) for key in PROGRAMME_PARTS]
     else:
         if not clean_line(entry):
             return None
         pieces = entry.split("|")
         if len(pieces) > len(PROGRAMME_PARTS):
-            raise Invalid("write each programme as: name | level | format | duration")
+            raise Invalid(_("write each programme as: name | level | format | duration"))
         parts = [_programme_part(piece) for piece in pieces]
         parts += [""] * (len(PROGRAMME_PARTS) - len(parts))
     if not parts[0]:
-        raise Invalid("each programme needs a name before its level, format and duration")
+        raise Invalid(_("each programme needs a name before its level, format and duration"))
     return dict(zip(PROGRAMME_PARTS, parts, strict=True))
 
 
@@ -305,7 +383,13 @@ def programmes(value: Any) -> list[dict[str, str]]:
         if programme is not None and programme not in found:
             found.append(programme)
     if len(found) > LIST_MAX:
-        raise Invalid(f"at most {LIST_MAX} programmes allowed, got {len(found)}")
+        raise Invalid(
+            _(
+                "at most %(limit)d programmes allowed, got %(count)d",
+                limit=LIST_MAX,
+                count=len(found),
+            )
+        )
     return found
 
 
@@ -318,7 +402,13 @@ def sectors(lookup: Mapping[str, Any]) -> Parser:
             sector = lookup.get(item.casefold())
             if sector is None:
                 known = sorted({sector.slug for sector in lookup.values()})
-                raise Invalid(f"unknown sector {item[:60]!r}; use one of: {', '.join(known)}")
+                raise Invalid(
+                    _(
+                        "unknown sector %(value)s; use one of: %(allowed)s",
+                        value=repr(item[:60]),
+                        allowed=", ".join(known),
+                    )
+                )
             if sector not in found:
                 found.append(sector)
         return found

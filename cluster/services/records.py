@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from .. import fields
 from ..fields import Kind
 from ..models import Organisation, Sector, utcnow
@@ -31,7 +33,7 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        return f"column {self.column}: {self.message}"
+        return _("column %(column)s: %(message)s", column=self.column, message=self.message)
 
 
 def parse_record(
@@ -53,7 +55,7 @@ def parse_record(
     errors: list[FieldError] = []
     for column in fields.REQUIRED_COLUMNS:
         if not parsers.clean_line(_as_text_or_blank(raw.get(column))):
-            errors.append(FieldError(column, "required"))
+            errors.append(FieldError(column, _("required")))
     for field in fields.FIELDS:
         column = field.name
         if column not in raw or any(error.column == column for error in errors):
