@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, g, redirect, request, url_for
+from flask import Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BuildError, RequestRedirect
@@ -98,7 +98,12 @@ def address_language() -> str:
 
 
 def select_locale() -> str:
-    """Flask-Babel's choice: the address, the API's ?lang=, else the preferred language."""
+    """Flask-Babel's choice: the address, the API's ?lang=, else the preferred language.
+
+    Outside a request (the command line, an import run by a script) it is DEFAULT_LOCALE.
+    """
+    if not has_request_context():
+        return current_app.config["DEFAULT_LOCALE"]
     if g.get("lang") or address_language():
         return g.get("lang") or address_language()
     asked = request.args.get("lang", "")

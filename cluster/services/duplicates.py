@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import cyrtranslit
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from rapidfuzz import fuzz, process
 
 from ..extensions import db
@@ -173,17 +174,18 @@ class DuplicateFinder:
             for index, score in self.similar_names(name):
                 best[index] = max(best.get(index, 0), score)
         for index, score in best.items():
-            note(self.candidates[index].id, "a similar name", score)
+            note(self.candidates[index].id, _("a similar name"), score)
 
         keys = {
             "website": website_key(values.get("website") or ""),
             "email": email_key(values.get("email") or ""),
             "phone": phone_key(values.get("phone") or ""),
         }
+        # Reasons are listed together ("a similar name, the same phone number").
         labels = {
-            "website": f"the same website ({keys['website']})",
-            "email": f"the same e-mail ({keys['email']})",
-            "phone": "the same phone number",
+            "website": _("the same website (%(website)s)", website=keys["website"]),
+            "email": _("the same e-mail (%(email)s)", email=keys["email"]),
+            "phone": _("the same phone number"),
         }
         for kind, value in keys.items():
             for candidate_id in self.by_key.get((kind, value), []) if value else []:

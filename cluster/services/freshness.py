@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Organisation, User, utcnow
@@ -30,7 +31,7 @@ def mark_verified(org: Organisation, user: User, when: datetime | None = None) -
         .execution_options(synchronize_session=False)
     )
     db.session.expire(org, ["verified_at", "verified_by_id", "verified_by"])
-    audit.log("verify", org, f"Checked on {when:%Y-%m-%d}", user=user)
+    audit.log("verify", org, _("Checked on %(date)s", date=when.strftime("%Y-%m-%d")), user=user)
     return when
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from .. import fields
@@ -57,12 +59,20 @@ class ImportReport:
         return not self.errors
 
     def add_error(self, row: int, message: str, column: str | None = None) -> None:
-        where = f"row {row}, column {column}" if column else f"row {row}"
-        self.errors.append(f"{where}: {message}")
+        self.errors.append(problem(row, message, column))
 
 
 class FileRefused(Exception):
     """The file as a whole cannot be read; the message says why."""
+
+
+def problem(row: int, message: str, column: str | None = None) -> str:
+    """One line of a report, "row N, column C: message", in the reader's language."""
+    if column:
+        return _(
+            "row %(row)d, column %(column)s: %(message)s", row=row, column=column, message=message
+        )
+    return _("row %(row)d: %(message)s", row=row, message=message)
 
 
 # Reading files -------------------------------------------------------------------------------
@@ -73,9 +83,13 @@ def read_file(path: str | Path) -> list[NumberedRow]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise FileRefused(f"row 1: expected a .csv or .json file, not {path.name!r}")
+        raise FileRefused(
+            problem(1, _("expected a .csv or .json file, not %(name)r", name=path.name))
+        )
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise FileRefused(f"row 1: the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+        raise FileRefused(
+            problem(1, _("the file is larger than %(mb)d MB", mb=MAX_FILE_BYTES // 2**20))
+        )
     return read_bytes(path.read_bytes(), suffix.lstrip("."))
 
 
@@ -84,9 +98,10 @@ def read_bytes(data: bytes, file_format: str) -> list[NumberedRow]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise FileRefused(
-            f"row 1: the file is not UTF-8 text (byte {error.start}); save it as CSV UTF-8"
-        ) from None
+        message = _(
+            "the file is not UTF-8 text (byte %(byte)d); save it as CSV UTF-8", byte=error.start
+        )
+        raise FileRefused(problem(1, message)) from None
     return read_json(text) if file_format == "json" else read_csv(text)
 
 
@@ -101,17 +116,22 @@ def read_csv(text: str) -> list[NumberedRow]:
     try:
         header = next(rows, None)
         if header is None:
-            raise FileRefused("row 1: the file is empty; the first row names the columns")
+            raise FileRefused(problem(1, _("the file is empty; the first row names the columns")))
         columns = _check_header(header)
         numbered: list[NumberedRow] = []
         for number, cells in enumerate(rows, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines between or after the rows
             if len(cells) > len(columns):
-                problems.append(
-                    f"row {number}: {len(cells)} cells, but the header names {len(columns)} "
-                    "columns (a comma or quote out of place?)"
+                message = ngettext(
+                    "%(num)d cell, but the header names %(columns)d columns "
+                    "(a comma or quote out of place?)",
+                    "%(num)d cells, but the header names %(columns)d columns "
+                    "(a comma or quote out of place?)",
+                    len(cells),
+                    columns=len(columns),
                 )
+                problems.append(problem(number, message))
                 continue
             # Spreadsheets drop trailing empty cells: a short row means empty values.
             cells += [""] * (len(columns) - len(cells))
@@ -120,8 +140,10 @@ def read_csv(text: str) -> list[NumberedRow]:
             }
             numbered.append((number, record))
     except csv.Error as error:
-        problem = f"row {number + 1 if header else 1}: cannot read the CSV: {error}"
-        raise FileRefused(*problems, problem) from None
+        unreadable = problem(
+            number + 1 if header else 1, _("cannot read the CSV: %(error)s", error=error)
+        )
+        raise FileRefused(*problems, unreadable) from None
     if problems:
         raise FileRefused(*problems)
     return numbered
@@ -132,17 +154,18 @@ def read_json(text: str) -> list[NumberedRow]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as error:
-        raise FileRefused(f"row 1: not valid JSON: {error}") from None
+        raise FileRefused(problem(1, _("not valid JSON: %(error)s", error=error))) from None
     if not isinstance(data, list):
-        raise FileRefused("row 1: expected a JSON list of organisation objects")
+        raise FileRefused(problem(1, _("expected a JSON list of organisation objects")))
     numbered: list[NumberedRow] = []
     problems = []
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            problems.append(f"row {number}: expected an object with the column names as keys")
+            message = _("expected an object with the column names as keys")
+            problems.append(problem(number, message))
             continue
         unknown = [key for key in item if key not in fields.COLUMNS]
-        problems += [f"row {number}, column {key[:60]}: unknown column" for key in unknown]
+        problems += [problem(number, _("unknown column"), key[:60]) for key in unknown]
         numbered.append((number, item))
     if problems:
         raise FileRefused(*problems)
@@ -165,17 +188,18 @@ def _check_header(header: list[str]) -> list[str]:
     problems = []
     for position, column in enumerate(columns, start=1):
         if not column:
-            problems.append(f"row 1: column {position} has no name")
+            problems.append(problem(1, _("column %(position)d has no name", position=position)))
         elif column not in fields.COLUMNS:
-            problems.append(
-                f"row 1, column {column[:60]}: unknown column; "
-                f"known columns: {', '.join(fields.COLUMNS)}"
+            message = _(
+                "unknown column; known columns: %(columns)s", columns=", ".join(fields.COLUMNS)
             )
+            problems.append(problem(1, message, column[:60]))
         elif columns.index(column) != position - 1:
-            problems.append(f"row 1, column {column}: named twice in the header")
+            problems.append(problem(1, _("named twice in the header"), column))
     for column in fields.REQUIRED_COLUMNS:
         if column not in columns:
-            problems.append(f"row 1, column {column}: required column missing from the header")
+            message = _("required column missing from the header")
+            problems.append(problem(1, message, column))
     if problems:
         raise FileRefused(*problems)
     return columns
@@ -251,7 +275,7 @@ def import_numbered(
             report.unchanged.append(slug)
 
     if not dry_run:
-        revisions.record_many(saved, user, "import", note="Imported from a file")
+        revisions.record_many(saved, user, "import", note=_("Imported from a file"))
         db.session.commit()
         report.written = True
     return report
@@ -270,12 +294,13 @@ def _plan(rows: Iterable[NumberedRow], report: ImportReport) -> list[tuple[str, 
             continue
         slug = values.get("slug") or slugs.slugify_name(values["name"])
         if not slug:
-            report.add_error(number, "cannot derive a slug from the name; give one", "slug")
+            report.add_error(number, _("cannot derive a slug from the name; give one"), "slug")
             continue
         if slug in first_row_of:
-            report.add_error(
-                number, f"{slug!r} is already used by row {first_row_of[slug]}", "slug"
+            message = _(
+                "%(slug)r is already used by row %(row)d", slug=slug, row=first_row_of[slug]
             )
+            report.add_error(number, message, "slug")
             continue
         first_row_of[slug] = number
         values["slug"] = slug

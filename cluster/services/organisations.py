@@ -7,6 +7,7 @@ entry, and never commits: the view or command commits once.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Organisation, Revision, User, utcnow
@@ -101,9 +102,10 @@ def restore_revision(org: Organisation, revision: Revision, user: User | None):
     before = revisions.snapshot(org)
     revisions.apply_snapshot(org, {**revision.snapshot, "status": org.status})
     touch(org)
-    note = f"Restored the version {revision.version}"
+    note = _("Restored the version %(version)d", version=revision.version)
     new = revisions.record(org, user, "restore", before, note=note)
-    audit.log("restore-revision", org, detail=f"version {revision.version}", user=user)
+    detail = _("version %(version)d", version=revision.version)
+    audit.log("restore-revision", org, detail=detail, user=user)
     return new
 
 
@@ -149,7 +151,8 @@ def parse(raw: dict, org: Organisation | None = None):
         return values, errors
     slug = values.get("slug", "")
     if slug and slugs.taken(slug, org):
-        errors.append(records.FieldError("slug", f"{slug!r} is already used by another listing"))
+        message = _("%(slug)r is already used by another listing", slug=slug)
+        errors.append(records.FieldError("slug", message))
     elif not slug and org is None:
         values["slug"] = slugs.derive(values["name"])
     return values, errors
