@@ -28,22 +28,7 @@ KIND_PLURALS = {
 }
 # A date as people write it, in the page's language: 5 March 2024, 5 марта 2024.
 DATE_PATTERN = "d MMMM y"
-# strftime directives the templates have used, as Unicode (CLDR) date pattern fields.
-STRFTIME_FIELDS = {
-    "%-d": "d",
-    "%d": "dd",
-    "%A": "EEEE",
-    "%a": "EEE",
-    "%B": "MMMM",
-    "%b": "MMM",
-    "%m": "MM",
-    "%Y": "yyyy",
-    "%y": "yy",
-    "%H": "HH",
-    "%M": "mm",
-    "%S": "ss",
-}
-STRFTIME_DIRECTIVE = re.compile(r"(%-?[A-Za-z])")
+# Hour, minute or second fields of a Unicode date pattern (quoted text left out).
 TIME_FIELDS = re.compile(r"[Hhms]")
 LETTER_BESIDE_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
@@ -95,30 +80,10 @@ def kind_count_label(kind: str, count: int) -> str:
     return kind
 
 
-def date_pattern(fmt: str) -> str:
-    """A Unicode date pattern from a strftime format ("%-d %B %Y" -> "d MMMM yyyy")."""
-    if "%" not in fmt:
-        return fmt
-    pieces = []
-    for piece in STRFTIME_DIRECTIVE.split(fmt):
-        if piece in STRFTIME_FIELDS:
-            pieces.append(STRFTIME_FIELDS[piece])
-        elif piece:
-            # Letters between directives are text, which a pattern quotes.
-            pieces.append(
-                re.sub(r"[A-Za-z']+", lambda m: "'{}'".format(m[0].replace("'", "''")), piece)
-            )
-    return "".join(pieces)
-
-
-def format_date(value: date | datetime | None, fmt: str = DATE_PATTERN) -> str:
-    """A date (or date and time) as the page's language writes it.
-
-    `fmt` is a Unicode date pattern ("d MMMM y, HH:mm") or a strftime format ("%-d %B %Y").
-    """
+def format_date(value: date | datetime | None, pattern: str = DATE_PATTERN) -> str:
+    """A date, or a date and time, as the page's language writes it (a Unicode date pattern)."""
     if not value:
         return ""
-    pattern = date_pattern(fmt)
     if isinstance(value, datetime) and TIME_FIELDS.search(re.sub(r"'[^']*'", "", pattern)):
         return format_datetime(value, pattern)
     return babel_format_date(value, pattern)

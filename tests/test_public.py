@@ -434,6 +434,12 @@ def test_amounts_and_dates_follow_the_page_language(client, app):
     assert "<dd>500\u00a0000\u00a0$</dd>" in client.get("/ru/o/cloud-loom").get_data(as_text=True)
     # Without a currency the amount is only a number.
     assert "<dd>2,500</dd>" in client.get("/en/o/quiet-shop").get_data(as_text=True)
+    from cluster.templating import format_date
+
+    with app.test_request_context("/ru/"):
+        # Stored in UTC, shown in the technopark's time (BABEL_DEFAULT_TIMEZONE, Moscow).
+        assert format_date(checked, "d MMMM y, HH:mm") == "1 декабря 2026, 12:30"
+        assert format_date(checked.date()) == "1 декабря 2026"
 
 
 def test_education_profile_shows_programmes_table(client, app):
