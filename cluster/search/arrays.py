@@ -172,6 +172,27 @@ def facet_counts(
     return final, counts
 
 
+def match_words(
+    visible: np.ndarray, per_word: Sequence[np.ndarray]
+) -> tuple[np.ndarray, list[int], bool]:
+    """The visible rows a query of these words' row masks finds, the words none of them has,
+    and whether the rows match only some of the words.
+
+    Every word that some visible row has is required; a word none has is left out (the page
+    says so) rather than emptying the results; when no row has every remaining word, any
+    one of them may do.
+    """
+    present = [bool((mask & visible).any()) for mask in per_word]
+    missing = [number for number, found in enumerate(present) if not found]
+    required = [mask for mask, found in zip(per_word, present, strict=True) if found]
+    if not required:
+        return np.zeros_like(visible), missing, False
+    matched = np.logical_and.reduce([visible, *required])
+    if matched.any():
+        return matched, missing, bool(missing)
+    return visible & np.logical_or.reduce(required), missing, True
+
+
 def positions(order: np.ndarray) -> np.ndarray:
     """Each row's place in a sort order given as the rows from first to last."""
     places = np.empty(len(order), dtype=np.int64)
@@ -192,14 +213,19 @@ def page_by_position(rows: np.ndarray, places: np.ndarray, start: int, stop: int
     return rows[nearest[np.argsort(keys[nearest], kind="stable")]][start:stop]
 
 
-def top_by_score(rows: np.ndarray, scores: np.ndarray, stop: int) -> tuple[np.ndarray, np.ndarray]:
-    """The best `stop` rows and their scores: best first, the lower row first among equals."""
+def top_by_score(
+    rows: np.ndarray, scores: np.ndarray, stop: int, places: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best `stop` rows and their scores: best first; among equals, the lower place first
+    (each row's place in an order, given alongside the rows), then the lower row."""
+    if places is None:
+        places = rows
     if len(rows) > stop:
         # Everything scoring at least the stop-th best, ties included.
         threshold = np.partition(-scores, stop - 1)[stop - 1]
         kept = -scores <= threshold
-        rows, scores = rows[kept], scores[kept]
-    order = np.lexsort((rows, -scores))[:stop]
+        rows, scores, places = rows[kept], scores[kept], places[kept]
+    order = np.lexsort((rows, places, -scores))[:stop]
     return rows[order], scores[order]
 
 

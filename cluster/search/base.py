@@ -43,6 +43,11 @@ class SearchResult:
     # {"kind": {"startup": 12, ...}, "sector": {...}, ...}
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    # True when no result has every word of the query: the results match only some of them.
+    partial: bool = False
+    # The query's words nothing visible matched, even corrected: the page says so. A real
+    # word is never "corrected" into another, so it may be here.
+    unmatched: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:

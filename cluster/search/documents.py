@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from .. import fields
 from ..fields import Kind
 from . import language
+from .synonyms import expansions as synonyms_of
 
 # Words for each kind, so "manufacturer" or "производитель" finds the kind even when a
 # profile's own text never says it.
@@ -16,6 +18,12 @@ KIND_WORDS = {
     "education": "education educational institution образование учебное заведение",
     "company": "company компания",
 }
+
+
+# A hyphen between two letters or digits, dropped to spell a hyphenated name as one word.
+JOINED_RE = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+# Words kept for "did you mean": letters only, long enough to correct (arrays.edits_allowed).
+SPELLING_RE = re.compile(r"[^\W\d_]{4,40}")
 
 
 def _strings(values) -> list[str]:
@@ -70,9 +78,21 @@ def document(org) -> dict:
     return doc
 
 
-def name_variants(doc: dict) -> list[str]:
-    """The name, the second-language name and both spelled in the other alphabet."""
+def joined(name: str) -> str:
+    """A name with the hyphens inside it dropped ("Полотно-9" -> "Полотно9"), to find it whole."""
+    return JOINED_RE.sub("", name)
+
+
+def own_names(doc: dict) -> list[str]:
+    """The name and the second-language name, each also as one word where hyphenated."""
     names = [doc["name"], doc["name_alt"]]
+    names.extend(joined(name) for name in list(names))
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def name_variants(doc: dict) -> list[str]:
+    """The own names and each spelled in the other alphabet."""
+    names = own_names(doc)
     for name in list(names):
         names.extend(language.transliterations(name))
     return list(dict.fromkeys(name for name in names if name))
@@ -87,18 +107,37 @@ def snippet_text(doc: dict) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def own_text(doc: dict) -> str:
+    """Everything the profile says in its own words: its names, its text and its city."""
+    parts = [*own_names(doc), snippet_text(doc), doc["city"]]
+    return "\n".join(part for part in parts if part)
+
+
+def extra_text(doc: dict) -> str:
+    """What also finds a profile, in words it never wrote: the other alphabet, the sectors'
+    and the kind's names in both languages, and synonyms of the cluster's jargon.
+
+    The engines weigh these below the profile's own words.
+    """
+    names = own_names(doc)
+    spelled = [v for v in name_variants(doc) if v not in names]
+    labels = [" ".join(doc["sector_names"]), KIND_WORDS.get(doc["kind"], "")]
+    city = language.transliterations(doc["city"]) if doc["city"] else []
+    synonyms = synonyms_of("\n".join([own_text(doc), *labels]))
+    return "\n".join(part for part in (*spelled, *labels, *city, *synonyms) if part)
+
+
 def search_text(doc: dict) -> str:
-    """Everything a query may match, with transliterations and synonyms of the cluster's jargon."""
-    city = [doc["city"], *language.transliterations(doc["city"])] if doc["city"] else []
-    parts = [
-        *name_variants(doc),
-        snippet_text(doc),
-        " ".join(doc["sector_names"]),
-        KIND_WORDS.get(doc["kind"], ""),
-        *city,
-    ]
-    text = "\n".join(part for part in parts if part)
-    expansions = language.synonym_expansions(text)
-    if expansions:
-        text += "\n" + "\n".join(expansions)
-    return text
+    """Everything a query may match: the profile's own words, then the extra ones."""
+    return own_text(doc) + "\n" + extra_text(doc)
+
+
+def spelling_words(doc: dict) -> list[str]:
+    """The words, as written and folded, that a mistyped query word may be corrected into.
+
+    Every word a query may match (search_text): the engines keep these for published
+    profiles only, so a word of an unpublished one is never suggested.
+    """
+    return sorted(
+        {word for word in language.words(search_text(doc)) if SPELLING_RE.fullmatch(word)}
+    )

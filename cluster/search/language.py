@@ -1,4 +1,4 @@
-"""Words in two languages: folding, tokenising, transliteration, synonyms and query cleaning.
+"""Words in two languages: folding, tokenising, transliteration, sort keys and query cleaning.
 
 Engine-neutral: both search engines build their documents and queries from these functions.
 """
@@ -8,11 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 import cyrtranslit
-
-SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "data" / "synonyms.txt"
 
 # A word is a run of letters and digits; "3d-печать" is two words, as the analyzers see it.
 WORD_RE = re.compile(r"[^\W_]+")
@@ -69,50 +66,6 @@ def _transliterations(text: str) -> tuple[str, ...]:
     return tuple(variant for variant in dict.fromkeys(variants) if variant != folded)
 
 
-def _phrase(text: str) -> str:
-    return " ".join(words(text))
-
-
-@lru_cache(maxsize=4)
-def synonym_groups(path: Path = SYNONYMS_FILE) -> tuple[tuple[str, ...], ...]:
-    """The synonym groups of the file, each a tuple of folded phrases."""
-    groups = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        phrases = tuple(dict.fromkeys(p for p in (_phrase(t) for t in line.split(",")) if p))
-        if len(phrases) > 1:
-            groups.append(phrases)
-    return tuple(groups)
-
-
-@lru_cache(maxsize=4)
-def _groups_by_word(path: Path) -> dict[str, tuple[int, ...]]:
-    # Each group under the first word of each of its phrases: a phrase can only be in a text
-    # that has its first word, so a document looks at a handful of groups instead of all.
-    by_word: dict[str, list[int]] = {}
-    for number, group in enumerate(synonym_groups(path)):
-        for phrase in group:
-            by_word.setdefault(phrase.split(" ", 1)[0], []).append(number)
-    return {word: tuple(dict.fromkeys(numbers)) for word, numbers in by_word.items()}
-
-
-def synonym_expansions(text: str, path: Path = SYNONYMS_FILE) -> list[str]:
-    """Phrases synonymous with those in the text that the text does not already contain."""
-    found = words(text)
-    padded = f" {' '.join(found)} "
-    groups = synonym_groups(path)
-    by_word = _groups_by_word(path)
-    candidates = sorted({n for word in set(found) for n in by_word.get(word, ())})
-    extra: list[str] = []
-    for number in candidates:
-        group = groups[number]
-        if any(f" {phrase} " in padded for phrase in group):
-            extra.extend(phrase for phrase in group if f" {phrase} " not in padded)
-    return list(dict.fromkeys(extra))
-
-
 def _is_control(char: str) -> bool:
     return unicodedata.category(char)[0] == "C"
 
@@ -140,3 +93,49 @@ def clean_query(text: str | None) -> str:
 def query_words(text: str) -> list[str]:
     """The words of a cleaned query that an engine should search for, at most MAX_QUERY_WORDS."""
     return words(text)[:MAX_QUERY_WORDS]
+
+
+# Where each kind of character sorts, as in ICU's collations: spaces, then punctuation and
+# symbols, digits, letters (Latin before Cyrillic at the root, Cyrillic first in Russian).
+_SPACE, _MARK, _DIGIT, _LATIN, _CYRILLIC, _OTHER = range(6)
+
+
+def _sort_class(char: str) -> int:
+    if char.isspace():
+        return _SPACE
+    if char.isdigit():
+        return _DIGIT
+    if not char.isalpha():
+        return _MARK
+    if CYRILLIC_RE.match(char):
+        return _CYRILLIC
+    return _LATIN if char.isascii() else _OTHER
+
+
+def _latin_base(char: str) -> str:
+    # A Latin letter with an accent sorts with its base letter ("é" with "e").
+    decomposed = unicodedata.normalize("NFD", char)
+    return decomposed[0] if len(char) == 1 and decomposed[0].isascii() else char
+
+
+@lru_cache(maxsize=8192)
+def sort_key(name: str, cyrillic_first: bool = False) -> str:
+    """A key that orders names as ICU's root collation ("und-x-icu") does, or its Russian one.
+
+    Latin names before Cyrillic ones (Cyrillic first in the Russian order), each
+    alphabetically; case, "ё" and accents only tell apart names that are otherwise equal (a
+    lower-case letter first, "е" before "ё"). Compared as plain strings, so the Whoosh index
+    sorts by it as PostgreSQL sorts with ICU.
+    """
+    order = {_LATIN: _CYRILLIC, _CYRILLIC: _LATIN} if cyrillic_first else {}
+    primary, secondary, tertiary = [], [], []
+    for char in unicodedata.normalize("NFC", name):
+        folded = char.casefold()
+        base = "е" if folded == "ё" else _latin_base(folded)
+        marked = base != folded
+        for part in base:
+            kind = _sort_class(part)
+            primary.append(chr(0x10000 * (order.get(kind, kind) + 1) + ord(part)))
+            secondary.append("1" if marked else "0")
+            tertiary.append("1" if char != folded else "0")
+    return "".join(primary) + "\x00" + "".join(secondary) + "\x00" + "".join(tertiary)

@@ -239,9 +239,12 @@ def test_term_match_sets_combine_as_the_tsquery_says(pg_app):
     add("Both", summary="textiles and printing")
     add("Textiles only", summary="textiles")
     add("Printing only", summary="printing")
+    add("Knitting only", summary="knitting")
     assert sorted(found("textiles printing")) == ["Both"]
+    # A word nothing has is left out; the others are still all required.
+    assert sorted(found("textiles printing zzzqqq")) == ["Both"]
     # Nothing matches every word: any one word may, and the same kept sets answer.
-    assert sorted(found("textiles printing zzzqqq")) == ["Both", "Printing only", "Textiles only"]
+    assert sorted(found("knitting printing")) == ["Both", "Knitting only", "Printing only"]
 
 
 def test_tsquery_text_parses_into_ands_and_ors_and_leaves_the_rest_to_postgresql():

@@ -323,17 +323,27 @@ QUERIES = [
 
 
 def scored_by_whoosh(engine: WhooshBackend, text: str) -> list[tuple[str, float]]:
-    """The published matches in Whoosh's own BM25F order: the query the arrays compute."""
+    """The published matches in Whoosh's own BM25F order: the query the arrays compute.
+
+    Equal scores are put in name order, as the engine breaks ties (Whoosh: by docnum).
+    """
 
     def search(searcher):
         data = engine.generation(searcher)
         plan = planning.plan(searcher.reader(), data, language.clean_query(text))
         words = [
             Or(
-                [Term("text", term) for term in terms]
-                + [Term("name", term, boost=ranking.NAME_BOOST) for term in terms]
+                [
+                    alternative
+                    for fieldname, term in clause
+                    for alternative in (
+                        [Term("text", term), Term("name", term, boost=ranking.NAME_BOOST)]
+                        if fieldname == "text"
+                        else [Term(fieldname, term, boost=ranking.SOUND_BOOST)]
+                    )
+                ]
             )
-            for terms in ranking.distinct_clauses(plan)
+            for clause in ranking.distinct_clauses(plan)
         ]
         exact = Or(
             [Term("name_exact", name, boost=ranking.EXACT_NAME_BOOST) for name in plan.exact]
@@ -343,7 +353,9 @@ def scored_by_whoosh(engine: WhooshBackend, text: str) -> list[tuple[str, float]
         if results.is_empty() and len(words) > 1:
             # Nothing has every word: any one may do, as the engine falls back.
             results = searcher.search(AndMaybe(Or(words), exact), filter=published, limit=None)
-        return [(searcher.stored_fields(hit.docnum)["slug"], hit.score) for hit in results]
+        names = searcher.reader().column_reader("name_sort")
+        ranked = sorted(results, key=lambda hit: (-hit.score, names[hit.docnum], hit.docnum))
+        return [(searcher.stored_fields(hit.docnum)["slug"], hit.score) for hit in ranked]
 
     return engine.store.read(search)
 

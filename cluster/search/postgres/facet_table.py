@@ -23,7 +23,7 @@ ARRAY_COLUMNS = {"sector": "sector_key", "looking_for": "looking_for_key"}
 # at 100,000 organisations).
 POSTINGS_KEPT = 2000
 ORDERS = {
-    "name": 'lower(name) COLLATE "C", organisation_id',
+    "name": "name COLLATE {collation}, organisation_id",
     "newest": "created_at DESC, organisation_id DESC",
 }
 
@@ -128,9 +128,28 @@ class FacetTable:
             ordered = conn.execute(
                 sa.text(
                     "SELECT string_agg(int4send(organisation_id), CAST('' AS bytea)"
-                    f" ORDER BY {ORDERS[order]}) FROM search_documents"
+                    f" ORDER BY {ORDERS[order].format(collation=name_collation(conn))})"
+                    " FROM search_documents"
                 )
             ).scalar()
             places = arrays.positions(np.searchsorted(self.ids, unpack(ordered, ">i4")))
             self._positions[order] = places
         return places
+
+
+_collations: dict[bool, str] = {}
+
+
+def name_collation(conn, cyrillic_first: bool = False) -> str:
+    """The collation names sort by: ICU's root one, or its Russian one (Cyrillic first).
+
+    As language.sort_key orders them for Whoosh. A server without ICU sorts by "C", which
+    also puts Latin first but "ё" after "я" and every capital before every small letter.
+    """
+    if cyrillic_first not in _collations:
+        name = "ru-x-icu" if cyrillic_first else "und-x-icu"
+        icu = conn.execute(
+            sa.text("SELECT 1 FROM pg_collation WHERE collname = :name"), {"name": name}
+        ).scalar()
+        _collations[cyrillic_first] = f'"{name}"' if icu else '"C"'
+    return _collations[cyrillic_first]

@@ -1,4 +1,4 @@
-"""The page of hits: sorted by position arrays, or ranked by ts_rank_cd over a pool; headlines."""
+"""The page of hits: sorted by position arrays, or ranked by ts_rank_cd over a pool; snippets."""
 
 from __future__ import annotations
 
@@ -8,18 +8,25 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from .. import arrays
+from .. import arrays, language, snippets
 from ..base import Hit
-from .facet_table import FacetTable
-from .rows import CONFIG, START, STOP
+from .facet_table import FacetTable, name_collation
+from .planning import Plan
 
-HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
 # Beyond this many matches, relevance ranks a pool of candidates rather than every match.
 RANK_POOL = 500
 
 
 def page(
-    conn, table: FacetTable, sort: str, final: np.ndarray, text: str, tsquery, offset, limit
+    conn,
+    table: FacetTable,
+    sort: str,
+    final: np.ndarray,
+    text: str,
+    tsquery,
+    offset,
+    limit,
+    plan: Plan | None = None,
 ) -> list[Hit]:
     """The hits from `offset` of the rows in `final`, in the query's order."""
     rows: Any = np.flatnonzero(final)
@@ -27,7 +34,12 @@ def page(
         rows = _sorted_rows(conn, table, sort, rows, offset, limit)
     else:
         rows = _ranked_rows(conn, table, rows, text, tsquery, offset, limit)
-    snippets = headlines(conn, tsquery, [row.organisation_id for row in rows]) if tsquery else {}
+    marked = {}
+    if plan is not None:
+        marked = {
+            row.organisation_id: snippets.snippet(row.body, plan.terms, plan.prefixes)
+            for row in rows
+        }
     return [
         Hit(
             id=row.organisation_id,
@@ -35,7 +47,7 @@ def page(
             name=row.name,
             kind=row.kind,
             summary=row.summary,
-            snippet=snippets.get(row.organisation_id) or html.escape(row.summary),
+            snippet=marked.get(row.organisation_id) or html.escape(row.summary),
             score=float(row.score),
         )
         for row in rows
@@ -51,13 +63,21 @@ def _sorted_rows(conn, table: FacetTable, sort: str, rows, offset: int, limit: i
         row.organisation_id: row
         for row in conn.execute(
             sa.text(
-                "SELECT organisation_id, slug, name, kind, summary, 0.0 AS score"
+                "SELECT organisation_id, slug, name, kind, summary, body, 0.0 AS score"
                 " FROM search_documents WHERE organisation_id = ANY(:ids)"
             ),
             {"ids": page_ids},
         )
     }
     return [found[i] for i in page_ids if i in found]
+
+
+def name_phrase(column: str, joined: bool = False) -> str:
+    """SQL for a name's folded words joined by spaces (hyphens dropped, if joined), as
+    language.words reads them: an exact name scores on top, however it was punctuated."""
+    dropped = "-" if joined else ""
+    folded = f"translate(lower({column}), 'ё{dropped}', 'е')"
+    return f"trim(regexp_replace({folded}, '[^[:alnum:]]+', ' ', 'g'))"
 
 
 def _ranked_rows(conn, table: FacetTable, rows, text: str, tsquery, offset, limit) -> list:
@@ -80,39 +100,25 @@ def _ranked_rows(conn, table: FacetTable, rows, text: str, tsquery, offset, limi
     # ranking them.
     ids_literal = "{" + ",".join(map(str, ids.tolist())) + "}"
     params = {"limit": limit, "offset": offset, "ids": ids_literal, "q": tsquery}
-    params["exact"] = text.lower()
+    phrase = " ".join(language.words(text))
+    params["phrases"] = list(dict.fromkeys([phrase, *language.transliterations(phrase)]))
+    # Equal scores in name order, Cyrillic names first for a query in Cyrillic.
+    collation = name_collation(conn, cyrillic_first=language.has_cyrillic(text))
     return conn.execute(
         sa.text(
-            """
-            SELECT organisation_id, slug, name, kind, summary,
-                   ts_rank_cd(tsv, CAST(:q AS tsquery))
-                   + CASE WHEN lower(name) = :exact OR lower(name_alt) = :exact
+            f"""
+            SELECT organisation_id, slug, name, kind, summary, body,
+                   ts_rank_cd(tsv, CAST(:q AS tsquery), 1)
+                   + CASE WHEN {name_phrase("name")} = ANY(:phrases)
+                               OR {name_phrase("name", joined=True)} = ANY(:phrases)
+                               OR {name_phrase("name_alt")} = ANY(:phrases)
+                               OR {name_phrase("name_alt", joined=True)} = ANY(:phrases)
                           THEN 10 ELSE 0 END AS score
             FROM search_documents
             WHERE organisation_id = ANY(CAST(:ids AS integer[]))
-            ORDER BY score DESC, lower(name) COLLATE "C", organisation_id
+            ORDER BY score DESC, name COLLATE {collation}, organisation_id
             LIMIT :limit OFFSET :offset
             """
         ),
         params,
     ).all()
-
-
-def headlines(conn, tsquery: str, ids: list[int]) -> dict[int, str]:
-    """Safe HTML snippets with the matches marked, for those of these rows that have any."""
-    snippets: dict[int, str] = {}
-    for row in conn.execute(
-        sa.text(
-            "SELECT organisation_id, ts_headline(:config, body, CAST(:q AS tsquery), "
-            ":options) FROM search_documents WHERE organisation_id = ANY(:ids)"
-        ),
-        {"config": CONFIG, "q": tsquery, "options": HEADLINE_OPTIONS, "ids": ids},
-    ):
-        if START in row[1]:
-            snippets[row[0]] = mark(row[1])
-    return snippets
-
-
-def mark(headline: str) -> str:
-    """Escape a ts_headline result, then turn its markers into <mark> tags."""
-    return html.escape(headline).replace(START, "<mark>").replace(STOP, "</mark>")

@@ -1,150 +1,140 @@
-"""A user's text turned into a tsquery: stop words, both alphabets, prefixes and typo fixes."""
+"""A user's text turned into tsqueries of terms.py's terms: typos, prefixes and names by sound.
+
+The documents' tsvectors hold the terms Python made of their text (rows.py), so queries are
+analysed the same way here and PostgreSQL only matches lexemes: both engines read words alike.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import sqlalchemy as sa
-from rapidfuzz.distance import Levenshtein
 
-from .. import arrays, language
+from .. import language, phonetics, terms, typos
 from .facet_table import FacetTable
-from .rows import CONFIG
+from .rows import SOUND_PREFIX
 
-# How many parsed query texts a process keeps.
-PARSED_KEPT = 5000
-# Letters and digits; a token is always safe to place inside to_tsquery's syntax.
-TOKEN = re.compile(r"[^\W_]+")
+# How many trigram candidates are compared by edit distance.
+TRIGRAM_CANDIDATES = 50
 
 
-class Planner:
-    """Plans searches, keeping what the text search configuration made of query texts."""
+@dataclass
+class Plan:
+    """Per query word, the tsquery of its alternatives; corrections and what to mark."""
 
-    def __init__(self) -> None:
-        # What the text search configuration made of query texts (it does not change while
-        # the server runs): stop words and tsqueries, a round trip each otherwise.
-        self._parsed = arrays.Remembered(PARSED_KEPT)
+    clauses: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+    # Terms and prefixes to mark in snippets.
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    words: list[str] = field(default_factory=list)
 
-    def _remember(self, key: tuple, compute: Callable[[], object]):
-        """A value computed once per process for a key, the least recently used forgotten."""
-        return self._parsed.get(key, compute)
-
-    def plan(self, conn, text: str, table: FacetTable, allowed: np.ndarray):
-        """The tsquery to run, the "did you mean" text and the rows it matches.
-
-        Every word must match; if nothing does, each unknown word is replaced by the closest
-        known one (and suggested), and then any one word may match. A tsquery of None lists
-        everything (and its rows are None: every allowed one).
-        """
-        words = language.query_words(text)
-        if words:
-            # The GIN index finds matches without reading each tsvector; the planner would
-            # rather scan the table and test every row, which costs ten times more (and reads
-            # the whole table when nothing matches).
-            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-            # Stop words are dropped before anything else, even a last word being typed.
-            stop = self._remember(
-                ("stop", *words),
-                lambda: set(
-                    conn.execute(
-                        sa.text(
-                            "SELECT w FROM unnest(CAST(:words AS text[])) AS w"
-                            " WHERE numnode(plainto_tsquery(:config, w)) = 0"
-                        ),
-                        {"words": words, "config": CONFIG},
-                    ).scalars()
-                ),
-            )
-            words = [word for word in words if word not in stop]
-        typing = not text[-1:].isspace()
-        strict = self.tsquery(conn, words, typing, " & ")
-        if not strict:
-            return None, None, None  # nothing but stop words and symbols
-        matched = matching(conn, strict, table, allowed)
-        if matched.any():
-            return strict, None, matched
-        # The vocabulary changes only with the documents: corrections keep for a generation.
-        corrected = table.remember(("correct", *words), lambda: correct(conn, words))
-        tries = []
-        if corrected:
-            tries.append(self.tsquery(conn, corrected, typing, " & "))
-        if len(words) > 1:
-            tries.append(self.tsquery(conn, words, typing, " | "))
-            if corrected:
-                tries.append(self.tsquery(conn, corrected, typing, " | "))
-        suggestion = " ".join(corrected) if corrected else None
-        for tsquery in tries:
-            if tsquery:
-                rows = matching(conn, tsquery, table, allowed)
-                if rows.any():
-                    return tsquery, suggestion, rows
-        return strict, suggestion, matched
-
-    def tsquery(self, conn, words: list[str], typing: bool, operator: str) -> str:
-        """The tsquery (as text) joining the words; empty when they are all stop words.
-
-        Words are letters and digits only (language.query_words), so they are safe inside
-        to_tsquery's syntax; each may match in either alphabet.
-        """
-        parts = []
-        for position, word in enumerate(words):
-            # Russian stems keep their suffixes apart (текстиль/текстильное), so Cyrillic words
-            # match as prefixes of stems; so does the last word, which may still be typed.
-            last = typing and position == len(words) - 1
-            spellings = [word, *(v for v in language.transliterations(word) if TOKEN.fullmatch(v))]
-            alternatives = [
-                f"{spelling}:*"
-                if (last and len(spelling) >= 2)
-                or (language.has_cyrillic(spelling) and len(spelling) >= 4)
-                else spelling
-                for spelling in spellings
-            ]
-            parts.append("(" + " | ".join(alternatives) + ")")
-        if not parts:
-            return ""
-        text = operator.join(parts)
-        return self._remember(
-            ("tsquery", text),
-            lambda: conn.execute(
-                sa.text("SELECT CAST(to_tsquery(:config, :text) AS text)"),
-                {"config": CONFIG, "text": text},
-            ).scalar_one(),
-        )
+    def suggestion(self) -> str | None:
+        """The query with each mistyped word replaced by the published word searched instead."""
+        if not self.corrections:
+            return None
+        return " ".join(self.corrections.get(word, word) for word in self.words)
 
 
-def matching(conn, tsquery: str, table: FacetTable, allowed: np.ndarray) -> np.ndarray:
-    """The allowed rows whose text matches (the facet table keeps each term's rows)."""
-    return table.matching(conn, tsquery) & allowed
+def quoted(lexeme: str, prefix: bool = False) -> str:
+    """A lexeme in tsquery syntax; terms hold letters and digits only, a prefix adds :*."""
+    return f"'{lexeme}'" + (":*" if prefix else "")
 
 
-def correct(conn, words: list[str]) -> list[str] | None:
-    """The words with each unknown one replaced by the closest known one, if any changed."""
-    known = set(
-        conn.execute(
-            sa.text("SELECT term FROM search_terms WHERE term = ANY(CAST(:words AS text[]))"),
-            {"words": words},
-        ).scalars()
+def alternatives(word: str, last: bool) -> tuple[list[str], list[str]]:
+    """A word's terms in both alphabets, and, for a last word still typed, its prefixes."""
+    found = terms.word_terms(word)
+    if not found:
+        return [], []
+    spellings = [word, *language.transliterations(word)]
+    exact = list(dict.fromkeys(t for s in spellings for t in terms.text_terms(s)))
+    prefixes = [language.fold(s) for s in spellings if len(s) >= 2] if last else []
+    return exact, [p for p in dict.fromkeys(prefixes) if language.WORD_RE.fullmatch(p)]
+
+
+def tsquery(exact: list[str], prefixes: list[str]) -> str:
+    """One word's alternatives as a tsquery."""
+    parts = [quoted(t) for t in exact] + [quoted(p, prefix=True) for p in prefixes]
+    return "( " + " | ".join(parts) + " )"
+
+
+def plan(conn, text: str, table: FacetTable, visible: np.ndarray) -> Plan:
+    """Each word of a cleaned query as a tsquery that matches, corrected or sounded if need be."""
+    typed = language.query_words(text)
+    result = Plan(words=typed)
+    words = [word for word in typed if not terms.is_stop_word(word)]
+    typing = not text[-1:].isspace()
+    for position, word in enumerate(words):
+        exact, prefixes = alternatives(word, typing and position == len(words) - 1)
+        clause = tsquery(exact, [])
+        found = _finds(conn, table, clause, visible)
+        if not found and prefixes:
+            # Still typing: the last word may be the start of a longer one.
+            clause = tsquery(exact, prefixes)
+            found = _finds(conn, table, clause, visible)
+        else:
+            prefixes = []
+        if not found:
+            correction = table.remember(("correct", word), lambda w=word: correct(conn, table, w))
+            sound = phonetics.russian_key(word)
+            if correction:
+                result.corrections[word] = correction
+                exact, prefixes = alternatives(correction, False)
+                clause = tsquery(exact, prefixes)
+            elif sound and _finds(conn, table, quoted(SOUND_PREFIX + sound.lower()), visible):
+                clause = quoted(SOUND_PREFIX + sound.lower())
+        result.terms.update(exact)
+        result.prefixes.update(prefixes)
+        result.clauses.append(clause)
+        result.searched.append(word)
+    return result
+
+
+def _finds(conn, table: FacetTable, query: str, visible: np.ndarray) -> bool:
+    return bool((table.matching(conn, query) & visible).any())
+
+
+def trigram_threshold(word: str) -> float:
+    """A pg_trgm similarity every word one edit away from this one reaches.
+
+    A word of n letters has n + 1 trigrams (pg_trgm pads it); one edit, a swap included,
+    changes at most four of them, so (n - 3) / (n + 5) of the two sets stay shared at worst:
+    "стжеок" and "стежок" are 0.27 apart, under pg_trgm's default of 0.3.
+    """
+    n = len(word)
+    return max(0.05, min(0.3, (n - 3) / (n + 5) - 0.01))
+
+
+def correct(conn, table: FacetTable, word: str) -> str | None:
+    """The published word closest to a mistyped one, the commonest among equals.
+
+    search_terms holds the words of published profiles as they were written when indexed;
+    a word whose profiles have all been unpublished since stays in it, so each candidate is
+    checked against the published rows of this generation first.
+    """
+    edits = typos.edits_allowed(word)
+    if not edits:
+        return None
+    conn.execute(
+        sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
+        {"t": str(trigram_threshold(word))},
     )
-    changed = False
-    corrected = []
-    for word in words:
-        # The vocabulary holds words of letters only: a number is never corrected.
-        limit = arrays.edits_allowed(word)
-        if limit and word not in known and not word.isdigit():
-            # Trigrams find candidates through the index; the edit distance decides, with
-            # the same limits as the Whoosh engine.
-            candidates = conn.execute(
-                sa.text(
-                    "SELECT term FROM search_terms WHERE term % :word"
-                    " ORDER BY term <-> :word, term LIMIT 20"
-                ),
-                {"word": word},
-            ).scalars()
-            scored = [(Levenshtein.distance(word, c), n, c) for n, c in enumerate(candidates)]
-            scored = [item for item in scored if item[0] <= limit]
-            if scored:
-                word, changed = min(scored)[2], True
-        corrected.append(word)
-    return corrected if changed else None
+    candidates = conn.execute(
+        sa.text(
+            "SELECT term FROM search_terms WHERE term % :word"
+            " ORDER BY term <-> :word, term LIMIT :limit"
+        ),
+        {"word": word, "limit": TRIGRAM_CANDIDATES},
+    ).scalars()
+    published = table.statuses(("published",))
+    best: tuple[int, int, str] | None = None
+    for distance, candidate in typos.nearest(word, list(candidates), edits):
+        if best is not None and distance > best[0]:
+            break
+        exact = terms.word_terms(candidate)
+        holders = int((table.matching(conn, tsquery(list(exact), [])) & published).sum())
+        if exact and holders and (best is None or holders > -best[1]):
+            best = (distance, -holders, candidate)
+    return best[2] if best else None

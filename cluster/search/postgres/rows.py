@@ -1,8 +1,12 @@
 """The search_documents rows: one per organisation, written by UPSERT or a whole rebuild.
 
-The text configuration is `russian`, whose parser sends Cyrillic words to the Russian Snowball
-stemmer and Latin words to the English one, so one tsvector serves both languages. Every write
-runs in a transaction of its own, after the organisation's own commit.
+The tsvector is made here, from the terms Python makes of the text (terms.py: dictionary
+lemmas, Snowball stems, numbers), with a position and a weight for each: A the profile's own
+names, B its summary, capabilities and tags, C the rest of its own text, D what reaches it only
+through a transliteration, a synonym, a sector's or a kind's name, and the sound keys of its
+Latin name words. PostgreSQL's own parser would read "Полотно-9" as "полотн" and "-9", and
+neither engine would then read words as the other does. Every write runs in a transaction of
+its own, after the organisation's own commit.
 """
 
 from __future__ import annotations
@@ -17,18 +21,17 @@ from itertools import islice
 import sqlalchemy as sa
 
 from ...extensions import db
-from .. import documents, language
+from .. import documents, language, phonetics, terms
 from .facet_table import KEY_SEPARATOR
 
-CONFIG = "russian"
-# ts_headline wraps matches in these (hits.py); they are stripped from stored text, so after
-# escaping the snippet they can only be our own markers.
-START, STOP = "\ue000", "\ue001"
 BATCH = 1000
+# Sound keys are lexemes of their own: no term of a word starts with this.
+SOUND_PREFIX = "~"
+# PostgreSQL keeps at most 256 positions of a lexeme, numbered up to 16,383.
+MAX_POSITIONS = 256
+MAX_POSITION = 16383
 
-# Words kept in the vocabulary for "did you mean": letters only, neither tiny nor absurd.
-TERM = re.compile(r"[^\W\d_]{3,40}")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(text: str | None) -> str:
@@ -124,23 +127,19 @@ def batched(items: Iterable, size: int):
 
 
 UPSERT = sa.text(
-    f"""
+    """
     INSERT INTO search_documents (
         organisation_id, version, slug, status, kind, residency, stage, city, sectors,
         looking_for, sector_key, looking_for_key, name, name_alt, names, summary, body,
         created_at, tsv)
     SELECT r.organisation_id, r.version, r.slug, r.status, r.kind, r.residency, r.stage,
            r.city, r.sectors, r.looking_for, r.sector_key, r.looking_for_key, r.name,
-           r.name_alt, r.names, r.summary, r.body, r.created_at,
-           setweight(to_tsvector('{CONFIG}', r.a), 'A')
-           || setweight(to_tsvector('{CONFIG}', r.b), 'B')
-           || setweight(to_tsvector('{CONFIG}', r.c), 'C')
+           r.name_alt, r.names, r.summary, r.body, r.created_at, CAST(r.tsv AS tsvector)
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         organisation_id integer, version integer, slug text, status text, kind text,
         residency text, stage text, city text, sectors text[], looking_for text[],
         sector_key text, looking_for_key text, name text,
-        name_alt text, names text, summary text, body text, created_at timestamp,
-        a text, b text, c text)
+        name_alt text, names text, summary text, body text, created_at timestamp, tsv text)
     -- An organisation deleted meanwhile is not indexed again.
     JOIN organisations AS o ON o.id = r.organisation_id
     ON CONFLICT (organisation_id) DO UPDATE SET
@@ -157,16 +156,42 @@ UPSERT = sa.text(
 )
 
 
+def tsvector(parts: list[tuple[str, str]]) -> str:
+    """A tsvector literal of (weight, text) parts: each term at its word's position."""
+    places: dict[str, list[str]] = {}
+    position = 0
+    for weight, text in parts:
+        for word in language.WORD_RE.findall(text):
+            position = min(position + 1, MAX_POSITION)
+            for term in terms.word_terms(word):
+                found = places.setdefault(term, [])
+                if len(found) < MAX_POSITIONS:
+                    found.append(f"{position}{weight}")
+    return " ".join(f"'{term}':{','.join(found)}" for term, found in places.items())
+
+
+def sound_keys(names: list[str]) -> str:
+    """The sound keys of the Latin words of these names, as lexemes (see phonetics.py)."""
+    keys = (phonetics.english_key(word) for word in language.words(" ".join(names)))
+    return " ".join(dict.fromkeys(f"'{SOUND_PREFIX}{key.lower()}'" for key in keys if key))
+
+
 def document_row(org) -> dict:
     """One search_documents row, and the words it adds to the vocabulary, for an organisation."""
     doc = documents.document(org)
-    names = documents.name_variants(doc)
-    strong = [doc["summary"], *doc["capabilities"], *doc["sector_names"], *doc["tags"]]
-    # Weight C is everything a query may match (names and strong text again, the rest, kind
-    # words, synonyms): the same text the Whoosh engine searches, so both find the same.
-    a = clean_text("\n".join(part for part in names if part))
-    b = clean_text("\n".join(part for part in strong if part))
-    c = clean_text(documents.search_text(doc))
+    own = documents.own_names(doc)
+    strong = [doc["summary"], *doc["capabilities"], *doc["tags"]]
+    rest = [doc["description"], *doc["needs"], *doc["programmes"], *doc["equipment"], doc["city"]]
+    vector = tsvector(
+        [
+            ("A", "\n".join(own)),
+            ("B", "\n".join(strong)),
+            ("C", "\n".join(rest)),
+            ("D", documents.extra_text(doc)),
+        ]
+    )
+    sounds = sound_keys(own)
+    published = doc["status"] == "published"
     return {
         "organisation_id": doc["id"],
         "version": doc["version"],
@@ -182,12 +207,11 @@ def document_row(org) -> dict:
         "looking_for_key": KEY_SEPARATOR.join(sorted(set(doc["looking_for"]))),
         "name": clean_text(doc["name"]),
         "name_alt": clean_text(doc["name_alt"]),
-        "names": a.replace("\n", " "),
+        "names": clean_text(" ".join(documents.name_variants(doc))),
         "summary": clean_text(doc["summary"]),
         "body": clean_text(documents.snippet_text(doc)),
         "created_at": doc["created_at"].isoformat(),
-        "a": a,
-        "b": b,
-        "c": c,
-        "terms": {word for word in set(language.words(f"{a} {b} {c}")) if TERM.fullmatch(word)},
+        "tsv": f"{vector} {sounds}" if sounds else vector,
+        # Only published words may ever be suggested (planning.correct).
+        "terms": set(documents.spelling_words(doc)) if published else set(),
     }

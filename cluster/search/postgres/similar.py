@@ -7,7 +7,7 @@ import html
 import sqlalchemy as sa
 
 from ..base import Hit
-from .planning import TOKEN
+from ..language import WORD_RE as TOKEN
 
 
 def similar(conn, org_id: int, limit: int) -> list[Hit]:

@@ -1,46 +1,25 @@
-"""How text becomes Whoosh terms: folding, stop words, bilingual stemming and the fast fields."""
+"""How text becomes Whoosh terms (cluster/search/terms.py), and the fast text fields.
+
+A "text" value is the profile's own words, EXTRA_MARK, then the words that reach it only
+through a transliteration, a synonym, a sector's or a kind's name: each of those counts
+EXTRA_WEIGHT of an own word in the term's weight, which BM25F reads as its frequency.
+"""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from functools import lru_cache
+from itertools import chain
 
-import Stemmer
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.fields import TEXT
-from whoosh.lang.stopwords import stoplists
 from whoosh.system import pack_uint
 
-from .. import language
+from .. import language, terms
 
-_stemmers = threading.local()
-
-
-def _stemmer(lang: str) -> Stemmer.Stemmer:
-    # PyStemmer objects are not thread-safe: one per thread.
-    stemmer = getattr(_stemmers, lang, None)
-    if stemmer is None:
-        stemmer = Stemmer.Stemmer(lang)
-        setattr(_stemmers, lang, stemmer)
-    return stemmer
-
-
-# After Snowball, Russian adjectives keep a suffix their nouns lack ("текстильн" from
-# "текстильное", "текстил" from "текстиль"); dropping it lets the two meet.
-RUSSIAN_DERIVATIONAL = ("ьн", "ск", "н", "ов", "ев")
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Stem a folded word: Russian rules for Cyrillic words, English for the rest."""
-    if language.has_cyrillic(word):
-        root = _stemmer("russian").stemWord(word)
-        for suffix in RUSSIAN_DERIVATIONAL:
-            if root.endswith(suffix) and len(root) - len(suffix) >= 4:
-                return root[: -len(suffix)]
-        return root
-    return _stemmer("english").stemWord(word)
+EXTRA_MARK = "\x1d"
+# An exact binary fraction: weights summed token by token equal those counted here.
+EXTRA_WEIGHT = 0.25
 
 
 class FoldFilter(Filter):
@@ -52,39 +31,34 @@ class FoldFilter(Filter):
             yield token
 
 
-STOP_WORDS = frozenset(stoplists["en"]) | frozenset(stoplists["ru"])
-
-
-@lru_cache(maxsize=200_000)
-def analyse_word(word: str) -> str | None:
-    """The indexed form of one word as tokenised: folded and stemmed, or None for a stop word."""
-    folded = language.fold(word)
-    if len(folded) < 2 or folded in STOP_WORDS:
-        return None
-    return stem(folded)
-
-
 class BilingualStemFilter(Filter):
-    """Fold, drop stop words and stem in one pass: Cyrillic as Russian, the rest as English.
+    """Terms of each word (terms.word_terms), stop words dropped, extra words down-weighted.
 
-    One cached lookup per token; indexing spends most of its time here.
+    A word with several terms yields a token for each, at the same position.
     """
 
     def __call__(self, tokens):
+        boost = 1.0
         for token in tokens:
-            analysed = analyse_word(token.text)
-            if analysed is None:
+            if token.text == EXTRA_MARK:
+                boost = EXTRA_WEIGHT
+                continue
+            found = terms.word_terms(token.text)
+            if not found:
                 if token.removestops:
                     continue
                 token.stopped = True
                 token.text = language.fold(token.text)
-            else:
-                token.text = analysed
-            yield token
+                yield token
+                continue
+            for term in found:
+                token.text = term
+                token.boost = boost
+                yield token
 
 
 TOKENIZER_PATTERN = language.WORD_RE.pattern
-TEXT_ANALYZER = RegexTokenizer(TOKENIZER_PATTERN) | BilingualStemFilter()
+TEXT_ANALYZER = RegexTokenizer(f"{TOKENIZER_PATTERN}|{EXTRA_MARK}") | BilingualStemFilter()
 # Whole words as typed, for autocomplete.
 WORD_ANALYZER = RegexTokenizer(TOKENIZER_PATTERN) | FoldFilter()
 
@@ -99,14 +73,23 @@ def analysed_terms(text: str) -> list[str]:
     return [token.text for token in TEXT_ANALYZER(text)]
 
 
+def text_value(own: str, extra: str = "") -> str:
+    """A "text" field's value: own words, then extra ones (see the module's docstring)."""
+    own, extra = own.replace(EXTRA_MARK, " "), extra.replace(EXTRA_MARK, " ")
+    return f"{own}{EXTRA_MARK}{extra}" if extra else own
+
+
+def _counts(text: str) -> Counter:
+    return Counter(chain.from_iterable(map(terms.word_terms, language.WORD_RE.findall(text))))
+
+
 class StemmedText(TEXT):
     """A TEXT field analysed by TEXT_ANALYZER that indexes without a Token object per word.
 
-    The terms are the analyzer's (each word of WORD_RE folded and stemmed, stop words left
-    out), counted and encoded as Whoosh's Frequency format does (Field.index's documented
-    tuples); building them with map() and a Counter instead of the token pipeline made
-    indexing about twice as fast. tests/search/test_whoosh_internals.py checks the index
-    equals one made by a plain TEXT field.
+    The terms are the analyzer's, counted and weighed as Whoosh's Frequency format does
+    (Field.index's documented tuples); building them with map() and a Counter instead of
+    the token pipeline made indexing about twice as fast. tests/search/test_whoosh_internals.py
+    checks the index equals one made by a plain TEXT field.
     """
 
     def __init__(self, **kwargs):
@@ -116,10 +99,14 @@ class StemmedText(TEXT):
         if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return
-        counts = Counter(filter(None, map(analyse_word, language.WORD_RE.findall(value))))
+        own, _, extra = value.partition(EXTRA_MARK)
+        counts = _counts(own)
+        extras = _counts(extra) if extra else Counter()
         boost = self.format.field_boost
-        for term, freq in counts.items():
-            yield (term.encode("utf-8"), freq, *_frequency_posting(freq, boost))
+        for term in dict.fromkeys(chain(counts, extras)):
+            freq = counts[term] + extras[term]
+            weight = (counts[term] + extras[term] * EXTRA_WEIGHT) * boost
+            yield (term.encode("utf-8"), freq, weight, _packed(freq))
 
 
 class WordText(TEXT):
@@ -135,10 +122,10 @@ class WordText(TEXT):
         counts = Counter(map(language.fold, language.WORD_RE.findall(value)))
         boost = self.format.field_boost
         for term, freq in counts.items():
-            yield (term.encode("utf-8"), freq, *_frequency_posting(freq, boost))
+            yield (term.encode("utf-8"), freq, freq * boost, _packed(freq))
 
 
 @lru_cache(maxsize=1024)
-def _frequency_posting(freq: int, boost: float) -> tuple[float, bytes]:
-    # One shared weight and value per frequency: a rebuild holds every posting in memory.
-    return freq * boost, pack_uint(freq)
+def _packed(freq: int) -> bytes:
+    # One shared value per frequency: a rebuild holds every posting in memory.
+    return pack_uint(freq)

@@ -49,18 +49,16 @@ class WhooshBackend:
         visible = data.docs_with("status", query.statuses)
         text = language.clean_query(query.text)
         plan = planning.plan(reader, data, text)
-        matched = visible
+        missing: list[int] = []
+        matched, partial = visible, False
         if plan.clauses:
             # Docnum masks from each term's postings: the documents a query tree of these
             # terms would match, found by array operations instead of matchers in Python.
             per_word = [
-                np.logical_or.reduce([data.text_docs(reader, term) for term in terms])
-                for terms in plan.clauses
+                np.logical_or.reduce([data.docs(reader, name, term) for name, term in clause])
+                for clause in plan.clauses
             ]
-            matched = np.logical_and.reduce([visible, *per_word])
-            if not matched.any() and len(per_word) > 1:
-                # Nothing has every word: any one of them may do.
-                matched = visible & np.logical_or.reduce(per_word)
+            matched, missing, partial = arrays.match_words(visible, per_word)
         final, facets = arrays.facet_counts(data.facets, matched, query.filters)
         hits = []
         total = int(np.count_nonzero(final))
@@ -72,7 +70,9 @@ class WhooshBackend:
             total=total,
             hits=hits,
             facets=facets,
-            suggestion=ranking.suggestion(text, plan.corrections, hits),
+            suggestion=ranking.suggestion(plan),
+            partial=partial and total > 0,
+            unmatched=[plan.searched[number] for number in missing],
         )
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:

@@ -44,15 +44,15 @@ class GenerationData:
         key = (fieldname, term)
         return self._postings.get(key, lambda: _read_postings(reader, fieldname, term))
 
-    def text_docs(self, reader, term: str) -> np.ndarray:
-        """A docnum mask of the documents with this term in the "text" field."""
+    def docs(self, reader, fieldname: str, term: str) -> np.ndarray:
+        """A docnum mask of the documents with this term in a field ("text", "name_sound")."""
 
         def mask() -> np.ndarray:
             docs = np.zeros(self.size, dtype=bool)
-            docs[self.postings(reader, "text", term)[0]] = True
+            docs[self.postings(reader, fieldname, term)[0]] = True
             return docs
 
-        return self._text_matches.get(term, mask)
+        return self._text_matches.get((fieldname, term), mask)
 
     def field_lengths(self, reader, fieldname: str) -> np.ndarray:
         """Each docnum's length of a field, as Whoosh's scoring reads it."""
@@ -90,16 +90,16 @@ class GenerationData:
         return docs
 
     def vocabulary(self, reader) -> list[str]:
-        """The indexed stems typos are corrected against."""
+        """The words as written in published profiles that typos are corrected into.
+
+        Words of documents deleted or unpublished since the segment was written stay in its
+        lexicon until a merge: planning.correct checks a candidate's live postings.
+        """
         if self._vocabulary is None:
             with self._vocabulary_lock:
                 if self._vocabulary is None:
-                    # Stems: correcting against them costs no second field at indexing time.
-                    self._vocabulary = [
-                        term
-                        for term in (btext.decode("utf-8") for btext in reader.lexicon("text"))
-                        if len(term) >= 3 and not term.isdigit()
-                    ]
+                    lexicon = reader.lexicon("spelling")
+                    self._vocabulary = [btext.decode("utf-8") for btext in lexicon]
         return self._vocabulary
 
 

@@ -1,33 +1,37 @@
-"""A user's text turned into the terms each word may match, with typos corrected."""
+"""A user's text turned into the terms each word may match, typos corrected, names by sound."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
-from .. import arrays, language
-from .analysis import analyse_word, analysed_terms
+from .. import language, phonetics, terms, typos
+from .analysis import analysed_terms
 from .generation import GenerationData
 
 # A prefix typed so far expands to at most this many indexed words.
 PREFIX_EXPANSION = 30
 
+# A clause's alternatives: (field, term) pairs, "text" for words and "name_sound" for sounds.
+Clause = list[tuple[str, str]]
+
 
 @dataclass
 class Plan:
-    """What a search looks for: every word, any of its terms (see ranking.scores)."""
+    """What a search looks for: every word, any of its alternatives (see ranking.scores)."""
 
-    # Per query word, the "text" terms any of which it matches (names are in "text" too).
-    clauses: list[list[str]] = field(default_factory=list)
-    # Each mistyped word with the indexed (stemmed) word searched instead.
+    # Per query word, the (field, term) pairs any of which it matches.
+    clauses: list[Clause] = field(default_factory=list)
+    # The query word of each clause.
+    searched: list[str] = field(default_factory=list)
+    # Each mistyped word with the word, as written in published profiles, searched instead.
     corrections: dict[str, str] = field(default_factory=dict)
     # Indexed (stemmed) words to highlight in snippets.
     terms: set[str] = field(default_factory=set)
     # The query as "name_exact" terms, scored on top when a name is exactly what was typed.
     exact: list[str] = field(default_factory=list)
+    # The query's words as typed, for the suggestion.
+    words: list[str] = field(default_factory=list)
 
 
 def stems(word: str) -> list[str]:
@@ -41,50 +45,65 @@ def stems(word: str) -> list[str]:
 
 
 def correct(reader, data: GenerationData, word: str) -> str | None:
-    """The indexed stem closest to a mistyped word's, the commonest among equals."""
-    typed = analyse_word(word)
-    edits = arrays.edits_allowed(word)
-    if typed is None or not edits:
+    """The published word closest to a mistyped one, the commonest among equals.
+
+    None for a real word (typos.edits_allowed), or when nothing published is near enough.
+    """
+    edits = typos.edits_allowed(word)
+    if not edits:
         return None
-    found = process.extract(
-        typed,
-        data.vocabulary(reader),
-        scorer=Levenshtein.distance,
-        score_cutoff=edits,
-        limit=25,
-    )
-    candidates = [(int(distance), c) for c, distance, _ in found if c != typed]
-    if not candidates:
-        return None
-    best = min(candidates, key=lambda pair: (pair[0], -reader.doc_frequency("text", pair[1])))
-    return best[1]
+    best: tuple[int, int, str] | None = None
+    for distance, candidate in typos.nearest(word, data.vocabulary(reader), edits):
+        if best is not None and distance > best[0]:
+            break
+        # The lexicon keeps words of deleted documents until segments merge: only a word some
+        # live (published) document holds may be suggested.
+        holders = len(data.postings(reader, "spelling", candidate)[0])
+        if holders and (best is None or holders > -best[1]):
+            best = (distance, -holders, candidate)
+    return best[2] if best else None
+
+
+def _known(reader, forms: list[str], last: bool, word: str) -> Clause:
+    known = [s for s in forms if reader.doc_frequency("text", s)]
+    if not known and last and len(word) >= 3:
+        # Still typing: the last word may be the start of a longer one.
+        for s in forms:
+            expanded = itertools.islice(reader.expand_prefix("text", s), PREFIX_EXPANSION)
+            known.extend(btext.decode("utf-8") for btext in expanded)
+    return [("text", term) for term in known]
+
+
+def _sounded(reader, word: str) -> Clause:
+    # An English name typed in Cyrillic by its sound; only for a word nothing else found.
+    key = phonetics.russian_key(word)
+    if key and reader.doc_frequency("name_sound", key.lower()):
+        return [("name_sound", key.lower())]
+    return []
 
 
 def plan(reader, data: GenerationData, text: str) -> Plan:
     """The terms each word of a cleaned query may match; no clauses for only stop words."""
-    words = language.query_words(text)
-    result = Plan()
+    typed = language.query_words(text)
+    result = Plan(words=typed)
+    words = [word for word in typed if not terms.is_stop_word(word)]
     for position, word in enumerate(words):
         forms = stems(word)
-        if not forms:
-            continue  # a stop word
-        known = [s for s in forms if reader.doc_frequency("text", s)]
-        if not known and position == len(words) - 1 and len(word) >= 3:
-            # Still typing: the last word may be the start of a longer one.
-            for s in forms:
-                expanded = itertools.islice(reader.expand_prefix("text", s), PREFIX_EXPANSION)
-                known.extend(btext.decode("utf-8") for btext in expanded)
-        if not known:
+        clause = _known(reader, forms, position == len(words) - 1, word)
+        if not clause:
             correction = correct(reader, data, word)
             if correction:
                 result.corrections[word] = correction
-                known = [correction]
-        if not known:
-            # Nothing like it is indexed: requiring it finds nothing, any other word may.
-            known = forms[:1]
-        result.terms.update(known)
-        result.clauses.append(known)
+                clause = _known(reader, stems(correction), False, correction)
+        if not clause:
+            clause = _sounded(reader, word)
+        if not clause:
+            # Nothing like it is indexed: it matches nothing (engine: any other word may).
+            clause = [("text", forms[0])]
+        result.searched.append(word)
+        result.terms.update(term for name, term in clause if name == "text")
+        result.clauses.append(clause)
     if result.clauses:
-        phrase = " ".join(words)
+        phrase = " ".join(typed)
         result.exact = list(dict.fromkeys((phrase, *language.transliterations(phrase))))
     return result

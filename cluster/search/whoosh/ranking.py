@@ -5,24 +5,25 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 
-from .. import arrays, language
+from .. import arrays, language, snippets
 from ..base import Hit, SearchQuery
-from .analysis import TEXT_ANALYZER, analyse_word
 from .generation import GenerationData
 from .planning import Plan
 
 NAME_BOOST = 3.0
 EXACT_NAME_BOOST = 10.0
+# A name found by its sound scores as a plain mention would: enough to be found, no more.
+SOUND_BOOST = 1.0
 
 
 def scores(searcher, data: GenerationData, plan: Plan) -> np.ndarray:
-    """Every docnum's BM25F score for the plan: text, name and exact name.
+    """Every docnum's BM25F score for the plan: text, name, sound and exact name.
 
     What Whoosh's own scorer gives for, per word, an Or of Term("text", t) and Term("name",
-    t, boost=NAME_BOOST) over its terms, the words And-ed, AndMaybe an Or of the exact-name
-    terms boosted by EXACT_NAME_BOOST (each distinct word and term once): the same formula,
+    t, boost=NAME_BOOST) over its text terms and Term("name_sound", k, boost=SOUND_BOOST)
+    over its sounds, the words And-ed, AndMaybe an Or of the exact-name terms boosted by
+    EXACT_NAME_BOOST (each distinct word and term once): the same formula,
     statistics and field lengths, computed over arrays. Walking the matchers of a word that
     matches half the directory took hundreds of milliseconds.
     tests/search/test_whoosh_internals.py compares the two.
@@ -47,18 +48,21 @@ def scores(searcher, data: GenerationData, plan: Plan) -> np.ndarray:
             score = weights
         total[docnums] += score * boost if boost != 1.0 else score
 
-    for terms in distinct_clauses(plan):
-        for term in terms:
-            add("text", term)
-            add("name", term, NAME_BOOST)
+    for clause in distinct_clauses(plan):
+        for fieldname, term in clause:
+            if fieldname == "text":
+                add("text", term)
+                add("name", term, NAME_BOOST)
+            else:
+                add(fieldname, term, SOUND_BOOST)
     for variant in plan.exact:
         add("name_exact", variant, EXACT_NAME_BOOST)
     return total
 
 
-def distinct_clauses(plan: Plan) -> list[tuple[str, ...]]:
-    """The plan's words as their terms, each distinct word and term once, in order."""
-    return list(dict.fromkeys(tuple(dict.fromkeys(terms)) for terms in plan.clauses))
+def distinct_clauses(plan: Plan) -> list[tuple[tuple[str, str], ...]]:
+    """The plan's words as their (field, term) pairs, each distinct word and pair once."""
+    return list(dict.fromkeys(tuple(dict.fromkeys(clause)) for clause in plan.clauses))
 
 
 def ranked_hits(
@@ -72,7 +76,10 @@ def ranked_hits(
     docnums = np.flatnonzero(allowed)
     if sort == "relevance":
         ranked = scores(searcher, data, plan)[docnums]
-        best, best_scores = arrays.top_by_score(docnums, ranked, stop)
+        # Equal scores in name order, Cyrillic names first for a query in Cyrillic.
+        field = "name_sort_ru" if language.has_cyrillic(query.text) else "name_sort"
+        names = data.positions(searcher.reader(), field)[docnums]
+        best, best_scores = arrays.top_by_score(docnums, ranked, stop, names)
         found = list(zip(best.tolist(), best_scores.tolist(), strict=True))[start:stop]
     else:
         field = "name_sort" if sort == "name" else "created"
@@ -95,47 +102,14 @@ def ranked_hits(
     return hits
 
 
-class MarkFormatter(HtmlFormatter):
-    """Escaped text with each match in <mark>."""
-
-    template = "<%(tag)s>%(t)s</%(tag)s>"
-
-    def __init__(self):
-        super().__init__(tagname="mark", between=" … ")
-
-
-def snippet(stored: dict, terms: set[str]) -> str:
+def snippet(stored: dict, wanted: set[str]) -> str:
     """Safe HTML: up to two fragments of the body with the terms marked, else the summary."""
     body = stored.get("body") or ""
-    if terms and body:
-        fragments = highlight(
-            body,
-            terms,
-            TEXT_ANALYZER,
-            ContextFragmenter(maxchars=220, surround=60),
-            MarkFormatter(),
-            top=2,
-        )
-        if fragments:
-            return fragments
-    return escape(stored.get("summary") or body[:220])
+    return snippets.snippet(body, wanted) or escape(stored.get("summary") or body[:220])
 
 
-def suggestion(text: str, corrections: dict[str, str], hits: list[Hit]) -> str | None:
-    """The query with each mistyped word replaced by a real word that has its stem.
-
-    The index holds stems ("manufactur"); the words shown come from the hits' own text.
-    """
-    if not corrections:
+def suggestion(plan: Plan) -> str | None:
+    """The query with each mistyped word replaced by the published word searched instead."""
+    if not plan.corrections:
         return None
-    spelled = {}
-    for hit in hits:
-        for token in language.WORD_RE.findall(f"{hit.name} {hit.summary} {hit.snippet}"):
-            stemmed = analyse_word(token)
-            if stemmed in corrections.values() and stemmed not in spelled:
-                spelled[stemmed] = language.fold(token)
-    words = language.query_words(text)
-    return " ".join(
-        spelled.get(corrections[word], corrections[word]) if word in corrections else word
-        for word in words
-    )
+    return " ".join(plan.corrections.get(word, word) for word in plan.words)
