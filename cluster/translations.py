@@ -7,6 +7,7 @@ translator fills in what is new; the app compiles the .po files itself when it s
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -27,6 +28,12 @@ def pybabel(*args: str) -> None:
 def extract(output: Path = TEMPLATE) -> None:
     """Write every marked string of the code and templates to a .pot file."""
     keywords = [item for keyword in KEYWORDS for item in ("-k", keyword)]
+    # From the repository root, so the catalogue names source files by relative paths.
+    with contextlib.chdir(ROOT):
+        _extract(keywords, output)
+
+
+def _extract(keywords: list[str], output: Path) -> None:
     pybabel(
         "extract",
         "-F",
@@ -37,7 +44,7 @@ def extract(output: Path = TEMPLATE) -> None:
         "--project=cluster-directory",
         "-o",
         str(output),
-        str(ROOT),
+        ".",
     )
 
 
