@@ -137,6 +137,13 @@ FIELDS: tuple[Field, ...] = (
           hint=_l("One or two sentences shown in lists and search results."), searched=True),
     Field("description", _l("Description"), "description", Kind.TEXT,
           parsers.multiline(DESCRIPTION_MAX), DESCRIPTION_MAX, searched=True),
+    Field("summary_alt", _l("Summary in the second language"), "description", Kind.TEXT,
+          parsers.line(300), 300, in_demo=False, searched=True,
+          hint=_l("The summary in Russian if it is written in English, or the other way round; "
+                  "visitors reading that language see it instead.")),
+    Field("description_alt", _l("Description in the second language"), "description",
+          Kind.TEXT, parsers.multiline(DESCRIPTION_MAX), DESCRIPTION_MAX, in_demo=False,
+          searched=True),
     Field("sectors", _l("Sectors"), "description", Kind.CHOICES, None, 5_000, searched=True),
     Field("tags", _l("Tags"), "description", Kind.LIST, parsers.text_list, 5_000,
           hint=LIST_HINT, searched=True),

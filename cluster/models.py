@@ -105,6 +105,9 @@ class Organisation(Model):
 
     summary: Mapped[str] = mapped_column(sa.String(300), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # The same texts in the other language, shown to visitors who read that one.
+    summary_alt: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    description_alt: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     tags: Mapped[list] = mapped_column(sa.JSON, default=list)
     capabilities: Mapped[list] = mapped_column(sa.JSON, default=list)
     needs: Mapped[list] = mapped_column(sa.JSON, default=list)
@@ -135,6 +138,8 @@ class Organisation(Model):
     phone: Mapped[str] = mapped_column(sa.String(60), default="")
     social_links: Mapped[list] = mapped_column(sa.JSON, default=list)
     logo: Mapped[str] = mapped_column(sa.String(120), default="")
+    # The interface language a public submission was sent in: staff notes go out in it.
+    submission_locale: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -10,6 +10,7 @@ from flask_limiter.errors import RateLimitExceeded
 
 from .extensions import db, limiter
 from .forms import SubmissionForm
+from .i18n import lang
 from .services import directory, organisations, submissions
 from .services.duplicates import DuplicateFinder
 from .templating import sector_name
@@ -67,7 +68,8 @@ def submit():
         if not errors:
             duplicates = DuplicateFinder.load().find(values)
             if not duplicates or form.confirm_duplicate.data:
-                submissions.submit(values)
+                # Staff answer a submission in the language it was sent in.
+                submissions.submit({**values, "submission_locale": lang()})
                 db.session.commit()
                 return redirect(url_for(".submitted"), 303)
     public = [(org, reason) for org, reason in duplicates if org.is_public]

@@ -54,6 +54,16 @@ def lang_attr(value: str | None) -> Markup:
     return Markup(f' lang="{text_language}"')
 
 
+def localized(org: Any, name: str) -> str:
+    """The organisation's text (summary, description) in the page's language when it gave one
+    in that language, else the text as written."""
+    original = getattr(org, name, "") or ""
+    second = getattr(org, f"{name}_alt", "") or ""
+    if second and text_lang(original) != lang() and text_lang(second) == lang():
+        return second
+    return original
+
+
 def sector_name(sector: models.Sector, language: str | None = None) -> str:
     """A sector's name in the page's language (or the one given); English when it has no other."""
     if (language or lang()) == "ru" and sector.name_ru:
@@ -174,6 +184,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(sector_name)
     app.add_template_global(other_sector_name)
     app.add_template_global(kind_count_label)
+    app.add_template_filter(localized)
     app.add_template_filter(text_lang, "lang")
     app.add_template_filter(lang_attr)
     app.add_template_filter(website_href)

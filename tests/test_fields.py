@@ -15,6 +15,7 @@ from cluster.models import Organisation
 INTERNAL = {
     "id",
     "logo",
+    "submission_locale",
     "created_at",
     "updated_at",
     "published_at",

@@ -100,3 +100,60 @@ def test_staff_come_back_in_the_language_they_last_worked_in(russian_app):
     # A browser asking for Russian still gets the language the account last used.
     moved = client.get("/staff/", headers={"Accept-Language": "ru"})
     assert moved.headers["Location"] == "/en/staff/"
+
+
+def test_a_profile_shows_its_text_in_the_visitors_language_when_it_gave_one(russian_app):
+    with russian_app.app_context():
+        make_org(
+            "Pixel Loom",
+            summary="Digital textile printing in small runs.",
+            summary_alt="Цифровая печать на ткани малыми тиражами.",
+            description="We print on cotton and silk.",
+            description_alt="Печатаем на хлопке и шёлке.",
+        )
+        make_org("Only English", summary="Pattern cutting courses.")
+    client = russian_app.test_client()
+    russian = client.get("/ru/o/pixel-loom").get_data(as_text=True)
+    assert "Цифровая печать на ткани малыми тиражами." in russian
+    assert "Печатаем на хлопке и шёлке." in russian
+    assert "We print on cotton" not in russian
+    english = client.get("/en/o/pixel-loom").get_data(as_text=True)
+    assert "Digital textile printing in small runs." in english and "Печатаем" not in english
+    # Without a Russian text the original stays, marked as English for screen readers.
+    card = client.get("/ru/organisations").get_data(as_text=True)
+    assert '<p class="org-card-summary" lang="en">Pattern cutting courses.</p>' in card
+    assert "Цифровая печать на ткани малыми тиражами." in card
+
+
+def test_the_second_language_texts_travel_through_import_and_export(russian_app):
+    from cluster.services import exporter, importer
+
+    rows = [
+        {"name": "Stitch Lab", "kind": "company", "summary": "Sewing.", "summary_alt": "Пошив."}
+    ]
+    with russian_app.app_context():
+        report = importer.import_rows(rows)
+        assert report.ok, report.errors
+        exported = exporter.export_csv(exporter.select_organisations())
+    header = exported.splitlines()[0].split(",")
+    assert "summary_alt" in header and "description_alt" in header
+    assert "Пошив." in exported
+
+
+def test_a_submission_remembers_the_language_it_was_sent_in(russian_app):
+    from tests.factories import find_org
+    from tests.helpers import StaffSession
+
+    client = russian_app.test_client()
+    token = StaffSession(russian_app, client).csrf_token("/ru/submit")
+    response = client.post(
+        "/ru/submit",
+        data={
+            "name": "Ткацкий двор",
+            "kind": "company",
+            "residency": "resident",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    assert find_org("tkatskii-dvor", app=russian_app).submission_locale == "ru"
