@@ -1,8 +1,13 @@
-"""Read-only JSON API: search and autocomplete."""
+"""Read-only JSON API: search and autocomplete.
+
+Data is returned as stored; labels (kinds, sectors, facet values) in the language asked with
+`?lang=` or Accept-Language (cluster/i18n.py).
+"""
 
 from flask import Blueprint, jsonify, request, url_for
 
-from . import search
+from . import browse, search
+from .models import KIND_LABELS
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -12,6 +17,7 @@ def hit_json(hit: search.Hit) -> dict:
         "slug": hit.slug,
         "name": hit.name,
         "kind": hit.kind,
+        "kind_label": str(KIND_LABELS.get(hit.kind, hit.kind)),
         "summary": hit.summary,
         "snippet": hit.snippet,
         "url": url_for("public.profile", slug=hit.slug),
@@ -24,6 +30,7 @@ def search_organisations():
     """Search published organisations; the same arguments as the search page."""
     query = search.query_from_args(request.args)
     result = search.backend().search(query)
+    all_labels = browse.search_labels()
     return jsonify(
         query=query.text,
         total=result.total,
@@ -31,6 +38,11 @@ def search_organisations():
         per_page=query.per_page,
         hits=[hit_json(hit) for hit in result.hits],
         facets=result.facets,
+        # How each facet value shown in `facets` reads, in the language asked.
+        labels={
+            facet: {value: all_labels.get(facet, {}).get(value, value) for value in counts}
+            for facet, counts in result.facets.items()
+        },
         suggestion=result.suggestion,
     )
 

@@ -30,12 +30,14 @@ def directory(app):
 
 def test_search_answers_the_documented_shape(client, directory):
     body = client.get("/api/search?q=fashion").get_json()
-    assert set(body) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+    assert set(body) == {
+        "query", "total", "page", "per_page", "hits", "facets", "labels", "suggestion"
+    }  # fmt: skip
     assert body["query"] == "fashion"
     assert body["total"] == 1 and body["page"] == 1 and body["per_page"] == 20
     assert body["suggestion"] is None
     (hit,) = body["hits"]
-    assert set(hit) == {"slug", "name", "kind", "summary", "snippet", "url", "score"}
+    assert set(hit) == {"slug", "name", "kind", "kind_label", "summary", "snippet", "url", "score"}
     assert hit["slug"] == "fashion-forward"
     assert hit["url"] == "/en/o/fashion-forward"
     assert "<mark>" in hit["snippet"]
