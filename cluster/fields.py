@@ -25,7 +25,7 @@ from .models import (
     STATUS_LABELS,
     STATUSES,
 )
-from .services import parsers
+from .services import contacts, parsers
 from .services.parsers import Parser
 
 LIST_HINT = _l("One per line, or separated by ;")
@@ -172,11 +172,11 @@ FIELDS: tuple[Field, ...] = (
     Field("building", _l("Building"), "location", Kind.LINE, parsers.line(60), 60),
     Field("floor", _l("Floor"), "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
     Field("unit", _l("Unit"), "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
-    Field("website", _l("Website"), "contacts", Kind.LINE, parsers.url(300), 300,
+    Field("website", _l("Website"), "contacts", Kind.LINE, contacts.url(300), 300,
           hint=_l("Starting with https:// or http://")),
-    Field("email", _l("E-mail"), "contacts", Kind.LINE, parsers.email(254), 254),
-    Field("phone", _l("Phone"), "contacts", Kind.LINE, parsers.phone(60), 60),
-    Field("social_links", _l("Social links"), "contacts", Kind.LIST, parsers.links(300), 5_000,
+    Field("email", _l("E-mail"), "contacts", Kind.LINE, contacts.email(254), 254),
+    Field("phone", _l("Phone"), "contacts", Kind.LINE, contacts.phone(60), 60),
+    Field("social_links", _l("Social links"), "contacts", Kind.LIST, contacts.links(300), 5_000,
           hint=_l("One address per line"), in_demo=False),
     Field("equipment", _l("Equipment"), "manufacturer", Kind.LIST, parsers.text_list, 10_000,
           hint=LIST_HINT, searched=True),

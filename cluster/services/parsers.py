@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from babel.numbers import format_decimal
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
@@ -34,9 +33,6 @@ _LIST_SPLIT = re.compile(r"[;\r\n\u2028\u2029]")
 # Thousands separators people type: spaces (also no-break ones), underscores, apostrophes.
 _DIGIT_GROUPING = re.compile(r"[\s_'\u00a0\u202f]")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-# "javascript:", "data:", "mailto:" ... a scheme is letters before ":" with no dot in them.
-_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
-_HOST = re.compile(r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_][\w-]*\.?|localhost", re.UNICODE)
 
 
 class Invalid(ValueError):
@@ -77,7 +73,7 @@ def as_text(value: Any) -> str:
     raise Invalid(_("expected text, not a list or object"))
 
 
-def _check_length(text: str, limit: int) -> str:
+def check_length(text: str, limit: int) -> str:
     if len(text) > limit:
         raise Invalid(
             _(
@@ -134,49 +130,17 @@ def _match_choice(
     raise Invalid(str(unknown) % found)
 
 
-def _url(text: str, limit: int) -> str:
-    url = clean_line(text)
-    if not url:
-        return ""
-    _check_length(url, limit)
-    if any(char.isspace() for char in url):
-        raise Invalid(_("a web address cannot contain spaces"))
-    scheme = _SCHEME.match(url)
-    if scheme and "://" not in url and "." not in scheme.group(1):
-        raise Invalid(
-            _(
-                "only http and https addresses are allowed, not %(scheme)s",
-                scheme=repr(scheme.group(1)),
-            )
-        )
-    if "://" not in url:
-        url = "https://" + url
-    scheme_name, _separator, rest = url.partition("://")
-    if scheme_name.lower() not in ("http", "https"):
-        raise Invalid(
-            _(
-                "only http and https addresses are allowed, not %(scheme)s",
-                scheme=repr(scheme_name[:20]),
-            )
-        )
-    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
-    host = re.sub(r":\d{1,5}$", "", host)
-    if not _HOST.fullmatch(host):
-        raise Invalid(_("not a web address: %(value)s", value=repr(text[:60])))
-    return _check_length(scheme_name.lower() + "://" + rest, limit)
-
-
 # Parsers, one factory per kind of column ------------------------------------------------------
 
 
 def line(limit: int) -> Parser:
     """One line of text of at most `limit` characters."""
-    return lambda value: _check_length(clean_line(as_text(value)), limit)
+    return lambda value: check_length(clean_line(as_text(value)), limit)
 
 
 def multiline(limit: int) -> Parser:
     """Text with line breaks, at most `limit` characters."""
-    return lambda value: _check_length(clean_multiline(as_text(value)), limit)
+    return lambda value: check_length(clean_multiline(as_text(value)), limit)
 
 
 def text_list(value: Any) -> list[str]:
@@ -192,25 +156,6 @@ def text_list(value: Any) -> list[str]:
                 )
             )
     return found
-
-
-def links(limit: int) -> Parser:
-    """Web addresses, one per item, each at most `limit` characters."""
-
-    def parse(value: Any) -> list[str]:
-        found: list[str] = []
-        for item in items(value):
-            link = _url(item, limit)
-            if link not in found:
-                found.append(link)
-        return found
-
-    return parse
-
-
-def url(limit: int) -> Parser:
-    """An http or https address ("https://" added when no scheme is given)."""
-    return lambda value: _url(as_text(value), limit)
 
 
 def slug(value: Any) -> str:
@@ -308,40 +253,11 @@ def currency(value: Any) -> str:
     return text
 
 
-def email(limit: int) -> Parser:
-    """An e-mail address in its normalised form (the domain is not looked up)."""
-
-    def parse(value: Any) -> str:
-        text = clean_line(as_text(value))
-        if not text:
-            return ""
-        _check_length(text, limit)
-        try:
-            return validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError as error:
-            # The reason is email_validator's, in English.
-            raise Invalid(_("not a valid e-mail address: %(reason)s", reason=error)) from None
-
-    return parse
-
-
-def phone(limit: int) -> Parser:
-    """A phone number as written, with at least one digit."""
-
-    def parse(value: Any) -> str:
-        text = _check_length(clean_line(as_text(value)), limit)
-        if text and not any(char.isdigit() for char in text):
-            raise Invalid(_("a phone number needs digits"))
-        return text
-
-    return parse
-
-
 def _programme_part(text: str) -> str:
     part = clean_line(text)
     if "|" in part or ";" in part:
         raise Invalid(_("a programme's name, level, format and duration cannot contain | or ;"))
-    return _check_length(part, ITEM_MAX)
+    return check_length(part, ITEM_MAX)
 
 
 def _programme(entry: Any) -> dict[str, str] | None:
