@@ -15,6 +15,7 @@ from flask_babel import ngettext
 
 from ..extensions import db
 from ..models import ROLES, User
+from . import passwords
 
 # How pages name each role.
 ROLE_LABELS = {"admin": _l("Administrator"), "editor": _l("Editor")}
@@ -57,7 +58,8 @@ def normalise_email(email: str) -> str:
 
 
 def check_password(password: str) -> None:
-    """Raise AccountError unless the password is long enough (and not absurdly long)."""
+    """Raise AccountError unless the password is long enough, not absurdly long, and not one
+    that is easy to guess (services/passwords.py)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             ngettext(
@@ -74,6 +76,9 @@ def check_password(password: str) -> None:
                 MAX_PASSWORD_LENGTH,
             )
         )
+    weakness = passwords.weakness(password)
+    if weakness:
+        raise AccountError(weakness)
 
 
 def check_role(role: str) -> str:
