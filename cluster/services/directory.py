@@ -191,25 +191,25 @@ def count_published() -> int:
     )
 
 
+def _published_counts(column, values: Sequence[str]) -> dict[str, int]:
+    """Published organisations per value of a column, in the order given (zeros left out)."""
+    rows = db.session.execute(
+        sa.select(column, sa.func.count())
+        .where(Organisation.status == "published")
+        .group_by(column)
+    ).all()
+    found = {value: count for value, count in rows}
+    return {value: found[value] for value in values if found.get(value)}
+
+
 def counts_by_kind() -> dict[str, int]:
     """Published organisations per kind, in the order of KINDS (kinds with none left out)."""
-    rows = db.session.execute(
-        sa.select(Organisation.kind, sa.func.count())
-        .where(Organisation.status == "published")
-        .group_by(Organisation.kind)
-    ).all()
-    found = dict(rows)
-    return {kind: found[kind] for kind in KINDS if found.get(kind)}
+    return _published_counts(Organisation.kind, KINDS)
 
 
 def counts_by_residency() -> dict[str, int]:
-    rows = db.session.execute(
-        sa.select(Organisation.residency, sa.func.count())
-        .where(Organisation.status == "published")
-        .group_by(Organisation.residency)
-    ).all()
-    found = dict(rows)
-    return {value: found[value] for value in RESIDENCIES if found.get(value)}
+    """Published organisations per residency (resident, partner), none left out."""
+    return _published_counts(Organisation.residency, RESIDENCIES)
 
 
 def sectors_with_counts(include_empty: bool = True) -> list[tuple[Sector, int]]:
