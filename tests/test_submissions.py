@@ -214,15 +214,17 @@ def test_send_back_keeps_it_pending_logs_the_mail_and_keeps_the_note(
 ):
     staff.login()
     # Alembic's logging set-up (run by the app fixture's upgrade) disables loggers made before it.
-    logging.getLogger("cluster.services.submissions").disabled = False
-    with caplog.at_level(logging.INFO, logger="cluster.services.submissions"):
+    logging.getLogger("cluster.services.mail").disabled = False
+    with caplog.at_level(logging.INFO, logger="cluster.services.mail"):
         response = staff.post(
             "/en/staff/moderation/loom-needle/send-back",
             data={"note": "Please add your address in the technopark."},
             follow_redirects=True,
         )
     assert response.status_code == 200
-    assert "the note was logged" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "No mail server is configured: copy the note below" in page
+    assert "Please add your address in the technopark." in page  # there to copy
     assert find_org("loom-needle", app=app).status == "pending"
     assert "To: hello@loomneedle.example" in caplog.text
     assert "Please add your address in the technopark." in caplog.text

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
-from email.message import EmailMessage
-
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import AuditEntry, Organisation, User
-from . import audit, lifecycle, organisations
-
-log = logging.getLogger(__name__)
+from . import audit, lifecycle, mail, organisations
 
 
 class ModerationError(Exception):
@@ -65,15 +59,21 @@ def approve(org: Organisation, user: User) -> None:
     organisations.change_status(org, "approve", user)
 
 
-def send_back(org: Organisation, user: User, note: str) -> bool:
-    """Keep the submission pending and send the note to its e-mail; return whether it was mailed.
+def send_back(org: Organisation, user: User, note: str) -> mail.Delivery | None:
+    """Keep the submission pending and e-mail the note; return what became of the mail.
 
-    The note is kept in the audit log, so the queue shows what was asked and when.
+    None when the submission has no e-mail address. The note is kept in the audit log, so
+    the queue shows what was asked and when, and staff can copy it when no mail went out.
     """
     _require_pending(org)
     audit.log("send-back", org, detail=note, user=user)
     if not org.email:
-        return False
+        return None
+    return mail.send(*note_mail(org, note))
+
+
+def note_mail(org: Organisation, note: str) -> tuple[str, str, str]:
+    """The address, subject and text of the mail that sends this note to the submitter."""
     site = current_app.config.get("SITE_NAME") or _("The technopark")
     body = _(
         "Hello,\n\nthank you for adding %(name)s to the %(site)s directory. Before we publish "
@@ -84,7 +84,7 @@ def send_back(org: Organisation, user: User, note: str) -> bool:
         note=note,
     )
     subject = _("%(site)s: about your listing %(name)s", site=site, name=org.name)
-    return send_mail(org.email, subject, body)
+    return org.email, subject, body
 
 
 def reject(org: Organisation, user: User, reason: str = "") -> None:
@@ -96,31 +96,3 @@ def reject(org: Organisation, user: User, reason: str = "") -> None:
         raise ModerationError(str(error)) from None
     audit.log("reject", org, detail=reason or org.name, user=user)
     organisations.delete(org, user, "reject")
-
-
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send a plain-text e-mail through MAIL_SERVER; without one, log it. Return whether sent."""
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = (
-        config.get("MAIL_SENDER") or f"noreply@{config.get('SERVER_NAME') or 'localhost'}"
-    )
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    server = config.get("MAIL_SERVER")
-    if not server:
-        log.info("No MAIL_SERVER configured; message not sent:\n%s", message)
-        return False
-    try:
-        with smtplib.SMTP(server, int(config.get("MAIL_PORT") or 25), timeout=10) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        # The note is in the audit log either way; staff can forward it by hand.
-        log.exception("Could not send the message to %s through %s:\n%s", to, server, message)
-        return False
-    return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..access import staff_required
 from ..extensions import db
 from ..models import Organisation
-from ..services import records, submissions
+from ..services import mail, records, submissions
 from ..services.duplicates import DuplicateFinder
 from .forms import ActionForm, RejectForm, SendBackForm
 from .organisations import get_organisation
@@ -94,21 +94,46 @@ def send_back(slug: str):
     """Keep a submission pending and send its author a note."""
     form = SendBackForm()
     user = current_user._get_current_object()
-    outcome = {}
+    outcome: dict = {}
 
     def action(org):
-        outcome["mailed"] = submissions.send_back(org, user, form.note.data.strip())
+        outcome["delivery"] = submissions.send_back(org, user, form.note.data.strip())
         outcome["email"] = org.email
 
     response = moderate(slug, action, lambda name: _("Note kept for %(name)s.", name=name), form)
-    if "mailed" in outcome:
-        if outcome["mailed"]:
-            flash(_("The note was e-mailed to %(email)s.", email=outcome["email"]), "info")
-        elif outcome["email"]:
-            flash(_("No mail server is configured: the note was logged, not e-mailed."), "warning")
-        else:
-            flash(_("The submission has no e-mail address: contact them another way."), "warning")
-    return response
+    if "delivery" not in outcome:
+        return response
+    delivery = outcome["delivery"]
+    if delivery is not None and delivery.sent:
+        flash(_("The note was e-mailed to %(email)s.", email=outcome["email"]), "info")
+        return response
+    if delivery is None:
+        flash(_("The submission has no e-mail address: contact them another way."), "warning")
+    elif delivery.outcome is mail.Outcome.NOT_CONFIGURED:
+        flash(
+            _("No mail server is configured: copy the note below and send it yourself."), "warning"
+        )
+    else:
+        message = _(
+            "The note could not be e-mailed to %(email)s (%(reason)s): copy it below and send "
+            "it yourself.",
+            email=outcome["email"],
+            reason=delivery.reason,
+        )
+        flash(message, "error")
+    return redirect(url_for(".note", slug=slug), 303)
+
+
+@bp.get("/<slug>/note")
+@staff_required
+def note(slug: str):
+    """Show the last note sent back to a submission as a mail to copy and send by hand."""
+    org = get_organisation(slug)
+    entry = submissions.last_notes([org]).get(org.slug)
+    if entry is None:
+        abort(404)
+    to, subject, body = submissions.note_mail(org, entry.detail)
+    return render_template("staff/note.html", org=org, to=to, subject=subject, body=body)
 
 
 @bp.post("/<slug>/reject")
