@@ -117,8 +117,15 @@ def extra_text(doc: dict) -> str:
     """What also finds a profile, in words it never wrote: the other alphabet, the sectors'
     and the kind's names in both languages, and synonyms of the cluster's jargon.
 
-    The engines weigh these below the profile's own words.
+    The engines weigh these below the profile's own words. Kept in the document: finding
+    the synonyms is the dearest part of building one, and each engine asks more than once.
     """
+    if "_extra_text" not in doc:
+        doc["_extra_text"] = _extra_text(doc)
+    return doc["_extra_text"]
+
+
+def _extra_text(doc: dict) -> str:
     names = own_names(doc)
     spelled = [v for v in name_variants(doc) if v not in names]
     labels = [" ".join(doc["sector_names"]), KIND_WORDS.get(doc["kind"], "")]

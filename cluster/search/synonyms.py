@@ -61,6 +61,11 @@ def expansions(text: str, path: Path = SYNONYMS_FILE) -> list[str]:
     phrases, by_term = _index(path)
 
     def holds(phrase: Phrase) -> bool:
+        # Most phrases fail here: some word of theirs is not in the text at all.
+        if any(part.isdisjoint(places) for part in phrase):
+            return False
+        if len(phrase) == 1:
+            return True
         starts = {place for term in phrase[0] for place in places.get(term, ())}
         return any(
             all(not part.isdisjoint(words[start + k]) for k, part in enumerate(phrase))
