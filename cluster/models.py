@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -60,6 +61,11 @@ ROLES = ("admin", "editor")
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_session_token() -> str:
+    """A random token that a user's sessions carry; a new one ends every older session."""
+    return secrets.token_urlsafe(32)
 
 
 organisation_sectors = sa.Table(
@@ -194,6 +200,10 @@ class User(Model):
     # The interface language the member of staff last worked in ("" until they choose).
     locale: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Carried in every session cookie beside the id (get_id) and compared on each request:
+    # logout, a password or role change and disabling replace it, ending older sessions, and
+    # a new user who gets a deleted user's id never gets that user's token.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
 
     # Flask-Login's interface
     @property
@@ -209,7 +219,11 @@ class User(Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Make every session cookie of this user invalid (the caller commits)."""
+        self.session_token = new_session_token()
 
     @property
     def is_admin(self) -> bool:

@@ -111,9 +111,10 @@ def create_user(email: str, password: str, role: str = "editor", name: str = "")
 
 
 def set_password(user: User, password: str) -> None:
-    """Replace a user's password; the caller commits."""
+    """Replace a user's password and end their sessions; the caller commits."""
     check_password(password)
     user.password_hash = hasher().hash(password)
+    user.end_sessions()
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -149,7 +150,10 @@ def role_label(role: str) -> str:
 
 
 def change_user(user: User, role: str, active: bool) -> list[str]:
-    """Set a user's role and whether the account may log in; return each change, in a sentence."""
+    """Set a user's role and whether the account may log in; return each change, in a sentence.
+
+    Any change ends the user's sessions: they log in again under the new role.
+    """
     changes = []
     if role != user.role:
         check_role(role)
@@ -160,4 +164,6 @@ def change_user(user: User, role: str, active: bool) -> list[str]:
     if active != user.active:
         changes.append(_("Account enabled.") if active else _("Account disabled."))
         user.active = active
+    if changes:
+        user.end_sessions()
     return changes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -49,6 +49,9 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
+            # A CSRF token seen before the login (by whoever fixed this browser's session)
+            # must not work after it.
+            session.pop("csrf_token", None)
             login_user(user)
             audit.log("login", user, user=user)
             db.session.commit()
@@ -65,7 +68,10 @@ def login():
 @staff_required
 def logout():
     """Log out."""
-    audit.log("logout", current_user._get_current_object())
+    user = current_user._get_current_object()
+    audit.log("logout", user)
+    # Every cookie of this user, saved copies and other browsers included, stops working.
+    user.end_sessions()
     logout_user()
     db.session.commit()
     flash(_("You are logged out."), "info")
