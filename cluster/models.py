@@ -274,6 +274,20 @@ class AuditEntry(Model):
     user: Mapped[User | None] = relationship()
 
 
+class LoginFailure(Model):
+    """A failed staff login: from which address, for which typed e-mail, and when.
+
+    Kept in the database so every worker and host counts the same failures (services/logins.py).
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+
+
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     """Let Alembic compare only what these models describe.
 

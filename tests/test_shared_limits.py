@@ -1,16 +1,16 @@
-"""Several servers share login limits through Redis; one server alone keeps them in memory."""
+"""Several servers share the request limits through Redis; one server alone keeps them in
+memory. (Failed logins are counted in the database whatever the storage: tests/test_logins.py.)"""
 
-import re
 import uuid
 
 import pytest
 import redis
 
 from cluster import create_app
-from tests.helpers import build_app, make_user
+from tests.helpers import build_app
+from tests.test_submissions import submission
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture
@@ -24,22 +24,18 @@ def redis_prefix():
         connection.delete(*keys)
 
 
-def failed_logins(app, count: int) -> list[int]:
-    """Send `count` wrong passwords to one server; return the status codes."""
+def submissions(app, names: list[str]) -> list[int]:
+    """Send one public submission per name to one server; return the status codes."""
     client = app.test_client()
-    token = CSRF_FIELD.search(client.get("/en/staff/login").get_data(as_text=True)).group(1)
     return [
-        client.post(
-            "/en/staff/login",
-            data={"email": "editor@example.org", "password": "wrong", "csrf_token": token},
-        ).status_code
-        for _ in range(count)
+        client.post("/en/submit", data=submission(client, name=name, email="")).status_code
+        for name in names
     ]
 
 
 def second_server(app):
     """Another app on the same database and settings, as a second gunicorn host would be."""
-    return create_app({key: app.config[key] for key in SHARED_SETTINGS})
+    return create_app({key: app.config[key] for key in SHARED_SETTINGS if key in app.config})
 
 
 SHARED_SETTINGS = (
@@ -51,22 +47,21 @@ SHARED_SETTINGS = (
     "UPLOAD_DIR",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_KEY_PREFIX",
+    "DEFAULT_LOCALE",
 )
+FIRST = ["Kite Works", "Prism Print", "Oak Weavers"]
+SECOND = ["Nimbus Animation", "Vela School", "Sixth Studio"]
 
 
-def test_failures_counted_on_one_server_limit_logins_on_another_through_redis(
-    tmp_path, redis_prefix
-):
+def test_submissions_counted_on_one_server_limit_another_through_redis(tmp_path, redis_prefix):
     first = build_app(tmp_path, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=redis_prefix)
-    make_user(first)
-    assert failed_logins(first, 6) == [200] * 6
+    assert submissions(first, FIRST) == [303] * 3
     second = second_server(first)
-    assert failed_logins(second, 5) == [200] * 4 + [429]
+    assert submissions(second, SECOND) == [303, 303, 429]
 
 
 def test_memory_limits_are_kept_by_each_server_alone(tmp_path):
     first = build_app(tmp_path, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_KEY_PREFIX="m")
-    make_user(first)
-    assert failed_logins(first, 6) == [200] * 6
+    assert submissions(first, FIRST) == [303] * 3
     second = second_server(first)
-    assert failed_logins(second, 5) == [200] * 5
+    assert submissions(second, SECOND) == [303] * 3

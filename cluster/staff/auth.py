@@ -1,4 +1,4 @@
-"""Staff sessions: logging in, with limits on failures, and logging out."""
+"""Staff sessions: logging in, with limits on failures (services/logins.py), and logging out."""
 
 from __future__ import annotations
 
@@ -7,38 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..access import staff_required
-from ..extensions import db, limiter
+from ..extensions import db
 from ..redirects import safe_next
-from ..services import accounts, audit
+from ..services import accounts, audit, logins
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_LIMIT = "10 per minute"
-
 
 def too_many() -> str:
-    """The limiter's answer to too many failed logins, in the page's language."""
+    """The answer to too many failed logins, in the page's language."""
     return _("Too many attempts, try again later.")
 
 
-def failed_login(response) -> bool:
-    return response.status_code != 302
-
-
-def login_account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=failed_login, error_message=too_many)
-@limiter.limit(
-    LOGIN_LIMIT,
-    methods=["POST"],
-    key_func=login_account_key,
-    deduct_when=failed_login,
-    error_message=too_many,
-)
 def login():
     """Log a staff member in."""
     next_url = safe_next(request.args.get("next"))
@@ -47,8 +29,16 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        address = request.remote_addr or ""
+        if logins.refused(address, form.email.data):
+            retry = {"Retry-After": str(int(logins.WINDOW.total_seconds()))}
+            page = render_template(
+                "staff/login.html", form=form, error=too_many(), next_url=next_url
+            )
+            return page, 429, retry
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
+            logins.forget(address, form.email.data)
             # A CSRF token seen before the login (by whoever fixed this browser's session)
             # must not work after it.
             session.pop("csrf_token", None)
@@ -56,6 +46,7 @@ def login():
             audit.log("login", user, user=user)
             db.session.commit()
             return redirect(next_url or url_for("staff.dashboard.index"))
+        logins.record_failure(address, form.email.data)
         audit.log("login-failed", form.email.data.strip()[:200])
         db.session.commit()
         error = _("Wrong e-mail or password.")
