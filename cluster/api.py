@@ -44,6 +44,9 @@ def search_organisations():
             for facet, counts in result.facets.items()
         },
         suggestion=result.suggestion,
+        # Whether the hits match only some of the words, and the words nothing matched.
+        partial=result.partial,
+        unmatched=result.unmatched,
     )
 
 

@@ -31,7 +31,8 @@ def directory(app):
 def test_search_answers_the_documented_shape(client, directory):
     body = client.get("/api/search?q=fashion").get_json()
     assert set(body) == {
-        "query", "total", "page", "per_page", "hits", "facets", "labels", "suggestion"
+        "query", "total", "page", "per_page", "hits", "facets", "labels", "suggestion",
+        "partial", "unmatched",
     }  # fmt: skip
     assert body["query"] == "fashion"
     assert body["total"] == 1 and body["page"] == 1 and body["per_page"] == 20

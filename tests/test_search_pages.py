@@ -117,3 +117,15 @@ def test_every_page_includes_the_autocomplete_script(client, directory):
     page = client.get("/en/").get_data(as_text=True)
     assert "js/autocomplete.js" in page
     assert 'data-suggest-url="/api/suggest"' in page
+
+
+def test_the_page_says_which_words_matched_nothing_and_when_results_match_only_some(
+    client, directory
+):
+    page = client.get("/en/search?q=sewing+weaver").get_data(as_text=True)
+    assert "Nothing matched the word “weaver”." in page
+    assert "Sewing Shop 00" in page
+    assert "Did you mean" not in page  # a real word is never "corrected"
+    mixed = client.get("/en/search?q=sewing+scanning").get_data(as_text=True)
+    assert "No organisation matches all the words; these match some of them." in mixed
+    assert "26 organisations" in mixed
