@@ -99,8 +99,9 @@ def name_variants(doc: dict) -> list[str]:
 
 
 def snippet_text(doc: dict) -> str:
-    """Readable text a snippet is cut from: what the organisation says, offers and needs."""
-    parts = [doc["summary"], doc["description"]]
+    """Readable text a snippet is cut from: what the organisation says (in either language it
+    gave), offers and needs."""
+    parts = [doc["summary"], doc["description"], doc.get("summary_alt"), doc.get("description_alt")]
     for key in ("capabilities", "needs", "programmes", "equipment", "tags"):
         if doc[key]:
             parts.append("; ".join(doc[key]))

@@ -265,3 +265,13 @@ def test_reindex_rebuilds_everything_and_agrees_with_the_database(catalogue):
     assert backend().count() == 9
     assert find("textile") == before
     assert maintenance.check().agree
+
+
+def test_a_profiles_text_in_its_second_language_finds_it(search_app):
+    make_org(
+        "Pixel Loom",
+        summary="Digital textile printing in small runs.",
+        summary_alt="Цифровая печать на ткани малыми тиражами.",
+    )
+    assert find("тиражами") == ["Pixel Loom"]
+    assert find("textile printing") == ["Pixel Loom"]

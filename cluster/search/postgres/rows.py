@@ -180,8 +180,15 @@ def document_row(org) -> dict:
     """One search_documents row, and the words it adds to the vocabulary, for an organisation."""
     doc = documents.document(org)
     own = documents.own_names(doc)
-    strong = [doc["summary"], *doc["capabilities"], *doc["tags"]]
-    rest = [doc["description"], *doc["needs"], *doc["programmes"], *doc["equipment"], doc["city"]]
+    strong = [doc["summary"], doc["summary_alt"], *doc["capabilities"], *doc["tags"]]
+    rest = [
+        doc["description"],
+        doc["description_alt"],
+        *doc["needs"],
+        *doc["programmes"],
+        *doc["equipment"],
+        doc["city"],
+    ]
     vector = tsvector(
         [
             ("A", "\n".join(own)),
