@@ -157,3 +157,14 @@ def test_a_submission_remembers_the_language_it_was_sent_in(russian_app):
     )
     assert response.status_code == 303
     assert find_org("tkatskii-dvor", app=russian_app).submission_locale == "ru"
+
+
+def test_the_apis_labels_follow_the_language_asked(russian_app):
+    client = russian_app.test_client()
+    english = client.get("/api/search?q=kalibr&lang=en").get_json()
+    assert english["hits"][0]["kind_label"] == "Manufacturer"
+    assert english["labels"]["kind"] == {"manufacturer": "Manufacturer"}
+    russian = client.get("/api/search?q=kalibr", headers={"Accept-Language": "ru"}).get_json()
+    assert russian["hits"][0]["kind_label"] != "Manufacturer"
+    # The data stays as stored, in any language.
+    assert russian["hits"][0]["name"] == english["hits"][0]["name"] == "Калибр"
