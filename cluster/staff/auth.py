@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -41,7 +51,9 @@ def login():
             logins.forget(address, form.email.data)
             # A CSRF token seen before the login (by whoever fixed this browser's session)
             # must not work after it.
-            session.pop("csrf_token", None)
+            field = current_app.config["WTF_CSRF_FIELD_NAME"]
+            session.pop(field, None)
+            g.pop(field, None)
             login_user(user)
             audit.log("login", user, user=user)
             db.session.commit()
