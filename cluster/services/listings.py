@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Organisation, Sector
+from ..templating import sector_name
 from . import directory
 
 
@@ -61,7 +62,6 @@ def recently_changed(limit: int = 10) -> list[Organisation]:
 
 
 def sector_choices() -> list[tuple[str, str]]:
-    """Every sector as (slug, name), in taxonomy order, for the forms' checkboxes."""
-    return [
-        (s.slug, s.name) for s in db.session.scalars(sa.select(Sector).order_by(Sector.position))
-    ]
+    """Every sector as (slug, name in the page's language), in taxonomy order, for forms."""
+    sectors = db.session.scalars(sa.select(Sector).order_by(Sector.position))
+    return [(sector.slug, sector_name(sector)) for sector in sectors]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask_babel import format_date, format_datetime, format_timedelta, to_user_timezone
+from flask_babel import format_date, format_datetime, format_timedelta, npgettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -119,6 +119,19 @@ def time_tag(value: datetime | None) -> Markup:
     )
 
 
+def status_count(status: str, count: int) -> str:
+    """A dashboard tile's words for a count of listings in one status: 3 drafts, 1 draft."""
+    if status == "draft":
+        return npgettext("listings counted", "draft", "drafts", count)
+    if status == "pending":
+        return npgettext("listings counted", "waiting for review", "waiting for review", count)
+    if status == "published":
+        return npgettext("listings counted", "published", "published", count)
+    if status == "archived":
+        return npgettext("listings counted", "archived", "archived", count)
+    return status
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "long_date": long_date,
     "short_date": short_date,
@@ -126,4 +139,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "timestamp": timestamp,
     "ago": ago,
 }
-GLOBALS: dict[str, Callable[..., str]] = {"field_label": field_label, "time_tag": time_tag}
+GLOBALS: dict[str, Callable[..., str]] = {
+    "field_label": field_label,
+    "time_tag": time_tag,
+    "status_count": status_count,
+}
