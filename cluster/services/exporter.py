@@ -1,8 +1,12 @@
 """Export organisations as CSV or JSON in exactly the format the importer reads.
 
 CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
-return) get a leading "'" (OWASP's advice on CSV injection); the importer removes that one "'"
-again, so an export imported into an empty directory gives the same organisations.
+return) get a leading "'" (OWASP's advice on CSV injection), and so does such a character after
+anything a spreadsheet may split a cell at: a spreadsheet that reads ";" as the separator (the
+usual choice in Russian-locale spreadsheets) splits `x;=2*21;y` into three cells and runs the
+middle one, quoted or not, and a line break inside a cell starts a new row there. The importer
+removes each such "'" again (restore), so an export imported into an empty directory gives the
+same organisations.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
@@ -22,16 +27,29 @@ from . import records
 
 FORMATS = ("csv", "json")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A place a spreadsheet may start a cell (after a comma, semicolon, tab or line break, and any
+# spaces), then any quotes already there, before a formula trigger.
+INNER_TRIGGER = re.compile(r"([,;\t\r\n] *)('*)(?=[=+\-@\t\r])")
+# The same with the one quote neutralise added.
+ADDED_QUOTE = re.compile(r"([,;\t\r\n] *)('*)'(?=[=+\-@\t\r])")
 
 
 def neutralise(cell: str) -> str:
-    """Prefix "'" to a cell a spreadsheet would take for a formula.
+    """Put "'" before every formula trigger that could start a cell in a spreadsheet.
 
-    Leading quotes are looked past, so a value that itself starts with "'=" gets one more quote
-    and comes back unchanged when the importer drops one.
+    Quotes already there are looked past, so a value that itself has "'=" gets one more quote
+    and comes back unchanged from restore.
     """
     if cell.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return "'" + cell
+        cell = "'" + cell
+    return INNER_TRIGGER.sub(r"\1\2'", cell)
+
+
+def restore(cell: str) -> str:
+    """Undo neutralise: drop the one "'" it put before each trigger."""
+    cell = ADDED_QUOTE.sub(r"\1\2", cell)
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return cell[1:]
     return cell
 
 

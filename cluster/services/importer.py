@@ -24,7 +24,7 @@ from .. import fields
 from ..extensions import db
 from ..models import Organisation
 from . import organisations, records, revisions, slugs, taxonomy
-from .exporter import FORMULA_TRIGGERS
+from .exporter import restore
 
 NumberedRow = tuple[int, Mapping[str, Any]]
 # Wraps the rows to show progress (the CLI passes a click progress bar); returns an iterable.
@@ -206,10 +206,8 @@ def _check_header(header: list[str]) -> list[str]:
 
 
 def _unquote_formula(cell: str) -> str:
-    """Drop the "'" an export puts before a cell starting with =, +, -, @ (see exporter)."""
-    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return cell[1:]
-    return cell
+    """Drop the "'" an export puts before a formula trigger (see exporter.neutralise)."""
+    return restore(cell)
 
 
 # Importing -----------------------------------------------------------------------------------
