@@ -123,7 +123,7 @@ def register_languages(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, public, search_views, staff, submissions, uploads
+    from . import api, api_docs, api_v1, public, search_views, staff, submissions, uploads
     from .i18n import PREFIX
 
     # Every page's address starts with its language: /ru/organisations, /en/staff/...
@@ -133,7 +133,9 @@ def register_blueprints(app: Flask) -> None:
     # Staff: login, organisations, lifecycle, history, logos, checks, moderation, import and
     # export, users (cluster/staff/).
     app.register_blueprint(staff.bp, url_prefix=PREFIX + "/staff")
+    app.register_blueprint(api_docs.bp, url_prefix=PREFIX)  # the API's reference page
     app.register_blueprint(api.bp)  # JSON search and autocomplete
+    app.register_blueprint(api_v1.bp)  # the read-only JSON API v1 and its OpenAPI document
     app.register_blueprint(uploads.bp)  # uploaded logos
 
 

@@ -24,6 +24,7 @@ ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "PER_PAGE": int,
     "PROXY_COUNT": int,
     "DEFAULT_LOCALE": str,
+    "API_RATE_LIMIT": str,
 }
 
 
@@ -47,6 +48,8 @@ class Defaults:
     # Process memory by default; redis://127.0.0.1:6379/0 when several servers share limits.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Requests one address may make to the JSON API v1, all its operations together.
+    API_RATE_LIMIT = "300 per minute"
     # Organisations per directory or search page.
     PER_PAGE = 20
     # Largest request body (logo uploads and CSV imports included).

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .api_v1 import is_api_request, problems
 from .extensions import db
 from .i18n import language_redirect
 
@@ -57,12 +58,15 @@ def wants_json() -> bool:
     )
 
 
-def error_response(code: int, message: str, title: str):
-    """Answer an error in the form the client can read."""
+def error_response(code: int, message: str, title: str, headers=None):
+    """Answer an error in the form the client can read (a problem document in the API v1)."""
     message, title = str(message), str(title)
+    if is_api_request():
+        return problems.response(problems.Problem(code, title, message, headers=headers))
     if wants_json():
-        return jsonify(error={"code": code, "title": title, "message": message}), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+        return jsonify(error={"code": code, "title": title, "message": message}), code, headers
+    page = render_template("errors/error.html", code=code, title=title, message=message)
+    return page, code, headers
 
 
 def init_app(app: Flask) -> None:
@@ -93,7 +97,10 @@ def init_app(app: Flask) -> None:
             and error.description != type(error).description
         ):
             message = error.description
-        return error_response(code, message, TITLES.get(code, TITLES[fallback]))
+        # Allow (405) and Retry-After (429) tell the client what to do next.
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
+        return error_response(code, message, TITLES.get(code, TITLES[fallback]), headers)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

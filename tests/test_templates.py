@@ -596,6 +596,7 @@ PSEUDO_PAGES = (
     "/ru/submit/thanks",
     "/ru/no-such-page",
     "/ru/o/ushedshie",
+    "/ru/api",
 )
 
 
