@@ -123,7 +123,17 @@ def register_languages(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, api_docs, api_v1, public, search_views, staff, submissions, uploads
+    from . import (
+        api,
+        api_docs,
+        api_v1,
+        discovery,
+        public,
+        search_views,
+        staff,
+        submissions,
+        uploads,
+    )
     from .i18n import PREFIX
 
     # Every page's address starts with its language: /ru/organisations, /en/staff/...
@@ -137,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)  # JSON search and autocomplete
     app.register_blueprint(api_v1.bp)  # the read-only JSON API v1 and its OpenAPI document
     app.register_blueprint(uploads.bp)  # uploaded logos
+    app.register_blueprint(discovery.bp)  # robots.txt, the sitemap; JSON-LD and social cards
 
 
 def register_errorhandlers(app: Flask) -> None:
