@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "SECRET_KEY": str,
     "SITE_NAME": str,
+    "SITE_NAME_RU": str,
     "DATABASE_URL": str,
     "SEARCH_BACKEND": str,
     "INDEX_DIR": str,
@@ -25,6 +26,7 @@ ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "PROXY_COUNT": int,
     "DEFAULT_LOCALE": str,
     "API_RATE_LIMIT": str,
+    "NUMBERS_CACHE_SECONDS": float,
 }
 
 
@@ -34,8 +36,9 @@ class Defaults:
     DEFAULT_LOCALE = "ru"
     # Dates and times are stored in UTC and shown in the technopark's time.
     BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
-    # Shown in the header, titles and e-mails.
+    # Shown in the header, titles and e-mails; SITE_NAME_<LANGUAGE> names it in one language.
     SITE_NAME = "Shuttle & Pixel Technopark"
+    SITE_NAME_RU = "Технопарк «Челнок и Пиксель»"
     # Signs sessions and CSRF tokens; unset means a random key kept in <instance>/secret_key.
     SECRET_KEY = None
     # None means: a SQLite file in the instance folder.
@@ -50,6 +53,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     # Requests one address may make to the JSON API v1, all its operations together.
     API_RATE_LIMIT = "300 per minute"
+    # How long the "cluster in numbers" page keeps its figures before counting again.
+    NUMBERS_CACHE_SECONDS = 60.0
     # Organisations per directory or search page.
     PER_PAGE = 20
     # Largest request body (logo uploads and CSV imports included).

@@ -24,6 +24,7 @@ PAGES = (
     "public.home",
     "public.organisations",
     "public.sectors",
+    "numbers.page",
     "api_docs.page",
     "submissions.submit",
 )
