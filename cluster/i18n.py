@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
         lambda: {"LOCALES": LOCALES, "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": lang()}
     )
     app.add_template_global(alternate_urls)
+    app.add_template_global(site_name)
 
 
 def compile_catalogues(target: Path) -> Path:
@@ -69,6 +70,12 @@ def compile_catalogues(target: Path) -> Path:
 def lang() -> str:
     """The language of the current page or answer."""
     return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
+
+
+def site_name(language: str | None = None) -> str:
+    """The technopark's name in this language (SITE_NAME_RU for Russian), else SITE_NAME."""
+    config = current_app.config
+    return str(config.get(f"SITE_NAME_{(language or lang()).upper()}") or config["SITE_NAME"])
 
 
 def take_language(endpoint, values) -> None:

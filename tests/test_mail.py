@@ -131,3 +131,27 @@ def test_no_subject_adds_a_header_to_the_generated_message(app, subject):
 def test_an_address_that_is_not_one_plain_address_is_refused(app, to):
     with app.test_request_context(), pytest.raises(mail.UnsafeMessage):
         mail.compose(to, "Subject", "Body")
+
+
+def test_the_mail_is_written_in_the_language_the_submission_was_sent_in(app, client, staff, smtp):
+    # Sent from the Russian form, sent back from the English staff pages: the mail is Russian.
+    data = submission(client, name="Ткацкая мастерская")
+    assert client.post("/ru/submit", data=data).status_code == 303
+    staff.login()
+    slug = slugify_name("Ткацкая мастерская")
+    staff.post(f"/en/staff/moderation/{slug}/send-back", data={"note": "Укажите этаж."})
+    _envelope, message = received(smtp)
+    assert str(message["Subject"]) == (
+        "Технопарк «Челнок и Пиксель»: о вашей карточке «Ткацкая мастерская»"
+    )
+    body = message.get_content()
+    assert body.startswith("Здравствуйте!") and "Укажите этаж." in body
+
+
+def test_a_submission_sent_in_english_gets_its_mail_in_english(app, client, staff, smtp):
+    send_back(client, staff, "Loom & Needle", note="Please add your floor.")
+    _envelope, message = received(smtp)
+    assert str(message["Subject"]) == (
+        "Shuttle & Pixel Technopark: about your listing Loom & Needle"
+    )
+    assert message.get_content().startswith("Hello,")

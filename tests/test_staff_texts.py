@@ -187,3 +187,14 @@ def test_the_edit_page_says_how_long_ago_the_listing_changed(app, client, change
     )
     russian = client.get("/ru/staff/organisations/kalibr/edit").get_data(as_text=True)
     assert ">3 часа назад</time>" in russian
+
+
+def test_the_audit_log_names_status_changes_by_their_labels(client, staff, changed_listing):
+    # The log stores codes ("draft → published"); people read the statuses' labels.
+    staff.logout()
+    staff.login("admin@example.org", role="admin")
+    english = client.get("/en/staff/audit").get_data(as_text=True)
+    assert "<td>Draft → Published</td>" in english
+    russian = client.get("/ru/staff/audit").get_data(as_text=True)
+    assert "<td>Черновик → Опубликовано</td>" in russian
+    assert "draft → published" not in english + russian

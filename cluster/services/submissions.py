@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import LOCALES, site_name
 from ..models import AuditEntry, Organisation, User
 from . import audit, lifecycle, mail, organisations
 
@@ -73,8 +75,23 @@ def send_back(org: Organisation, user: User, note: str) -> mail.Delivery | None:
 
 
 def note_mail(org: Organisation, note: str) -> tuple[str, str, str]:
-    """The address, subject and text of the mail that sends this note to the submitter."""
-    site = current_app.config.get("SITE_NAME") or _("The technopark")
+    """The address, subject and text of the mail that sends this note to the submitter.
+
+    Written in the language the submission was sent in, whatever the staff page's language.
+    """
+    language = mail_language(org)
+    with force_locale(language):
+        return _note_mail(org, note, site_name(language))
+
+
+def mail_language(org: Organisation) -> str:
+    """The language to write to a submitter in: theirs when the site has it, else the default."""
+    if org.submission_locale in LOCALES:
+        return org.submission_locale
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def _note_mail(org: Organisation, note: str, site: str) -> tuple[str, str, str]:
     body = _(
         "Hello,\n\nthank you for adding %(name)s to the %(site)s directory. Before we publish "
         "it, please look at this note from our staff:\n\n%(note)s\n\nReply to this message "

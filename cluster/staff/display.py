@@ -8,6 +8,7 @@ technopark's time zone (BABEL_DEFAULT_TIMEZONE), dates too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -59,6 +60,9 @@ REVISION_ACTIONS = {
     "delete": _l("deleted"),
     "import": _l("imported from a file"),
 }
+
+# A status change as services/organisations.py logs it: "archived → published".
+STATUS_CHANGE = re.compile(r"^([a-z]+) → ([a-z]+)$")
 
 # Babel date patterns: 5 March 2026 / 5 марта 2026.
 LONG_DATE = "d MMMM y"
@@ -119,6 +123,16 @@ def time_tag(value: datetime | None) -> Markup:
     )
 
 
+def audit_detail(detail: str | None) -> str:
+    """An audit entry's detail for people: a status change named by its labels, else as stored."""
+    if not detail:
+        return ""
+    change = STATUS_CHANGE.match(detail)
+    if change and all(status in STATUS_LABELS for status in change.groups()):
+        return " → ".join(str(STATUS_LABELS[status]) for status in change.groups())
+    return detail
+
+
 def status_count(status: str, count: int) -> str:
     """A dashboard tile's words for a count of listings in one status: 3 drafts, 1 draft."""
     if status == "draft":
@@ -138,6 +152,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "date_time": date_time,
     "timestamp": timestamp,
     "ago": ago,
+    "audit_detail": audit_detail,
 }
 GLOBALS: dict[str, Callable[..., str]] = {
     "field_label": field_label,
