@@ -9,8 +9,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, HiddenField, SelectChoice, SelectField
 
-from . import models, search
-from .models import Sector
+from . import search
 from .services import directory
 from .services.directory import DirectoryQuery
 from .templating import sector_name
@@ -125,35 +124,26 @@ def sector_labels() -> dict[str, str]:
     return {sector.slug: sector_name(sector) for sector in directory.all_sectors()}
 
 
-def directory_filters(
-    query: DirectoryQuery,
-    kinds: Mapping[str, int],
-    residencies: Mapping[str, int],
-    sectors: Sequence[tuple[Sector, int]],
-    cities: Sequence[tuple[str, int]],
-) -> FilterPanel:
-    """The directory's sidebar from the counts of published organisations per value."""
-    labels = {
-        "kind": as_text(models.KIND_LABELS),
-        "residency": as_text(models.RESIDENCY_LABELS),
-        # Every sector, so a chosen one that matches nothing still reads as its name.
-        "sector": sector_labels(),
-        "city": {},
-    }
-    counts = {
-        "kind": dict(kinds),
-        "residency": dict(residencies),
-        "sector": {sector.slug: count for sector, count in sectors},
-        "city": dict(cities),
-    }
-    names = ["kind", "residency", "sector"]
-    # Cities come from the data, so their group appears once some organisation has one.
-    if cities:
-        names.append("city")
-    groups = [
-        filter_group(name, counts[name], labels[name], query.filters.get(name, []))
-        for name in names
+def facet_groups(
+    chosen: Mapping[str, Sequence[str]],
+    facets: Mapping[str, Mapping[str, int]],
+    labels: Mapping[str, Mapping[str, str]],
+) -> list[FilterGroup]:
+    """A group per facet with counts or a choice; a chosen value that matches nothing is kept."""
+    return [
+        filter_group(name, counts, labels.get(name, {}), chosen.get(name, []), keep_selected=True)
+        for name, counts in facets.items()
+        if name in FILTER_TITLES and (counts or chosen.get(name))
     ]
+
+
+def directory_filters(
+    query: DirectoryQuery, facets: Mapping[str, Mapping[str, int]]
+) -> FilterPanel:
+    """The directory's sidebar from the engine's facet counts, as the search page shows them."""
+    # Every sector named, so a chosen one that matches nothing still reads as its name.
+    labels = search_labels()
+    groups = facet_groups(query.filters, facets, labels)
     clearable = query.active or query.sort != "name"
     return FilterPanel(
         action=url_for("public.organisations"),
@@ -171,14 +161,7 @@ def search_filters(
     labels: Mapping[str, Mapping[str, str]],
 ) -> FilterPanel:
     """The search page's sidebar from the result's facet counts."""
-    # A chosen value keeps its checkbox even when nothing matches it any more.
-    groups = [
-        filter_group(
-            name, counts, labels.get(name, {}), query.filters.get(name, []), keep_selected=True
-        )
-        for name, counts in facets.items()
-        if counts or query.filters.get(name)
-    ]
+    groups = facet_groups(query.filters, facets, labels)
     clear_url = url_for("search.results", q=query.text or None) if query.filters else None
     return FilterPanel(
         action=url_for("search.results"),

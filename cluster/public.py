@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from . import browse, search
 from .errors import error_response
-from .services import directory
+from .services import browsing, directory
 
 bp = Blueprint("public", __name__)
 
@@ -15,12 +15,13 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def home():
     """Show what the cluster is, its numbers, and the organisations added last."""
+    overview = browsing.overview()
     return render_template(
         "public/home.html",
-        total=directory.count_published(),
-        kind_counts=directory.counts_by_kind(),
-        sector_counts=directory.sectors_with_counts(include_empty=False),
-        recent=directory.recently_added(6),
+        total=overview.total,
+        kind_counts=overview.kinds,
+        sector_counts=overview.sectors,
+        recent=overview.recent,
     )
 
 
@@ -28,19 +29,12 @@ def home():
 def organisations():
     """List published organisations, filtered, sorted and paginated."""
     query = directory.parse_query(request.args)
-    page = directory.list_organisations(query, current_app.config["PER_PAGE"])
-    filters = browse.directory_filters(
-        query,
-        kinds=directory.counts_by_kind(),
-        residencies=directory.counts_by_residency(),
-        sectors=directory.sectors_with_counts(include_empty=False),
-        cities=directory.cities_with_counts(),
-    )
+    found = browsing.listing(query, current_app.config["PER_PAGE"])
     return render_template(
         "public/directory.html",
         query=query,
-        page=page,
-        filters=filters,
+        page=found.page,
+        filters=browse.directory_filters(query, found.facets),
         facet_titles=browse.FILTER_TITLES,
     )
 
@@ -63,7 +57,7 @@ def profile(slug: str):
 @bp.get("/sectors")
 def sectors():
     """List the sectors of the cluster with how many organisations each holds."""
-    return render_template("public/sectors.html", sector_counts=directory.sectors_with_counts())
+    return render_template("public/sectors.html", sector_counts=browsing.sector_counts())
 
 
 @bp.get("/sectors/<slug>")
@@ -72,7 +66,7 @@ def sector(slug: str):
     found = directory.find_sector(slug)
     if found is None:
         abort(404)
-    page = directory.sector_organisations(
+    page = browsing.sector_listing(
         found, directory.parse_page(request.args.get("page")), current_app.config["PER_PAGE"]
     )
     return render_template("public/sector.html", sector=found, page=page)

@@ -12,7 +12,7 @@ from flask import request
 from markupsafe import Markup
 
 from cluster import browse, search
-from cluster.services import directory
+from cluster.services import browsing, directory
 from cluster.templating import lang_attr
 from tests.factories import make_org
 
@@ -212,37 +212,32 @@ def test_sort_select_is_rendered_from_its_form_with_the_chosen_sort(client, dire
 def test_directory_groups_come_with_labels_counts_and_choices(directory_app):
     with directory_app.test_request_context("/en/organisations?kind=startup&sector=textile"):
         query = directory.parse_query(request.args)
-        panel = browse.directory_filters(
-            query,
-            kinds=directory.counts_by_kind(),
-            residencies=directory.counts_by_residency(),
-            sectors=directory.sectors_with_counts(include_empty=False),
-            cities=directory.cities_with_counts(),
-        )
+        panel = browse.directory_filters(query, browsing.listing(query, 20).facets)
     assert [group.name for group in panel.groups] == ["kind", "residency", "sector", "city"]
     assert [group.title for group in panel.groups] == ["Kind", "Residency", "Sector", "City"]
+    # Each group counts under the other groups' choices, as on the search page.
     kinds = panel.groups[0].options
-    assert [(o.value, o.label, o.count, o.checked) for o in kinds] == [
-        ("startup", "Startup", 1, True),
+    assert sorted((o.value, o.label, o.count, o.checked) for o in kinds) == [
         ("manufacturer", "Manufacturer", 1, False),
+        ("startup", "Startup", 1, True),
     ]
     sectors = panel.groups[2].options
     assert [(o.value, o.label, o.count, o.checked) for o in sectors] == [
-        ("textile", "Textile", 2, True)
+        ("textile", "Textile", 1, True)
     ]
-    assert {o.value for o in panel.groups[3].options} == {"Kazan", "Иваново"}
+    assert [(o.value, o.count) for o in panel.groups[3].options] == [("Kazan", 1)]
     assert panel.labels["sector"]["textile"] == "Textile"
     assert panel.active_count == 2
     assert panel.clear_url == "/en/organisations"
     assert panel.form.sort.data == "name"
 
 
-def test_directory_leaves_out_the_city_group_until_some_organisation_has_a_city(app):
+def test_directory_leaves_out_the_groups_no_organisation_has_a_value_of(app):
     with app.test_request_context("/en/organisations"):
         panel = browse.directory_filters(
-            directory.parse_query(request.args), kinds={}, residencies={}, sectors=[], cities=[]
+            directory.parse_query(request.args), {"kind": {}, "city": {}, "stage": {}}
         )
-    assert [group.name for group in panel.groups] == ["kind", "residency", "sector"]
+    assert panel.groups == []
     assert panel.clear_url is None and panel.active_count == 0
 
 

@@ -17,6 +17,15 @@ KIND_WORDS = {
     "manufacturer": "manufacturer manufacturing производитель производство",
     "education": "education educational institution образование учебное заведение",
     "company": "company компания",
+    "investor": "investor investment инвестор инвестиции",
+}
+# Words for each type of investor, in both languages.
+INVESTOR_TYPE_WORDS = {
+    "venture_fund": "venture fund venture capital венчурный фонд",
+    "business_angel": "business angel angel investor бизнес-ангел ангел",
+    "accelerator": "accelerator акселератор",
+    "corporate_venture": "corporate venture fund корпоративный венчурный фонд",
+    "state": "state support programme grant государственная поддержка программа грант",
 }
 
 
@@ -38,7 +47,7 @@ def _programme_text(programme) -> str:
 
 
 # The columns a document reads besides the searched fields of the spec.
-OWN_COLUMNS = ("id", "created_at", "version")
+OWN_COLUMNS = ("id", "created_at", "published_at", "version")
 # What a document reads of an organisation row: the spec's searched fields (sectors are a
 # relationship, read apart) and OWN_COLUMNS.
 COLUMNS = (
@@ -70,7 +79,8 @@ def document(org) -> dict:
     }
     doc.update(
         id=org.id,
-        created_at=org.created_at or datetime(1970, 1, 1),
+        # "Newest first" is the order of listing: when published, else when created.
+        created_at=org.published_at or org.created_at or datetime(1970, 1, 1),
         version=org.version or 0,
         sectors=[sector.slug for sector in sectors],
         sector_names=_strings(name for sector in sectors for name in (sector.name, sector.name_ru)),
@@ -129,7 +139,11 @@ def extra_text(doc: dict) -> str:
 def _extra_text(doc: dict) -> str:
     names = own_names(doc)
     spelled = [v for v in name_variants(doc) if v not in names]
-    labels = [" ".join(doc["sector_names"]), KIND_WORDS.get(doc["kind"], "")]
+    labels = [
+        " ".join(doc["sector_names"]),
+        KIND_WORDS.get(doc["kind"], ""),
+        INVESTOR_TYPE_WORDS.get(doc.get("investor_type") or "", ""),
+    ]
     city = language.transliterations(doc["city"]) if doc["city"] else []
     synonyms = synonyms_of("\n".join([own_text(doc), *labels]))
     return "\n".join(part for part in (*spelled, *labels, *city, *synonyms) if part)
