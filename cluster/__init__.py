@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         api_docs,
         api_v1,
         discovery,
+        feeds,
         numbers,
         public,
         search_views,
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff.bp, url_prefix=PREFIX + "/staff")
     app.register_blueprint(api_docs.bp, url_prefix=PREFIX)  # the API's reference page
     app.register_blueprint(numbers.bp, url_prefix=PREFIX)  # "The cluster in numbers" charts
+    app.register_blueprint(feeds.bp, url_prefix=PREFIX)  # Atom feeds of lists and searches
     app.register_blueprint(api.bp)  # JSON search and autocomplete
     app.register_blueprint(api_v1.bp)  # the read-only JSON API v1 and its OpenAPI document
     app.register_blueprint(uploads.bp)  # uploaded logos
