@@ -63,6 +63,18 @@ def test_every_page_says_its_language_and_links_its_other_language(russian_app):
     assert '<html lang="en">' in html
 
 
+def test_the_technopark_is_named_in_the_pages_language(russian_app):
+    client = russian_app.test_client()
+    for path in ("/ru/", "/ru/organisations", "/ru/o/kalibr"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Технопарк «Челнок и Пиксель»</title>" in html, path
+        assert '<span class="brand-name">Технопарк «Челнок и Пиксель»</span>' in html, path
+        assert "Shuttle &amp; Pixel" not in html, path
+    english = client.get("/en/o/kalibr").get_data(as_text=True)
+    assert '<span class="brand-name">Shuttle &amp; Pixel Technopark</span>' in english
+    assert "Челнок" not in english
+
+
 def test_alternate_links_point_at_pages_that_exist(russian_app):
     client = russian_app.test_client()
     html = client.get("/ru/o/kalibr").get_data(as_text=True)
