@@ -26,6 +26,8 @@ from slugify import slugify
 
 from cluster import fields
 from cluster.models import (
+    INSTRUMENTS,
+    INVESTOR_TYPES,
     LOOKING_FOR,
     STAGES,
     Organisation,
@@ -45,7 +47,7 @@ LIST_COLUMNS = tuple(
 RUSSIAN_SHARE = 0.3
 PARTNER_SHARE = 0.2
 # Roughly the demo directory's mix of kinds.
-KIND_WEIGHTS = {"startup": 34, "manufacturer": 22, "education": 16, "company": 28}
+KIND_WEIGHTS = {"startup": 34, "manufacturer": 22, "education": 16, "company": 28, "investor": 5}
 # Most organisations sit in the technopark's home city.
 CITIES = (
     ("Ivanovo", 60),
@@ -102,6 +104,16 @@ SECTORS_BY_KIND = {
         "digital-printing",
         "design",
         "animation",
+    ),
+    "investor": (
+        "fashiontech",
+        "fashiontech",
+        "retail",
+        "textile",
+        "sustainable-materials",
+        "games",
+        "3d-printing",
+        "apparel-manufacturing",
     ),
 }
 
@@ -198,6 +210,7 @@ VOCABULARY = {
                 " Films",
                 " Showroom",
             ),
+            "investor": (" Ventures", " Capital", " Angels", " Accelerator", " Fund"),
         },
         "capabilities": {
             "startup": (
@@ -276,6 +289,14 @@ VOCABULARY = {
                 "fashion design",
                 "tech packs",
             ),
+            "investor": (
+                "seed investment",
+                "pre-seed investment",
+                "grants for prototypes",
+                "mentoring for founders",
+                "acceleration programme",
+                "introductions to retailers",
+            ),
         },
         "needs": (
             "seed investment",
@@ -347,6 +368,7 @@ VOCABULARY = {
             "manufacturer": "{Cap} and {cap1} for {audience}, orders from {min_order}.",
             "education": "{Cap} and {cap1} for beginners and professionals.",
             "company": "{Cap} and {cap1} for {audience}.",
+            "investor": "{Cap} and {cap1} for startups working with {audience}.",
         },
         "sentences": {
             "startup": (
@@ -372,6 +394,11 @@ VOCABULARY = {
                 "A team of {team} has worked on projects since {year}.",
                 "Clients in {city} and beyond come back every season.",
                 "The company is looking for {need}.",
+            ),
+            "investor": (
+                "{name} offers {cap} and {cap1}.",
+                "It has backed teams working with {audience} since {year}.",
+                "A team of {team} reads every application within a month.",
             ),
         },
         "stage_words": {
@@ -462,6 +489,7 @@ VOCABULARY = {
                 "Дизайн-бюро «{root}»",
                 "Шоурум «{root}»",
             ),
+            "investor": ("Фонд «{root}»", "Клуб бизнес-ангелов «{root}»", "Акселератор «{root}»"),
         },
         "capabilities": {
             "startup": (
@@ -524,6 +552,12 @@ VOCABULARY = {
                 "графика для игр",
                 "визуальные эффекты",
                 "дизайн одежды",
+            ),
+            "investor": (
+                "посевные инвестиции",
+                "гранты на прототипы",
+                "наставничество для основателей",
+                "акселерационная программа",
             ),
         },
         "needs": (
@@ -590,6 +624,7 @@ VOCABULARY = {
             "manufacturer": "{Cap} и {cap1}, заказы от {min_order}.",
             "education": "{Cap} и {cap1} для начинающих и профессионалов.",
             "company": "{Cap} и {cap1} для {audience}.",
+            "investor": "{Cap} и {cap1} для стартапов.",
         },
         "sentences": {
             "startup": (
@@ -615,6 +650,11 @@ VOCABULARY = {
                 "Компания работает с {year} года, размер команды: {team}.",
                 "Заказчики возвращаются каждый сезон.",
                 "Компания ищет: {need}.",
+            ),
+            "investor": (
+                "{name}: {cap} и {cap1}.",
+                "Работает с {year} года, размер команды: {team}.",
+                "Заявки рассматривает в течение месяца.",
             ),
         },
         "stage_words": {
@@ -742,7 +782,7 @@ def _record(
     if kind == "startup" and rng.random() < 0.8:
         currency = rng.choices(("RUB", "EUR", "USD"), (6, 2, 2))[0]
         funding = rng.randint(5, 400) * (100_000 if currency == "RUB" else 1_000)
-    return {
+    record = {
         "slug": slug,
         "name": name,
         "name_alt": name_alt,
@@ -774,6 +814,33 @@ def _record(
         "equipment": equipment,
         "min_order": min_order,
         "programmes": programmes,
+    }
+    record.update(_investment(rng) if kind == "investor" else _NO_INVESTMENT)
+    return record
+
+
+_NO_INVESTMENT = {
+    "investor_type": None,
+    "focus_stages": [],
+    "ticket_min": None,
+    "ticket_max": None,
+    "ticket_currency": "",
+    "instruments": [],
+}
+
+
+def _investment(rng: random.Random) -> dict:
+    """An investor's type, focus stages, ticket size and instruments."""
+    currency = rng.choices(("RUB", "EUR", "USD"), (6, 2, 2))[0]
+    unit = 100_000 if currency == "RUB" else 1_000
+    low = rng.randint(1, 100) * unit
+    return {
+        "investor_type": rng.choice(INVESTOR_TYPES),
+        "focus_stages": sorted(rng.sample(STAGES, rng.randint(0, 3)), key=STAGES.index),
+        "ticket_min": low,
+        "ticket_max": low * rng.choice((2, 5, 10)),
+        "ticket_currency": currency,
+        "instruments": rng.sample(INSTRUMENTS, rng.randint(1, 2)),
     }
 
 

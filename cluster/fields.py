@@ -14,6 +14,10 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from .models import (
+    INSTRUMENT_LABELS,
+    INSTRUMENTS,
+    INVESTOR_TYPE_LABELS,
+    INVESTOR_TYPES,
     KIND_LABELS,
     KINDS,
     LOOKING_FOR,
@@ -63,6 +67,7 @@ FIELDSETS = (
     Fieldset("startup", _l("Startup"), "startup"),
     Fieldset("manufacturer", _l("Manufacturer"), "manufacturer"),
     Fieldset("education", _l("Educational institution"), "education"),
+    Fieldset("investor", _l("Investor"), "investor"),
     Fieldset("facts", _l("Facts")),
     Fieldset("location", _l("Location")),
     Fieldset("contacts", _l("Contacts")),
@@ -197,6 +202,27 @@ PUBLIC_COLUMNS = tuple(field.name for field in FIELDS if not field.staff_only)
 
 
 def of_kind(*kinds: Kind) -> tuple[str, ...]:
+    # An investor's focus is its sectors (above) and these stages; services/investors.py
+    # matches it against startups' sectors, stage and funding sought.
+    Field("investor_type", _l("Type of investor"), "investor", Kind.CHOICE,
+          parsers.choice(INVESTOR_TYPES, INVESTOR_TYPE_LABELS,
+                         _l("unknown investor type %(value)s; use one of: %(allowed)s")),
+          40, choices=_pairs(INVESTOR_TYPES, INVESTOR_TYPE_LABELS), blank="—", searched=True),
+    Field("focus_stages", _l("Stages invested in"), "investor", Kind.CHOICES,
+          parsers.choices(STAGES, STAGE_LABELS,
+                          _l("unknown stage %(value)s; use one of: %(allowed)s")),
+          500, choices=_pairs(STAGES, STAGE_LABELS),
+          hint=_l("None ticked: any stage.")),
+    Field("ticket_min", _l("Ticket from"), "investor", Kind.NUMBER,
+          parsers.whole_number(FUNDING_MAX), 20, hint=_l("A whole number, e.g. 1000000.")),
+    Field("ticket_max", _l("Ticket up to"), "investor", Kind.NUMBER,
+          parsers.whole_number(FUNDING_MAX), 20, hint=_l("A whole number, e.g. 20000000.")),
+    Field("ticket_currency", _l("Ticket currency"), "investor", Kind.LINE, parsers.currency, 3,
+          hint=_l("Three letters, e.g. RUB.")),
+    Field("instruments", _l("Instruments"), "investor", Kind.CHOICES,
+          parsers.choices(INSTRUMENTS, INSTRUMENT_LABELS,
+                          _l("unknown instrument %(value)s; use one of: %(allowed)s")),
+          500, choices=_pairs(INSTRUMENTS, INSTRUMENT_LABELS)),
     """The names of the fields of these kinds, in spec order."""
     return tuple(field.name for field in FIELDS if field.kind in kinds)
 

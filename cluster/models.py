@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Model, db
 
-KINDS = ("startup", "manufacturer", "education", "company")
+KINDS = ("startup", "manufacturer", "education", "company", "investor")
 KIND_LABELS = {
     "startup": _l("Startup"),
     "manufacturer": _l("Manufacturer"),
@@ -20,6 +20,7 @@ KIND_LABELS = {
     "company": _l("Company"),
 }
 RESIDENCIES = ("resident", "partner")
+    "investor": _l("Investor"),
 RESIDENCY_LABELS = {"resident": _l("Resident of the technopark"), "partner": _l("Partner")}
 STATUSES = ("draft", "pending", "published", "archived")
 STATUS_LABELS = {
@@ -58,6 +59,22 @@ LOOKING_FOR_LABELS = {
 }
 ROLES = ("admin", "editor")
 
+# Investors: what kind of investor, and how they invest.
+INVESTOR_TYPES = ("venture_fund", "business_angel", "accelerator", "corporate_venture", "state")
+INVESTOR_TYPE_LABELS = {
+    "venture_fund": _l("Venture fund"),
+    "business_angel": _l("Business angel"),
+    "accelerator": _l("Accelerator"),
+    "corporate_venture": _l("Corporate venture"),
+    "state": _l("State support programme or grant"),
+}
+INSTRUMENTS = ("equity", "convertible_loan", "grant", "other")
+INSTRUMENT_LABELS = {
+    "equity": _l("Equity"),
+    "convertible_loan": _l("Convertible loan"),
+    "grant": _l("Grant"),
+    "other": _l("Other"),
+}
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -131,6 +148,13 @@ class Organisation(Model):
     programmes: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     founded_year: Mapped[int | None]
+    # Investors: their focus is their sectors plus these stages (none: any stage).
+    investor_type: Mapped[str | None] = mapped_column(sa.String(30))
+    focus_stages: Mapped[list] = mapped_column(sa.JSON, default=list)
+    ticket_min: Mapped[int | None] = mapped_column(sa.BigInteger)
+    ticket_max: Mapped[int | None] = mapped_column(sa.BigInteger)
+    ticket_currency: Mapped[str] = mapped_column(sa.String(3), default="", server_default="")
+    instruments: Mapped[list] = mapped_column(sa.JSON, default=list)
     team_size: Mapped[int | None]
 
     city: Mapped[str] = mapped_column(sa.String(120), default="", index=True)

@@ -25,6 +25,7 @@ KIND_PLURALS = {
     "manufacturer": _l("Manufacturers"),
     "education": _l("Educational institutions"),
     "company": _l("Companies"),
+    "investor": _l("Investors"),
 }
 # A date as people write it, in the page's language: 5 March 2024, 5 марта 2024.
 DATE_PATTERN = "d MMMM y"
@@ -87,6 +88,8 @@ def kind_count_label(kind: str, count: int) -> str:
         return npgettext("counted", "Educational institution", "Educational institutions", count)
     if kind == "company":
         return npgettext("counted", "Company", "Companies", count)
+    if kind == "investor":
+        return npgettext("counted", "Investor", "Investors", count)
     return kind
 
 

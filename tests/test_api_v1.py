@@ -319,7 +319,7 @@ def test_bad_arguments_are_a_400_problem_naming_each_one(client, api):
         {"parameter": "per_page", "detail": "“per_page” must be a whole number from 1 to 50."},
         {
             "parameter": "kind",
-            "detail": "“kind” must be one of: startup, manufacturer, education, company.",
+            "detail": "“kind” must be one of: startup, manufacturer, education, company, investor.",
         },
         {"parameter": "q", "detail": "“q” must be from 0 to 200 characters long."},
     ]

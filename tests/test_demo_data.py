@@ -45,6 +45,12 @@ HEADER = [
     "equipment",
     "min_order",
     "programmes",
+    "investor_type",
+    "focus_stages",
+    "ticket_min",
+    "ticket_max",
+    "ticket_currency",
+    "instruments",
 ]
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 

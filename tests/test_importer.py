@@ -285,7 +285,7 @@ def test_all_errors_of_a_file_are_reported_in_row_order(app, tmp_path):
             "row 2, column name: required",
             (
                 "row 3, column kind: unknown kind 'robot'; use one of: startup, manufacturer, "
-                "education, company"
+                "education, company, investor"
             ),
             (
                 f"row 3, column founded_year: expected a year between 1800 and "
