@@ -7,6 +7,7 @@ messages are lazy: the forms are defined at import time and shown in the page's 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
@@ -43,7 +44,8 @@ class RestoreForm(FlaskForm):
 
 class UserForm(FlaskForm):
     email = StringField(_l("E-mail"), [DataRequired(), Length(max=254)])
-    name = StringField(_l("Name"), [Optional(), Length(max=120)])
+    # A person's name (Имя), not an organisation's (Название).
+    name = StringField(lazy_pgettext("person", "Name"), [Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=options((role, ROLE_LABELS[role]) for role in ROLES))
     password = PasswordField(_l("Password"), [DataRequired(), Length(max=1024)])
 
