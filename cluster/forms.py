@@ -44,15 +44,22 @@ class MultiCheckboxField(SelectMultipleField):
         super().process_formdata([value for value in values if value])
 
 
-def form_field(field: fields.Field):
-    """The WTForms field for one field of the spec."""
+# Choices the public makes itself: nothing is preselected, and one must be chosen (a
+# preselected "resident" would make every outside organisation a resident unless it noticed).
+ASKED_OF_THE_PUBLIC = ("residency",)
+
+
+def form_field(field: fields.Field, *, public: bool = False):
+    """The WTForms field for one field of the spec (for the public's form, or for staff's)."""
     if field.kind is Kind.CHOICE:
-        blank = [("", field.blank)] if field.blank is not None else []
+        asked = public and field.name in ASKED_OF_THE_PUBLIC
+        blank_label = _l("Choose one") if asked else field.blank
+        blank = [("", blank_label)] if blank_label is not None else []
         return SelectField(
             field.label,
             choices=options([*blank, *field.choices]),
-            validators=[Optional()],
-            default=field.default,
+            validators=[InputRequired() if field.required or asked else Optional()],
+            default=None if asked else field.default,
         )
     if field.kind is Kind.CHOICES:
         return MultiCheckboxField(field.label, choices=options(field.choices))
@@ -99,7 +106,7 @@ def with_fields(*, public: bool):
     def add(cls: type[RecordForm]) -> type[RecordForm]:
         chosen = tuple(f for f in fields.FIELDS if not (public and f.staff_only))
         for field in chosen:
-            setattr(cls, field.name, form_field(field))
+            setattr(cls, field.name, form_field(field, public=public))
         cls.FIELDS = chosen
         return cls
 

@@ -1,4 +1,4 @@
-// Staff pages: show only the fieldsets that belong to the chosen kind of organisation.
+// Organisation forms (staff and public): show only the fieldsets of the chosen kind.
 // Without this script every fieldset stays visible, and hidden ones are still submitted,
 // so switching the kind back and forth never loses what was typed.
 (function () {
