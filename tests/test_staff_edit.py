@@ -66,7 +66,12 @@ def editor(staff):
 def test_form_fields_are_named_like_the_import_columns():
     # Every column can be edited by staff; the public form leaves out what staff decide.
     assert OrganisationForm.columns() == fields.COLUMNS
-    assert set(fields.COLUMNS) - set(SubmissionForm.columns()) == {"status", "slug"}
+    assert set(fields.COLUMNS) - set(SubmissionForm.columns()) == {
+        "status",
+        "slug",
+        "offers",
+        "needs_capabilities",
+    }
 
 
 def test_create_shows_kind_fieldsets_and_stores_every_field(app, client, editor):
@@ -315,19 +320,27 @@ def test_stale_edit_shows_conflict_and_keeps_both_versions(app, client, editor):
 
     form_b["city"] = "Shuya"
     form_b["tags"] = "typed by the second editor"
+    form_b["summary"] = "Summary by the second editor."
     response = second.post("/en/staff/organisations/thread-needle/edit", form_b)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    # Both values side by side; the second editor's typing is all in the form.
-    assert "Summary by the first editor." in page and "Small-batch sewing for young brands." in page
-    assert 'value="Shuya"' in page and "typed by the second editor</textarea>" in page
-    assert re.search(r'id="take-summary-stored" value="stored" checked', page)
-    assert re.search(r'id="take-city-typed" value="typed" checked', page)
+    # Only the summary, changed on both sides, asks for a choice: the value both started from,
+    # the saved one and the typed one side by side.
+    assert page.count('class="conflict-field"') == 1
+    assert re.search(r'data-side="base">Small-batch sewing for young brands\.<', page)
+    assert re.search(r'data-side="stored">Summary by the first editor\.<', page)
+    assert "Summary by the second editor.</textarea>" in page
+    assert re.search(r'id="take-summary-typed" value="typed" checked', page)
+    # The fields only the second editor changed go along as typed, without a question.
+    assert "Your changes kept as you typed them: Tags, City." in page
+    assert '<input type="hidden" name="take-city" value="typed">' in page
+    assert '<input type="hidden" name="city" value="Shuya">' in page
+    assert '<input type="hidden" name="tags" value="typed by the second editor">' in page
     assert 'name="version" value="2"' in page
     org = load(app, "thread-needle")
     assert (org.summary, org.city, org.version) == ("Summary by the first editor.", "Ivanovo", 2)
 
-    # The second editor takes the stored summary and their own city and tags.
+    # The second editor keeps the saved summary; the hidden fields carry city and tags.
     resolved = {
         "resolve": "1",
         "version": "2",
@@ -392,9 +405,12 @@ def test_conflict_suggestions_hold_after_a_save_that_writes_no_revision(app, cli
 
     stale["summary"] = "My summary."
     page = editor.post("/en/staff/organisations/thread-needle/edit", stale).get_data(as_text=True)
-    # The other editor's city is suggested; only the field this editor changed is theirs.
-    assert re.search(r'id="take-city-stored" value="stored" checked', page)
-    assert re.search(r'id="take-summary-typed" value="typed" checked', page)
+    # Compared with the version the form was opened at: the other editor's city is kept, this
+    # editor's summary goes along, and nothing asks for a choice.
+    assert 'class="conflict-field"' not in page
+    assert "Changes saved since, kept (you had not touched these): City." in page
+    assert "Your changes kept as you typed them: Summary." in page
+    assert '<input type="hidden" name="summary" value="My summary.">' in page
 
 
 def test_stale_edit_sent_to_the_old_address_after_a_rename_reaches_the_conflict_page(app, editor):
@@ -412,6 +428,6 @@ def test_stale_edit_sent_to_the_old_address_after_a_rename_reaches_the_conflict_
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Typed before the rename." in page
-    assert re.search(r'id="take-slug-stored" value="stored" checked', page)
+    assert "Changes saved since, kept (you had not touched these): Address name (slug)." in page
     assert load(app, "thread-and-needle").summary == "Small-batch sewing for young brands."
     assert editor.post("/en/staff/organisations/no-such-listing/edit", stale).status_code == 404

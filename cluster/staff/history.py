@@ -30,6 +30,13 @@ def revision_value(value, name: str = "") -> str:
     return revisions.display(value)
 
 
+@bp.app_template_filter("field_label")
+def field_label(name: str) -> str:
+    """The label staff read for a field of the spec (its name when it is not one)."""
+    field = fields.BY_NAME.get(name)
+    return str(field.label) if field is not None else name
+
+
 @bp.get("/<slug>/history")
 @staff_required
 def index(slug: str):

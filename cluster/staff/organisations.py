@@ -162,13 +162,17 @@ def edit(slug: str):
 
 
 def conflict(org: Organisation, form: OrganisationForm, values: dict, expected: int | None):
-    """The conflict page: both versions side by side, a choice per differing field."""
-    fields = conflicts.conflicting_fields(org, values, expected)
+    """The conflict page: a choice for each field both sides changed, the rest kept."""
+    comparison = conflicts.compare(org, values, expected)
     # The answer is built from the version now stored, with the typed values chosen per field.
     form.version.data = str(org.version)
     return (
         render_template(
-            "staff/conflict.html", form=form, org=org, fields=fields, expected=expected
+            "staff/conflict.html",
+            form=form,
+            org=org,
+            comparison=comparison,
+            expected=expected,
         ),
         409,
     )
