@@ -190,18 +190,6 @@ FIELDS: tuple[Field, ...] = (
           in_demo=False),
     Field("programmes", _l("Programmes"), "education", Kind.PROGRAMMES, parsers.programmes, 10_000,
           hint=_l("One per line: name | level | format | duration"), searched=True),
-)  # fmt: skip
-
-BY_NAME = {field.name: field for field in FIELDS}
-# Every column of a record, in the order an export writes them.
-COLUMNS = tuple(field.name for field in FIELDS)
-# The columns of data/demo.csv and of the benchmark generator, in the same order.
-DEMO_COLUMNS = tuple(field.name for field in FIELDS if field.in_demo)
-REQUIRED_COLUMNS = tuple(field.name for field in FIELDS if field.required)
-PUBLIC_COLUMNS = tuple(field.name for field in FIELDS if not field.staff_only)
-
-
-def of_kind(*kinds: Kind) -> tuple[str, ...]:
     # An investor's focus is its sectors (above) and these stages; services/investors.py
     # matches it against startups' sectors, stage and funding sought.
     Field("investor_type", _l("Type of investor"), "investor", Kind.CHOICE,
@@ -223,6 +211,18 @@ def of_kind(*kinds: Kind) -> tuple[str, ...]:
           parsers.choices(INSTRUMENTS, INSTRUMENT_LABELS,
                           _l("unknown instrument %(value)s; use one of: %(allowed)s")),
           500, choices=_pairs(INSTRUMENTS, INSTRUMENT_LABELS)),
+)  # fmt: skip
+
+BY_NAME = {field.name: field for field in FIELDS}
+# Every column of a record, in the order an export writes them.
+COLUMNS = tuple(field.name for field in FIELDS)
+# The columns of data/demo.csv and of the benchmark generator, in the same order.
+DEMO_COLUMNS = tuple(field.name for field in FIELDS if field.in_demo)
+REQUIRED_COLUMNS = tuple(field.name for field in FIELDS if field.required)
+PUBLIC_COLUMNS = tuple(field.name for field in FIELDS if not field.staff_only)
+
+
+def of_kind(*kinds: Kind) -> tuple[str, ...]:
     """The names of the fields of these kinds, in spec order."""
     return tuple(field.name for field in FIELDS if field.kind in kinds)
 

@@ -18,9 +18,9 @@ KIND_LABELS = {
     "manufacturer": _l("Manufacturer"),
     "education": _l("Educational institution"),
     "company": _l("Company"),
+    "investor": _l("Investor"),
 }
 RESIDENCIES = ("resident", "partner")
-    "investor": _l("Investor"),
 RESIDENCY_LABELS = {"resident": _l("Resident of the technopark"), "partner": _l("Partner")}
 STATUSES = ("draft", "pending", "published", "archived")
 STATUS_LABELS = {
@@ -57,8 +57,6 @@ LOOKING_FOR_LABELS = {
     "premises": _l("Premises"),
     "mentoring": _l("Mentoring"),
 }
-ROLES = ("admin", "editor")
-
 # Investors: what kind of investor, and how they invest.
 INVESTOR_TYPES = ("venture_fund", "business_angel", "accelerator", "corporate_venture", "state")
 INVESTOR_TYPE_LABELS = {
@@ -75,6 +73,8 @@ INSTRUMENT_LABELS = {
     "grant": _l("Grant"),
     "other": _l("Other"),
 }
+ROLES = ("admin", "editor")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -140,6 +140,13 @@ class Organisation(Model):
     stage: Mapped[str | None] = mapped_column(sa.String(20))
     funding_sought: Mapped[int | None] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3), default="")
+    # Investors: their focus is their sectors plus these stages (none: any stage).
+    investor_type: Mapped[str | None] = mapped_column(sa.String(30))
+    focus_stages: Mapped[list] = mapped_column(sa.JSON, default=list)
+    ticket_min: Mapped[int | None] = mapped_column(sa.BigInteger)
+    ticket_max: Mapped[int | None] = mapped_column(sa.BigInteger)
+    ticket_currency: Mapped[str] = mapped_column(sa.String(3), default="", server_default="")
+    instruments: Mapped[list] = mapped_column(sa.JSON, default=list)
     # Manufacturers
     equipment: Mapped[list] = mapped_column(sa.JSON, default=list)
     min_order: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -148,13 +155,6 @@ class Organisation(Model):
     programmes: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     founded_year: Mapped[int | None]
-    # Investors: their focus is their sectors plus these stages (none: any stage).
-    investor_type: Mapped[str | None] = mapped_column(sa.String(30))
-    focus_stages: Mapped[list] = mapped_column(sa.JSON, default=list)
-    ticket_min: Mapped[int | None] = mapped_column(sa.BigInteger)
-    ticket_max: Mapped[int | None] = mapped_column(sa.BigInteger)
-    ticket_currency: Mapped[str] = mapped_column(sa.String(3), default="", server_default="")
-    instruments: Mapped[list] = mapped_column(sa.JSON, default=list)
     team_size: Mapped[int | None]
 
     city: Mapped[str] = mapped_column(sa.String(120), default="", index=True)
