@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -25,10 +27,18 @@ def install_debian_package(package: str) -> str:
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return f"{package} is not installed (apt-get install {package} as root to run these)"
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", package]):
-        done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            return f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}"
+    # Test workers installing chromium and nginx at once would fail on apt's lock: they take
+    # turns on a lock of ours, and wait for apt's own (held by anyone else) up to ten minutes.
+    wait = ["-o", "DPkg::Lock::Timeout=600"]
+    commands = (["apt-get", *wait, "update"], ["apt-get", *wait, "install", "-y", package])
+    with open(Path(tempfile.gettempdir()) / "cluster-tests-apt.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for command in commands:
+            done = subprocess.run(
+                command, env=environment, capture_output=True, text=True, check=False
+            )
+            if done.returncode != 0:
+                return f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}"
     return ""
 
 
