@@ -29,7 +29,7 @@ from .models import (
     STATUS_LABELS,
     STATUSES,
 )
-from .services import contacts, parsers
+from .services import capabilities, contacts, parsers
 from .services.parsers import Parser
 
 LIST_HINT = _l("One per line, or separated by ;")
@@ -161,6 +161,18 @@ FIELDS: tuple[Field, ...] = (
                           _l("unknown looking_for value %(value)s; use one of: %(allowed)s")),
           5_000,
           choices=_pairs(LOOKING_FOR, LOOKING_FOR_LABELS), searched=True),
+    # Canonical capabilities (data/capabilities.toml), found in the text on every save; staff
+    # may tick or untick them, and a file may name them by slug, label or synonym.
+    Field("offers", _l("Offers (canonical capabilities)"), "offers", Kind.CHOICES,
+          capabilities.parse_list, 5_000, choices=capabilities.choices(), staff_only=True,
+          in_demo=False, searched=True,
+          hint=_l("Found in the capabilities, equipment and programmes when saved; what you "
+                  "tick or untick here is kept on later saves.")),
+    Field("needs_capabilities", _l("Needs (canonical capabilities)"), "offers", Kind.CHOICES,
+          capabilities.parse_list, 5_000, choices=capabilities.choices(), staff_only=True,
+          in_demo=False, searched=True,
+          hint=_l("Found in the needs when saved; what you tick or untick here is kept on "
+                  "later saves.")),
     Field("stage", _l("Stage"), "startup", Kind.CHOICE,
           parsers.choice(STAGES, STAGE_LABELS,
                          _l("unknown stage %(value)s; use one of: %(allowed)s")),

@@ -135,6 +135,12 @@ class Organisation(Model):
     capabilities: Mapped[list] = mapped_column(sa.JSON, default=list)
     needs: Mapped[list] = mapped_column(sa.JSON, default=list)
     looking_for: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Canonical capabilities (slugs of data/capabilities.toml) offered and needed: found in the
+    # text on every save (services/matchmaking.py), with staff's own additions and removals
+    # ({"offers": {"added": [...], "removed": [...]}, "needs_capabilities": {...}}) kept.
+    offers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    needs_capabilities: Mapped[list] = mapped_column(sa.JSON, default=list)
+    capability_edits: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     # Startups
     stage: Mapped[str | None] = mapped_column(sa.String(20))
@@ -151,6 +157,12 @@ class Organisation(Model):
     equipment: Mapped[list] = mapped_column(sa.JSON, default=list)
     min_order: Mapped[str] = mapped_column(sa.String(120), default="")
     capacity: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The minimum order and the monthly capacity as numbers with a unit (services/quantities.py),
+    # read from the text on every save; None where the text holds no quantity.
+    min_order_quantity: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
+    min_order_unit: Mapped[str] = mapped_column(sa.String(12), default="", server_default="")
+    capacity_quantity: Mapped[int | None] = mapped_column(sa.BigInteger)
+    capacity_unit: Mapped[str] = mapped_column(sa.String(12), default="", server_default="")
     # Educational institutions: [{"name", "level", "format", "duration"}, ...]
     programmes: Mapped[list] = mapped_column(sa.JSON, default=list)
 

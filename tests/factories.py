@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
+from cluster.services import matchmaking
 from cluster.services.slugs import slugify_name
 
 
@@ -21,6 +22,9 @@ def make_org(name: str, *, sectors=(), commit=True, **fields) -> Organisation:
     fields.setdefault("kind", "company")
     fields.setdefault("status", "published")
     org = Organisation(name=name, **fields)
+    # As every save does: what it offers and needs, read from its text (plus any given).
+    chosen = {key: fields[key] for key in matchmaking.SOURCES if key in fields}
+    matchmaking.refresh(org, chosen)
     if sectors:
         found = list(db.session.scalars(sa.select(Sector).where(Sector.slug.in_(sectors))))
         # A mistyped sector would otherwise leave the organisation quietly without it.

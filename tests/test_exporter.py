@@ -36,6 +36,10 @@ def add_varied_organisations() -> None:
                 capabilities=["sewing", "@mention"],
                 needs=["suppliers"],
                 looking_for=["suppliers", "customers"],
+                # Sewing is read from its capabilities; DTF printing and fabric supply were
+                # ticked by hand.
+                offers=["garment-sewing", "dtf-printing"],
+                needs_capabilities=["fabric-supply"],
                 equipment=["Juki DDL-8700", "+plus"],
                 min_order="50 pieces",
                 capacity="2,000 pieces a month",
@@ -68,6 +72,7 @@ def add_varied_organisations() -> None:
                     {"name": "Knitwear", "level": "", "format": "online", "duration": ""},
                 ],
                 sectors=[sector("education")],
+                offers=["knitwear-production", "pattern-cutting"],
             ),
             Organisation(
                 slug="stitchbot",

@@ -22,6 +22,12 @@ INTERNAL = {
     "verified_at",
     "verified_by_id",
     "version",
+    # Read from the fields on every save (services/matchmaking.py), not typed.
+    "capability_edits",
+    "min_order_quantity",
+    "min_order_unit",
+    "capacity_quantity",
+    "capacity_unit",
 }
 
 

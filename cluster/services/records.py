@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from .. import fields
 from ..fields import Kind
 from ..models import Organisation, Sector, utcnow
-from . import parsers
+from . import matchmaking, parsers
 
 LIST_SEPARATOR = "; "
 PROGRAMME_SEPARATOR = " | "
@@ -79,13 +79,19 @@ def _as_text_or_blank(value: Any) -> str:
 
 
 def apply_record(org: Organisation, values: dict[str, Any]) -> None:
-    """Assign parsed values (from parse_record) to the organisation; never commits."""
+    """Assign parsed values (from parse_record) to the organisation; never commits.
+
+    What it offers and needs as canonical capabilities, and its quantities, follow the new
+    text (services/matchmaking.py).
+    """
+    before = {column: list(getattr(org, column) or ()) for column in matchmaking.SOURCES}
     for column, value in values.items():
         if column == "slug" and not value:
             continue
         setattr(org, column, list(value) if isinstance(value, list) else value)
     if values.get("status") == "published" and org.published_at is None:
         org.published_at = utcnow()
+    matchmaking.refresh(org, values, before)
 
 
 def changed_columns(org: Organisation, values: dict[str, Any]) -> list[str]:

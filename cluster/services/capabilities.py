@@ -1,0 +1,205 @@
+"""The capability vocabulary (data/capabilities.toml): what an organisation offers or needs.
+
+A capability is found in a text where the text holds its label or one of its synonyms as
+words in a row, compared by their terms (cluster/search/terms.py: dictionary lemmas, then
+Snowball stems), so "пошива верхней одежды" holds "пошив верхней одежды" and "pattern makers"
+holds "pattern maker". Stop words are skipped on both sides ("печать на ткани").
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..search import language, terms
+from . import parsers
+
+VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "data" / "capabilities.toml"
+
+# One word as the set of its terms; a phrase is a row of them.
+Phrase = tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True)
+class Family:
+    slug: str
+    en: str
+    ru: str
+
+
+@dataclass(frozen=True)
+class Capability:
+    slug: str
+    family: str
+    en: str
+    ru: str
+    synonyms_en: tuple[str, ...]
+    synonyms_ru: tuple[str, ...]
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Every text that names it: both labels and every synonym."""
+        return (self.en, self.ru, *self.synonyms_en, *self.synonyms_ru)
+
+    def label(self, locale: str | None = None) -> str:
+        """Its label in a language ("ru" or "en"), the page's language by default."""
+        return self.ru if (locale or current_locale()) == "ru" else self.en
+
+
+@dataclass(frozen=True)
+class Match:
+    """A capability named in a row of words: words[start:stop] (stop words not counted)."""
+
+    slug: str
+    start: int
+    stop: int
+
+
+def current_locale() -> str:
+    """The page's language, "en" outside a request."""
+    try:
+        locale = get_locale()
+    except (RuntimeError, KeyError):
+        return "en"
+    return locale.language if locale is not None else "en"
+
+
+class LocalisedLabel:
+    """A capability's label, read in the page's language whenever it is shown (like _l)."""
+
+    def __init__(self, capability: Capability):
+        self.capability = capability
+
+    def __str__(self) -> str:
+        return self.capability.label()
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+def phrase_terms(text: str) -> Phrase:
+    """A text as the term sets of its words, stop words left out."""
+    found = (frozenset(terms.word_terms(word)) for word in language.WORD_RE.findall(text))
+    return tuple(word for word in found if word)
+
+
+class Vocabulary:
+    """The file's families and capabilities, with every phrase indexed by its first terms."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.families = tuple(Family(f["slug"], f["en"], f["ru"]) for f in data.get("family", ()))
+        self.capabilities = tuple(
+            Capability(
+                slug=c["slug"],
+                family=c["family"],
+                en=c["en"],
+                ru=c["ru"],
+                synonyms_en=tuple(c.get("synonyms_en", ())),
+                synonyms_ru=tuple(c.get("synonyms_ru", ())),
+            )
+            for c in data.get("capability", ())
+        )
+        self.by_slug = {capability.slug: capability for capability in self.capabilities}
+        self.order = {capability.slug: n for n, capability in enumerate(self.capabilities)}
+        self.provider_terms = frozenset(
+            term for word in data.get("provider_words", ()) for term in terms.word_terms(word)
+        )
+        # first term -> [(phrase, slug)], longest phrases first.
+        self.starting: dict[str, list[tuple[Phrase, str]]] = {}
+        # a whole phrase as typed -> its capability, for import cells and form values.
+        self.named: dict[Phrase, str] = {}
+        for capability in self.capabilities:
+            for text in (capability.slug.replace("-", " "), *capability.phrases):
+                phrase = phrase_terms(text)
+                if not phrase:
+                    continue
+                self.named.setdefault(phrase, capability.slug)
+                for term in phrase[0]:
+                    self.starting.setdefault(term, []).append((phrase, capability.slug))
+        for found in self.starting.values():
+            found.sort(key=lambda entry: -len(entry[0]))
+
+    def matches(self, words: list[frozenset[str]]) -> list[Match]:
+        """Every capability named in a row of words (each word as its term set)."""
+        found: list[Match] = []
+        for start, word in enumerate(words):
+            seen: set[str] = set()
+            for term in word:
+                for phrase, slug in self.starting.get(term, ()):
+                    if slug in seen or start + len(phrase) > len(words):
+                        continue
+                    if all(not part.isdisjoint(words[start + k]) for k, part in enumerate(phrase)):
+                        seen.add(slug)
+                        found.append(Match(slug, start, start + len(phrase)))
+        return found
+
+    def sorted(self, slugs: Iterable[str]) -> list[str]:
+        """Known slugs once each, in the vocabulary's order."""
+        return sorted({s for s in slugs if s in self.by_slug}, key=self.order.__getitem__)
+
+
+@lru_cache(maxsize=4)
+def vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+    """The vocabulary of the file, read once per process."""
+    with path.open("rb") as file:
+        return Vocabulary(tomllib.load(file))
+
+
+def words_of(text: str) -> list[frozenset[str]]:
+    """A text's words as term sets, stop words left out (as phrases are)."""
+    return list(phrase_terms(text))
+
+
+def found_in(texts: Iterable[str]) -> list[str]:
+    """The capabilities the texts name, each text on its own (a phrase never spans two)."""
+    vocab = vocabulary()
+    slugs = (match.slug for text in texts for match in vocab.matches(words_of(str(text))))
+    return vocab.sorted(slugs)
+
+
+def lookup(value: str) -> str | None:
+    """The capability a cell or form value names: its slug, a label or a synonym, or None."""
+    vocab = vocabulary()
+    text = parsers.clean_line(str(value))
+    if text in vocab.by_slug:
+        return text
+    return vocab.named.get(phrase_terms(text)) if text else None
+
+
+def parse_list(value: Any) -> list[str]:
+    """A field's capabilities from slugs, labels or synonyms in either language."""
+    slugs = []
+    for item in parsers.items(value):
+        slug = lookup(item)
+        if slug is None:
+            raise parsers.Invalid(
+                _("unknown capability %(value)s; use a slug, label or synonym from the "
+                  "capability vocabulary", value=repr(item[:60]))
+            )  # fmt: skip
+        slugs.append(slug)
+    return vocabulary().sorted(slugs)
+
+
+def label(slug: str, locale: str | None = None) -> str:
+    """A capability's label in a language; an unknown slug as it is."""
+    capability = vocabulary().by_slug.get(slug)
+    return capability.label(locale) if capability else slug
+
+
+def labels(locale: str | None = None) -> dict[str, str]:
+    """Every capability's label in a language, by slug."""
+    return {c.slug: c.label(locale) for c in vocabulary().capabilities}
+
+
+def choices() -> tuple[tuple[str, Any], ...]:
+    """(slug, label) pairs for the field spec, labels read in the page's language when shown."""
+    return tuple((c.slug, LocalisedLabel(c)) for c in vocabulary().capabilities)

@@ -1,0 +1,170 @@
+"""The capability vocabulary file, and offers and needs read from a profile's own words."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from cluster.models import Organisation
+from cluster.services import capabilities, quantities, records
+from cluster.services.capabilities import VOCABULARY_FILE, phrase_terms
+
+JARGON = ("закройщик", "конструктор одежды", "pattern maker", "DTF", "сублимация", "пошив",
+          "мелкая серия", "CLO3D")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def raw():
+    with VOCABULARY_FILE.open("rb") as file:
+        return tomllib.load(file)
+
+
+def test_the_vocabulary_has_sixty_capabilities_in_known_families(raw):
+    families = {family["slug"] for family in raw["family"]}
+    assert len(raw["capability"]) >= 60
+    assert {capability["family"] for capability in raw["capability"]} <= families
+    assert len(families) == len(raw["family"])
+
+
+def test_every_slug_is_unique_stable_and_every_capability_has_both_labels(raw):
+    slugs = [capability["slug"] for capability in raw["capability"]]
+    assert len(slugs) == len(set(slugs))
+    for capability in raw["capability"]:
+        assert capability["slug"].replace("-", "").isascii()
+        assert capability["slug"] == capability["slug"].lower()
+        assert capability["en"].strip() and capability["ru"].strip(), capability["slug"]
+        assert any(char.isascii() and char.isalpha() for char in capability["en"])
+        assert any("а" <= char <= "я" for char in capability["ru"].lower()), capability["slug"]
+        assert capability.get("synonyms_en") and capability.get("synonyms_ru"), capability["slug"]
+
+
+def test_no_phrase_names_two_capabilities(raw):
+    owner: dict[tuple, str] = {}
+    for capability in raw["capability"]:
+        phrases = (
+            capability["en"],
+            capability["ru"],
+            *capability["synonyms_en"],
+            *capability["synonyms_ru"],
+        )
+        for text in phrases:
+            phrase = phrase_terms(text)
+            assert phrase, (capability["slug"], text)
+            assert owner.setdefault(phrase, capability["slug"]) == capability["slug"], text
+
+
+@pytest.mark.parametrize("jargon", JARGON)
+def test_the_cluster_s_jargon_names_a_capability(jargon):
+    assert capabilities.found_in([jargon])
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("пошива верхней одежды", "outerwear-sewing"),
+        ("Пошив малых партий", "small-batch-sewing"),
+        ("ищем закройщиков", "pattern-cutting"),
+        ("pattern makers for testing", "pattern-cutting"),
+        ("DTF-печать на футболках", "dtf-printing"),
+        ("сублимационная печать", "sublimation-printing"),
+        ("Цифровой печатью на ткани", "digital-textile-printing"),
+        ("garments simulated in CLO3D", "garment-simulation"),
+        ("sews jackets", "outerwear-sewing"),
+        ("лазерной резкой", "laser-cutting"),
+    ],
+)
+def test_inflected_text_in_either_language_finds_its_capability(text, slug):
+    assert slug in capabilities.found_in([text])
+
+
+def test_a_phrase_never_spans_two_items():
+    assert "digital-textile-printing" not in capabilities.found_in(["digital", "printing"])
+
+
+@pytest.mark.parametrize(
+    ("value", "slug"),
+    [
+        ("dtf-printing", "dtf-printing"),
+        ("DTF printing", "dtf-printing"),
+        ("DTF-печать", "dtf-printing"),
+        ("Конструирование одежды", "pattern-cutting"),
+        ("закройщик", "pattern-cutting"),
+        ("Small-batch sewing", "small-batch-sewing"),
+    ],
+)
+def test_a_cell_may_name_a_capability_by_slug_label_or_synonym(value, slug):
+    assert capabilities.parse_list(value) == [slug]
+
+
+def test_an_unknown_capability_in_a_cell_is_refused(app):
+    from cluster.services.parsers import Invalid
+
+    with app.test_request_context(), pytest.raises(Invalid, match="unknown capability"):
+        capabilities.parse_list("dtf-printing; interplanetary logistics")
+
+
+def test_labels_follow_the_language():
+    assert capabilities.label("pattern-cutting", "ru") == "Конструирование одежды"
+    assert capabilities.label("pattern-cutting", "en") == "Pattern cutting"
+
+
+def _apply(org: Organisation, **values) -> Organisation:
+    records.apply_record(org, values)
+    return org
+
+
+def test_offers_come_from_capabilities_equipment_and_programmes_needs_from_needs():
+    org = _apply(
+        Organisation(),
+        capabilities=["пошив верхней одежды"],
+        equipment=["машина для проклейки швов"],
+        programmes=[{"name": "Pattern cutting", "level": "", "format": "", "duration": ""}],
+        needs=["DTF printing for a capsule", "швеи"],
+        description="We need a laser cutter one day.",
+    )
+    assert {"outerwear-sewing", "seam-sealing", "pattern-cutting"} <= set(org.offers)
+    assert "laser-cutting" not in org.offers
+    assert org.needs_capabilities == ["machinists", "dtf-printing"]
+
+
+def test_a_capability_added_or_removed_by_hand_is_kept_on_later_saves():
+    org = _apply(Organisation(), capabilities=["machine embroidery", "laser cutting"])
+    assert set(org.offers) == {"machine-embroidery", "laser-cutting"}
+    before = list(org.offers)
+    # Staff untick laser cutting and tick DTF printing on the form.
+    _apply(org, offers=["machine-embroidery", "dtf-printing"])
+    assert set(org.offers) == {"machine-embroidery", "dtf-printing"}
+    # A later save that changes only the text keeps both choices.
+    _apply(org, capabilities=["machine embroidery", "laser cutting", "screen printing"])
+    assert set(org.offers) == {"machine-embroidery", "dtf-printing", "screen-printing"}
+    _apply(org, offers=list(org.offers))
+    assert set(org.offers) == {"machine-embroidery", "dtf-printing", "screen-printing"}
+    assert before != org.offers
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "unit"),
+    [
+        ("50 pcs", 50, "pieces"),
+        ("30 шт.", 30, "pieces"),
+        ("от 100 изделий", 100, "pieces"),
+        ("1 м", 1, "metres"),
+        ("200 kg", 200, "kilograms"),
+        ("5 000 pieces a month", 5000, "pieces"),
+        ("1,000 prints per week", 1000, "prints"),
+    ],
+)
+def test_a_quantity_is_read_with_its_unit(text, amount, unit):
+    assert quantities.parse(text) == quantities.Quantity(amount, unit)
+
+
+@pytest.mark.parametrize("text", ["", "on request", "по договорённости", "12 месяцев"])
+def test_text_without_a_quantity_stays_text(text):
+    assert quantities.parse(text) is None
+
+
+def test_a_save_reads_the_minimum_order_and_capacity():
+    org = _apply(Organisation(), min_order="from 50 pcs", capacity="по запросу")
+    assert (org.min_order_quantity, org.min_order_unit) == (50, "pieces")
+    assert (org.capacity_quantity, org.capacity_unit) == (None, "")
