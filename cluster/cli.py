@@ -114,12 +114,16 @@ def import_command(file: str, dry_run: bool) -> None:
     click.echo(import_summary(report))
     for error in report.errors:
         click.echo(error)
+    if report.more_errors:
+        click.echo(
+            ngettext("… and %(num)d more error.", "… and %(num)d more errors.", report.more_errors)
+        )
     if not report.ok:
         click.echo(
             ngettext(
                 "%(num)d error: nothing was written.",
                 "%(num)d errors: nothing was written.",
-                len(report.errors),
+                max(report.error_count, len(report.errors)),
             )
         )
         raise click.exceptions.Exit(1)

@@ -39,7 +39,16 @@ TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 class UploadRefused(Exception):
-    """The uploaded file cannot be imported at all; args are the reasons, one per line."""
+    """The uploaded file cannot be imported at all; args are the first reasons, one per line,
+    and `total` says how many there are (importer.MAX_PROBLEMS are listed)."""
+
+    def __init__(self, *reasons: str, total: int | None = None):
+        super().__init__(*reasons)
+        self.total = max(len(reasons), total or 0)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.args)
 
 
 class JobMissing(Exception):
@@ -56,7 +65,9 @@ class Job:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # The first importer.MAX_PROBLEMS problems of error_count.
     errors: list[str] = field(default_factory=list)
+    error_count: int = 0
     # [{"row", "name", "matches": [{"slug", "name", "reason"}]}] for rows that would be created.
     duplicates: list[dict] = field(default_factory=list)
     # Progress of the writing: rows done, and what they did.
@@ -137,7 +148,7 @@ def start(file_storage, user) -> Job:
     try:
         rows = importer.read_bytes(data, suffix)
     except importer.FileRefused as refused:
-        raise UploadRefused(*refused.args) from None
+        raise UploadRefused(*refused.args, total=refused.total) from None
 
     token = secrets.token_hex(16)
     upload_path, _state_path = _paths(token, suffix)
@@ -154,6 +165,7 @@ def preview(job: Job, rows: list) -> None:
     job.total = len(rows)
     job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
     job.errors = report.errors
+    job.error_count = report.error_count
     if not report.ok or not report.created:
         return
     to_create = set(report.created)

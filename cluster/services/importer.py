@@ -37,6 +37,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 NEW_DEFAULTS = {"residency": "resident", "status": "published"}
 # Organisations fetched per query when loading the ones a file updates.
 LOAD_CHUNK = 500
+# Problems listed in full on a page or the command line; the rest are only counted. A 10 MB
+# file of [1,1,...] has five million, which as text took gigabytes to show.
+MAX_PROBLEMS = 200
 
 
 @dataclass
@@ -47,8 +50,9 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     # Rows naming an existing organisation whose values are already the same.
     unchanged: list[str] = field(default_factory=list)
-    # "row N, column C: message", in row order.
+    # "row N, column C: message", in row order: the first MAX_PROBLEMS of error_count.
     errors: list[str] = field(default_factory=list)
+    error_count: int = 0
     rows: int = 0
     dry_run: bool = False
     # True once the changes are committed: never on a dry run or when any row is invalid.
@@ -56,14 +60,44 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.error_count
+
+    @property
+    def more_errors(self) -> int:
+        """How many errors were counted but not listed."""
+        return max(0, self.error_count - len(self.errors))
 
     def add_error(self, row: int, message: str, column: str | None = None) -> None:
-        self.errors.append(problem(row, message, column))
+        self.error_count += 1
+        if len(self.errors) < MAX_PROBLEMS:
+            self.errors.append(problem(row, message, column))
 
 
 class FileRefused(Exception):
-    """The file as a whole cannot be read; the message says why."""
+    """The file as a whole cannot be read; args are the first reasons, `total` their number."""
+
+    def __init__(self, *reasons: str, total: int | None = None):
+        super().__init__(*reasons[:MAX_PROBLEMS])
+        self.total = max(len(reasons), total or 0)
+
+
+class Problems:
+    """Problems found while reading a file: the first MAX_PROBLEMS as text, all counted."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+        self.total = 0
+
+    def add(self, row: int, message: str, column: str | None = None) -> None:
+        self.total += 1
+        if len(self.shown) < MAX_PROBLEMS:
+            self.shown.append(problem(row, message, column))
+
+    def refuse(self, *more: str) -> None:
+        """Raise FileRefused with these problems (and more), if there are any."""
+        if self.total or more:
+            shown = self.shown[: MAX_PROBLEMS - len(more)]
+            raise FileRefused(*shown, *more, total=self.total + len(more))
 
 
 def problem(row: int, message: str, column: str | None = None) -> str:
@@ -111,7 +145,7 @@ def read_csv(text: str) -> list[NumberedRow]:
     # can name the column and its limit (the file size is capped before this).
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    problems = []
+    problems = Problems()
     number, header = 1, None
     try:
         header = next(rows, None)
@@ -131,7 +165,7 @@ def read_csv(text: str) -> list[NumberedRow]:
                     len(cells),
                     columns=len(columns),
                 )
-                problems.append(problem(number, message))
+                problems.add(number, message)
                 continue
             # Spreadsheets drop trailing empty cells: a short row means empty values.
             cells += [""] * (len(columns) - len(cells))
@@ -143,9 +177,8 @@ def read_csv(text: str) -> list[NumberedRow]:
         unreadable = problem(
             number + 1 if header else 1, _("cannot read the CSV: %(error)s", error=error)
         )
-        raise FileRefused(*problems, unreadable) from None
-    if problems:
-        raise FileRefused(*problems)
+        problems.refuse(unreadable)
+    problems.refuse()
     return numbered
 
 
@@ -158,17 +191,17 @@ def read_json(text: str) -> list[NumberedRow]:
     if not isinstance(data, list):
         raise FileRefused(problem(1, _("expected a JSON list of organisation objects")))
     numbered: list[NumberedRow] = []
-    problems = []
+    problems = Problems()
+    not_an_object = _("expected an object with the column names as keys")
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            message = _("expected an object with the column names as keys")
-            problems.append(problem(number, message))
+            problems.add(number, not_an_object)
             continue
-        unknown = [key for key in item if key not in fields.COLUMNS]
-        problems += [problem(number, _("unknown column"), key[:60]) for key in unknown]
+        for key in item:
+            if key not in fields.COLUMNS:
+                problems.add(number, _("unknown column"), key[:60])
         numbered.append((number, item))
-    if problems:
-        raise FileRefused(*problems)
+    problems.refuse()
     return numbered
 
 
@@ -185,23 +218,21 @@ def _delimiter(text: str) -> str:
 
 def _check_header(header: list[str]) -> list[str]:
     columns = [cell.strip().lower() for cell in header]
-    problems = []
+    problems = Problems()
+    unknown = _("unknown column; known columns: %(columns)s", columns=", ".join(fields.COLUMNS))
+    seen: set[str] = set()
     for position, column in enumerate(columns, start=1):
         if not column:
-            problems.append(problem(1, _("column %(position)d has no name", position=position)))
+            problems.add(1, _("column %(position)d has no name", position=position))
         elif column not in fields.COLUMNS:
-            message = _(
-                "unknown column; known columns: %(columns)s", columns=", ".join(fields.COLUMNS)
-            )
-            problems.append(problem(1, message, column[:60]))
-        elif columns.index(column) != position - 1:
-            problems.append(problem(1, _("named twice in the header"), column))
+            problems.add(1, unknown, column[:60])
+        elif column in seen:
+            problems.add(1, _("named twice in the header"), column)
+        seen.add(column)
     for column in fields.REQUIRED_COLUMNS:
-        if column not in columns:
-            message = _("required column missing from the header")
-            problems.append(problem(1, message, column))
-    if problems:
-        raise FileRefused(*problems)
+        if column not in seen:
+            problems.add(1, _("required column missing from the header"), column)
+    problems.refuse()
     return columns
 
 
@@ -220,7 +251,7 @@ def import_file(
     try:
         rows = read_file(path)
     except FileRefused as refused:
-        return ImportReport(errors=list(refused.args), dry_run=dry_run)
+        return ImportReport(errors=list(refused.args), error_count=refused.total, dry_run=dry_run)
     return import_numbered(rows, dry_run=dry_run, user=user, progress=progress)
 
 

@@ -46,11 +46,12 @@ def upload():
     """Take a CSV or JSON file and show what importing it would do, before anything is written."""
     form = ImportForm()
     refused: list[str] = []
+    more_refused = 0
     if form.validate_on_submit():
         try:
             job = import_jobs.start(form.file.data, current_user._get_current_object())
         except import_jobs.UploadRefused as error:
-            refused = list(error.args)
+            refused, more_refused = list(error.args), error.more
         else:
             return redirect(url_for(".job", token=job.token), 303)
     status = 422 if refused or form.errors else 200
@@ -59,6 +60,7 @@ def upload():
             "staff/import.html",
             form=form,
             refused=refused,
+            more_refused=more_refused,
             max_mb=import_jobs.max_bytes() // 2**20,
             columns=fields.COLUMNS,
         ),
