@@ -112,8 +112,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_search(app: Flask) -> None:
     from . import search
+    from .services import funding
 
     search.init_app(app)
+    # The startups' and investors' arrays of the investor view and the focus matches.
+    funding.init_app(app)
 
 
 def register_languages(app: Flask) -> None:
@@ -128,11 +131,13 @@ def register_blueprints(app: Flask) -> None:
         api_docs,
         api_v1,
         discovery,
+        downloads,
         feeds,
         numbers,
         public,
         search_views,
         staff,
+        startups,
         submissions,
         uploads,
     )
@@ -142,12 +147,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp, url_prefix=PREFIX)  # home, directory, profiles, sectors
     app.register_blueprint(search_views.bp, url_prefix=PREFIX)  # the search page
     app.register_blueprint(submissions.bp, url_prefix=PREFIX)  # "Add your organisation"
+    app.register_blueprint(startups.bp, url_prefix=PREFIX)  # the investor view of startups
     # Staff: login, organisations, lifecycle, history, logos, checks, moderation, import and
     # export, users (cluster/staff/).
     app.register_blueprint(staff.bp, url_prefix=PREFIX + "/staff")
     app.register_blueprint(api_docs.bp, url_prefix=PREFIX)  # the API's reference page
     app.register_blueprint(numbers.bp, url_prefix=PREFIX)  # "The cluster in numbers" charts
     app.register_blueprint(feeds.bp, url_prefix=PREFIX)  # Atom feeds of lists and searches
+    app.register_blueprint(downloads.bp, url_prefix=PREFIX)  # lists as .xlsx or CSV for Excel
     app.register_blueprint(api.bp)  # JSON search and autocomplete
     app.register_blueprint(api_v1.bp)  # the read-only JSON API v1 and its OpenAPI document
     app.register_blueprint(uploads.bp)  # uploaded logos
