@@ -60,3 +60,9 @@ def stale_query(now: datetime | None = None) -> sa.Select:
 def is_stale(org: Organisation, now: datetime | None = None) -> bool:
     """Whether a published organisation is due for a check."""
     return org.verified_at is None or org.verified_at < stale_before(now)
+
+
+def stale_count(now: datetime | None = None) -> int:
+    """How many published organisations are due for a check."""
+    counted = stale_query(now).order_by(None).with_only_columns(sa.func.count(Organisation.id))
+    return db.session.scalar(counted) or 0

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 
 from ..access import admin_required, staff_required
 from ..models import STATUSES
-from ..services import audit, directory, listings
+from ..services import audit, directory, freshness, listings
 
 bp = Blueprint("dashboard", __name__)
 
@@ -18,6 +18,7 @@ def index():
     return render_template(
         "staff/dashboard.html",
         counts=listings.counts_by_status(),
+        due_for_check=freshness.stale_count(),
         pending=listings.pending(),
         recent=listings.recently_changed(),
         statuses=STATUSES,
