@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 import sqlalchemy as sa
 
 from ...extensions import db
-from .. import arrays, language
+from .. import arrays, documents, language
 from ..base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
 from . import hits, planning, rows
 from .facet_table import FacetTable, name_collation
@@ -109,8 +109,11 @@ class PostgresBackend:
 
     def similar(self, org, limit: int = 5) -> list[Hit]:
         """Published organisations most like this one, itself excluded."""
+        doc = documents.document(org)
         with db.engine.connect() as conn:
-            return similar(conn, org.id, limit)
+            # One snapshot, as for a search: the arrays stand for the rows it sees.
+            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            return similar(conn, self._facet_table(conn), doc, limit)
 
     # -- the parts of a search -------------------------------------------------------------
 

@@ -1,63 +1,50 @@
-"""Organisations like one profile: its strongest lexemes and its sectors, ranked over a pool."""
+"""Organisations like one profile, scored over the process's arrays (cluster/search/neighbours.py):
+the term match sets and facet columns the searches keep, then one query for the hits' rows."""
 
 from __future__ import annotations
 
 import html
 
+import numpy as np
 import sqlalchemy as sa
 
+from .. import neighbours
 from ..base import Hit
-from ..language import WORD_RE as TOKEN
+from .facet_table import FacetTable
+from .planning import quoted
 
 
-def similar(conn, org_id: int, limit: int) -> list[Hit]:
-    """Published organisations sharing this one's sectors and name or summary words."""
-    row = conn.execute(
-        sa.text(
-            "SELECT sectors, array_to_string(tsvector_to_array(ts_filter(tsv, '{a,b}')),"
-            " ' ') AS lexemes FROM search_documents WHERE organisation_id = :id"
-        ),
-        {"id": org_id},
-    ).first()
-    if row is None:
-        return []
-    lexemes = sorted(set(TOKEN.findall(row.lexemes)))[:64]
-    if not lexemes and not row.sectors:
-        return []
-    # Lexemes are already stems: the simple configuration keeps them as they are.
-    tsquery = " | ".join(lexemes) or "''"
-    rows = conn.execute(
-        sa.text(
-            """
-            WITH pool AS (
-                -- Rank a bounded pool: sharing a sector or a word is common at scale.
-                SELECT organisation_id FROM search_documents, to_tsquery('simple', :q) q
-                WHERE status = 'published' AND organisation_id <> :id
-                  AND (tsv @@ q OR sectors && CAST(:sectors AS text[]))
-                LIMIT 2000
-            )
-            SELECT d.organisation_id, slug, name, kind, summary,
-                   ts_rank(tsv, q) + 0.2 * cardinality(ARRAY(
-                       SELECT unnest(sectors)
-                       INTERSECT SELECT unnest(CAST(:sectors AS text[]))
-                   )) AS score
-            FROM search_documents AS d JOIN pool USING (organisation_id),
-                 to_tsquery('simple', :q) AS q
-            ORDER BY score DESC, d.organisation_id
-            LIMIT :limit
-            """
-        ),
-        {"q": tsquery, "sectors": list(row.sectors), "id": org_id, "limit": limit},
+def similar(conn, table: FacetTable, doc: dict, limit: int) -> list[Hit]:
+    """Published organisations sharing this one's rare words, sectors and kind."""
+    allowed = table.statuses(("published",)) & ~table.rows_of(np.array([doc["id"]]))
+
+    def term_rows(terms: list[str]) -> dict[str, np.ndarray]:
+        return {term: table.matching(conn, quoted(term)) for term in terms}
+
+    rows, scores = neighbours.nearest(
+        neighbours.scores(doc, term_rows, table.facets, allowed), limit
     )
+    if not len(rows):
+        return []
+    ids = table.ids[rows].tolist()
+    found = conn.execute(
+        sa.text(
+            "SELECT organisation_id, slug, name, kind, summary FROM search_documents"
+            " WHERE organisation_id = ANY(:ids)"
+        ),
+        {"ids": ids},
+    )
+    by_id = {row.organisation_id: row for row in found}
     return [
         Hit(
-            id=r.organisation_id,
-            slug=r.slug,
-            name=r.name,
-            kind=r.kind,
-            summary=r.summary,
-            snippet=html.escape(r.summary),
-            score=float(r.score),
+            id=found_id,
+            slug=by_id[found_id].slug,
+            name=by_id[found_id].name,
+            kind=by_id[found_id].kind,
+            summary=by_id[found_id].summary,
+            snippet=html.escape(by_id[found_id].summary),
+            score=float(score),
         )
-        for r in rows
+        for found_id, score in zip(ids, scores.tolist(), strict=True)
+        if found_id in by_id
     ]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.query import And, Or, Prefix, Term
+from whoosh.query import And, Prefix, Term
 
-from .. import arrays, documents, language
+from .. import arrays, documents, language, neighbours
 from ..base import Hit, SearchQuery, SearchResult, Suggestion
 from . import compatibility, fast_rebuild, planning, ranking, switchover
 from .analysis import phrase
@@ -102,30 +102,33 @@ class WhooshBackend:
         return self.store.read(self._similar, documents.document(org), limit)
 
     def _similar(self, searcher, doc: dict, limit: int) -> list[Hit]:
-        key_terms = searcher.key_terms_from_text(
-            "text", documents.search_text(doc), numterms=15, normalize=True
-        )
-        clauses = [Term("text", term, boost=weight) for term, weight in key_terms]
-        clauses += [Term("sector", sector, boost=0.5) for sector in doc["sectors"]]
-        if not clauses:
-            return []
-        allowed = self.generation(searcher).docnum_set("status", ("published",))
+        data = self.generation(searcher)
+        reader = searcher.reader()
+        allowed = data.docs_with("status", ("published",)).copy()
         own = searcher.document_number(id=str(doc["id"]))
         if own is not None:
-            allowed = allowed - {own}
-        results = searcher.search(Or(clauses), filter=allowed, limit=limit)
-        return [
-            Hit(
-                id=int(result["id"]),
-                slug=result["slug"],
-                name=result["title"],
-                kind=result.get("kind", ""),
-                summary=result.get("summary", ""),
-                snippet=escape(result.get("summary", "")),
-                score=float(result.score or 0.0),
+            allowed[own] = False
+
+        def term_rows(words: list[str]) -> dict[str, np.ndarray]:
+            return {term: data.docs(reader, "text", term) for term in words}
+
+        likeness = neighbours.scores(doc, term_rows, data.facets, allowed)
+        rows, scores = neighbours.nearest(likeness, limit)
+        hits = []
+        for docnum, score in zip(rows.tolist(), scores.tolist(), strict=True):
+            stored = searcher.stored_fields(docnum)
+            hits.append(
+                Hit(
+                    id=int(stored["id"]),
+                    slug=stored["slug"],
+                    name=stored["title"],
+                    kind=stored.get("kind", ""),
+                    summary=stored.get("summary", ""),
+                    snippet=escape(stored.get("summary", "")),
+                    score=float(score),
+                )
             )
-            for result in results
-        ]
+        return hits
 
     def indexed_versions(self) -> dict[int, int]:
         """Every indexed organisation id with the version it was indexed at."""
