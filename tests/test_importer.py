@@ -197,17 +197,19 @@ def test_semicolon_separated_file_from_a_spreadsheet_is_read(app, tmp_path):
         assert org("alpha").tags == ["a", "b"]
 
 
-def test_file_that_is_not_utf8_is_refused(app, tmp_path):
-    data = "name,kind\nКалибр,manufacturer\n".encode("cp1251")
+def test_file_that_is_not_text_is_refused(app, tmp_path):
+    data = "name,kind\nКалибр,manufacturer\n".encode("utf-16-le")
     with app.app_context():
         report = import_text(tmp_path, data)
-        assert report.errors[0].startswith("row 1: the file is not UTF-8 text")
+        assert report.errors[0].startswith(
+            "row 1: the file is neither UTF-8 nor Windows-1251 text (byte 1)"
+        )
 
 
 def test_other_file_types_are_refused(app, tmp_path):
     with app.app_context():
-        report = importer.import_file(write(tmp_path, "name,kind\n", "orgs.xlsx"))
-        assert report.errors == ["row 1: expected a .csv or .json file, not 'orgs.xlsx'"]
+        report = importer.import_file(write(tmp_path, "name,kind\n", "orgs.ods"))
+        assert report.errors == ["row 1: expected a .csv, .xlsx or .json file, not 'orgs.ods'"]
 
 
 def test_ten_megabyte_value_is_a_row_error_not_a_crash(app, tmp_path):

@@ -148,10 +148,12 @@ def test_invalid_rows_are_listed_with_reasons_and_nothing_is_written(app, client
 @pytest.mark.parametrize(
     ("data", "filename", "message"),
     [
-        (b"\x89PNG\r\n\x1a\nnot a spreadsheet", "logo.png", "not a .csv or .json file"),
-        (b"name,kind\r\nA,startup\r\n", "list.xlsx", "not a .csv or .json file"),
+        (b"\x89PNG\r\n\x1a\nnot a spreadsheet", "logo.png", "not a .csv, .xlsx or .json file"),
+        (b"name,kind\r\nA,startup\r\n", "list.xlsx", "not an Excel workbook"),
         (b"", "empty.csv", "The file is empty"),
-        (b"\xff\xfe\x00n\x00a", "utf16.csv", "not UTF-8"),
+        # UTF-16 is read (Excel's "Unicode text"); these bytes make no known column of it.
+        (b"\xff\xfe\x00n\x00a", "utf16.csv", "unknown column"),
+        (b"PK\x03\x04\x00\x00", "renamed.csv", "neither UTF-8 nor Windows-1251"),
         (b"colour,shape\r\nred,round\r\n", "other.csv", "unknown column"),
         (b'{"name": "not a list"}', "one.json", "expected a JSON list"),
         (b"[{,]", "broken.json", "not valid JSON"),
@@ -181,7 +183,7 @@ def test_missing_file_is_a_form_error(app, staff):
     staff.login()
     response = staff.post("/en/staff/import", data={})
     assert response.status_code == 422
-    assert "Choose a .csv or .json file" in response.get_data(as_text=True)
+    assert "Choose an .xlsx, .csv or .json file" in response.get_data(as_text=True)
 
 
 def test_upload_without_csrf_token_is_refused(app, client, staff):

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..extensions import db
-from . import audit, importer, records, slugs, taxonomy
+from . import audit, importer, records, slugs, spreadsheets, taxonomy
 from .duplicates import DuplicateFinder
 
 CHUNK_ROWS = 200
@@ -61,6 +61,8 @@ class Job:
     filename: str
     file_format: str
     user_id: int | None
+    # How the file was read: "Read as Windows-1251, separator ;." ('' for JSON).
+    read_as: str = ""
     total: int = 0
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -120,21 +122,22 @@ def _paths(token: str, file_format: str = "") -> tuple[Path, Path]:
 
 
 def start(file_storage, user) -> Job:
-    """Keep an uploaded CSV or JSON file and preview it as a dry run; UploadRefused if unfit."""
+    """Keep an uploaded CSV, .xlsx or JSON file and preview it as a dry run; UploadRefused if
+    unfit."""
     remove_old()
     filename = Path(file_storage.filename or "").name[:200]
     suffix = Path(filename).suffix.lower().lstrip(".")
-    if suffix not in ("csv", "json"):
+    if suffix not in ("csv", "xlsx", "json"):
         if filename:
             message = _(
-                "%(name)s is not a .csv or .json file. Export the spreadsheet as CSV (UTF-8) "
-                "or upload the JSON an export gave you.",
+                "%(name)s is not a .csv, .xlsx or .json file. Save the spreadsheet as an Excel "
+                "workbook or as CSV, or upload the JSON an export gave you.",
                 name=filename,
             )
         else:
             message = _(
-                "The file is not a .csv or .json file. Export the spreadsheet as CSV (UTF-8) "
-                "or upload the JSON an export gave you."
+                "The file is not a .csv, .xlsx or .json file. Save the spreadsheet as an Excel "
+                "workbook or as CSV, or upload the JSON an export gave you."
             )
         raise UploadRefused(message)
     limit = max_bytes()
@@ -154,6 +157,7 @@ def start(file_storage, user) -> Job:
     upload_path, _state_path = _paths(token, suffix)
     upload_path.write_bytes(data)
     job = Job(token=token, filename=filename, file_format=suffix, user_id=getattr(user, "id", None))
+    job.read_as = spreadsheets.describe(data, suffix)
     preview(job, rows)
     save(job)
     return job

@@ -1,4 +1,5 @@
-"""Import organisations from CSV or JSON files, all or nothing, with a row-by-row report.
+"""Import organisations from CSV, Excel (.xlsx) or JSON files, all or nothing, with a row-by-row
+report (spreadsheets.py reads workbooks and finds a CSV's encoding and separator).
 
 Rows are numbered as a spreadsheet shows them: in a CSV file the header is row 1, so the first
 organisation is row 2 (a cell with line breaks inside still counts as one row). A JSON file is a
@@ -23,14 +24,14 @@ from sqlalchemy.orm import selectinload
 from .. import fields
 from ..extensions import db
 from ..models import Organisation
-from . import organisations, records, revisions, slugs, taxonomy
+from . import organisations, records, revisions, slugs, spreadsheets, taxonomy
 from .exporter import restore
 
 NumberedRow = tuple[int, Mapping[str, Any]]
 # Wraps the rows to show progress (the CLI passes a click progress bar); returns an iterable.
 Progress = Callable[[list[NumberedRow]], Iterable[NumberedRow]]
 
-FORMATS = (".csv", ".json")
+FORMATS = (".csv", ".xlsx", ".json")
 # Large enough for any file a person keeps in a spreadsheet; bigger is refused, not read.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # What a new organisation gets when the file has no column for it.
@@ -113,12 +114,12 @@ def problem(row: int, message: str, column: str | None = None) -> str:
 
 
 def read_file(path: str | Path) -> list[NumberedRow]:
-    """Read a .csv or .json file into numbered records; raise FileRefused if it is unreadable."""
+    """Read a .csv, .xlsx or .json file into numbered records; FileRefused if it is unreadable."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise FileRefused(
-            problem(1, _("expected a .csv or .json file, not %(name)r", name=path.name))
+            problem(1, _("expected a .csv, .xlsx or .json file, not %(name)r", name=path.name))
         )
     if path.stat().st_size > MAX_FILE_BYTES:
         raise FileRefused(
@@ -128,7 +129,17 @@ def read_file(path: str | Path) -> list[NumberedRow]:
 
 
 def read_bytes(data: bytes, file_format: str) -> list[NumberedRow]:
-    """Read the contents of an uploaded or stored file in the given format (csv or json)."""
+    """Read the contents of an uploaded or stored file in the given format (csv, xlsx or json)."""
+    try:
+        if file_format == "xlsx":
+            first_row, rows = spreadsheets.xlsx_rows(data)
+            # A workbook's cells hold text as typed: the export adds no "'" to them.
+            return read_table(rows, first_row, unquote=False)
+        if file_format == "csv":
+            decoded = spreadsheets.decode_csv(data)
+            return read_csv(decoded.text, decoded.separator)
+    except spreadsheets.Unreadable as error:
+        raise FileRefused(problem(error.row, error.message, error.column)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -139,23 +150,33 @@ def read_bytes(data: bytes, file_format: str) -> list[NumberedRow]:
     return read_json(text) if file_format == "json" else read_csv(text)
 
 
-def read_csv(text: str) -> list[NumberedRow]:
+def read_csv(text: str, delimiter: str | None = None) -> list[NumberedRow]:
     """Parse CSV text (header row first, columns in any order) into numbered records."""
     # The csv module refuses cells over 128 KiB; let long cells through so the column check
     # can name the column and its limit (the file size is capped before this).
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    separator = delimiter or spreadsheets.separator(text)
+    return read_table(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+
+
+def read_table(
+    table: Iterable[list[str]], first_row: int = 1, unquote: bool = True
+) -> list[NumberedRow]:
+    """Rows of cells, the header first (row `first_row`), into numbered records."""
+    rows = iter(table)
     problems = Problems()
-    number, header = 1, None
+    number, header = first_row, None
     try:
         header = next(rows, None)
         if header is None:
             raise FileRefused(problem(1, _("the file is empty; the first row names the columns")))
-        columns = _check_header(header)
+        columns = _check_header(_without_trailing_blanks(header))
         numbered: list[NumberedRow] = []
-        for number, cells in enumerate(rows, start=2):
+        for number, cells in enumerate(rows, start=first_row + 1):
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines between or after the rows
+            if len(cells) > len(columns):
+                cells = _without_trailing_blanks(cells, keep=len(columns))
             if len(cells) > len(columns):
                 message = ngettext(
                     "%(num)d cell, but the header names %(columns)d columns "
@@ -170,7 +191,8 @@ def read_csv(text: str) -> list[NumberedRow]:
             # Spreadsheets drop trailing empty cells: a short row means empty values.
             cells += [""] * (len(columns) - len(cells))
             record = {
-                column: _unquote_formula(cell) for column, cell in zip(columns, cells, strict=True)
+                column: _unquote_formula(cell) if unquote else cell
+                for column, cell in zip(columns, cells, strict=True)
             }
             numbered.append((number, record))
     except csv.Error as error:
@@ -205,15 +227,12 @@ def read_json(text: str) -> list[NumberedRow]:
     return numbered
 
 
-def _delimiter(text: str) -> str:
-    """Comma, or the ";" or tab a spreadsheet in some locales writes, judged by the header."""
-    first_line = text.split("\n", 1)[0]
-    known = set(fields.COLUMNS)
-
-    def score(delimiter: str) -> int:
-        return sum(cell.strip().lower() in known for cell in first_line.split(delimiter))
-
-    return max((",", ";", "\t"), key=score)
+def _without_trailing_blanks(cells: list[str], keep: int = 0) -> list[str]:
+    """The cells without the empty ones at the end (a spreadsheet pads rows to its widest)."""
+    end = len(cells)
+    while end > keep and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
 
 
 def _check_header(header: list[str]) -> list[str]:

@@ -78,7 +78,8 @@ class LogoForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(
-        _l("CSV or JSON file"), [FileRequired(_l("Choose a .csv or .json file to import."))]
+        _l("Excel, CSV or JSON file"),
+        [FileRequired(_l("Choose an .xlsx, .csv or .json file to import."))],
     )
 
 
