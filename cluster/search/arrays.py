@@ -8,6 +8,7 @@ rows in Python or in SQL. A row is a Whoosh docnum or a PostgreSQL document in i
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -39,12 +40,13 @@ class FacetColumn:
     are the rows of `matrix` (one column per value, set 0 being the empty set), so counting
     is one bincount and one product.
 
-    Meant to be updated in place when a few documents change (not done yet): `codes` is a
-    plain array, so a changed row takes its new code by assignment; a value not seen before
-    is appended to `values` (and a zero column to `matrix`), a set not seen before is appended
-    as a new row of `matrix`; a removed row takes the code of no value, and rows added at the
-    end extend `codes`. Masks and counts read only these, and a value no row holds any more
-    counts zero, which is never shown, so nothing else needs rebuilding.
+    When a few documents change, a new column is made from the old one rather than read
+    again (`concatenated`, `without`, `updated`): a changed row takes its new code; a value
+    not seen before is appended to `values` (and a zero column to `matrix`), a set not seen
+    before as a new row of `matrix`; a removed row takes the code of no value. Masks and
+    counts read only these, and a value no row holds any more counts zero, which is never
+    shown, so nothing else needs rebuilding. A column is never changed once made: a search
+    on an older generation may still be reading it.
     """
 
     def __init__(self, values: list[str], codes: np.ndarray, matrix: np.ndarray | None = None):
@@ -96,6 +98,78 @@ class FacetColumn:
             has[i, [column[value] for value in items]] = True
         matrix, set_codes = _distinct_sets(has)
         return cls(values, set_codes[key_codes], matrix)
+
+    @classmethod
+    def concatenated(cls, columns: Sequence[FacetColumn]) -> FacetColumn:
+        """One column of these columns' rows one after another (a Whoosh index's segments)."""
+        if len(columns) == 1:
+            return columns[0]
+        values = sorted({value for column in columns for value in column.values})
+        position = {value: code for code, value in enumerate(values)}
+        codes = []
+        if columns[0].matrix is None:
+            for column in columns:
+                # Old code + 1 -> new code (NO_VALUE stays NO_VALUE).
+                lookup = np.array([NO_VALUE, *map(position.__getitem__, column.values)], np.int32)
+                codes.append(lookup[column.codes + 1])
+            return cls(values, np.concatenate(codes))
+        matrices, first_set = [], 0
+        for column in columns:
+            assert column.matrix is not None
+            matrix = np.zeros((len(column.matrix), len(values)), dtype=np.int64)
+            matrix[:, [position[value] for value in column.values]] = column.matrix
+            matrices.append(matrix)
+            codes.append(column.codes + first_set)
+            first_set += len(matrix)
+        # The first column's set 0 is the empty set, so it stays the combined column's.
+        return cls(values, np.concatenate(codes), np.vstack(matrices))
+
+    def without(self, rows: np.ndarray) -> FacetColumn:
+        """The same column with these rows holding no value (deleted documents)."""
+        if not len(rows):
+            return self
+        codes = self.codes.copy()
+        codes[rows] = NO_VALUE if self.matrix is None else 0
+        return FacetColumn(self.values, codes, self.matrix)
+
+    def updated(
+        self, rows: np.ndarray, keys: Sequence[str], size: int, separator: str | None = None
+    ) -> FacetColumn:
+        """The column grown to `size` rows (new ones without a value), these rows taking the
+        values of their keys (as from_keys reads them)."""
+        codes = np.full(size, NO_VALUE if self.matrix is None else 0, dtype=np.int32)
+        codes[: len(self.codes)] = self.codes[:size]
+        values = list(self.values)
+        position = {value: code for code, value in enumerate(values)}
+
+        def code_of(value: str) -> int:
+            if value not in position:
+                position[value] = len(values)
+                values.append(value)
+            return position[value]
+
+        if separator is None:
+            codes[rows] = [code_of(key) if key else NO_VALUE for key in keys]
+            return FacetColumn(values, codes)
+        assert self.matrix is not None
+        wanted: list[list[int]] = [
+            sorted({code_of(v) for v in key.split(separator)}) if key else [] for key in keys
+        ]
+        matrix = np.zeros((len(self.matrix), len(values)), dtype=np.int64)
+        matrix[:, : self.matrix.shape[1]] = self.matrix
+        known = {tuple(np.flatnonzero(row).tolist()): code for code, row in enumerate(matrix)}
+        extra: list[np.ndarray] = []
+        for row, columns in zip(rows.tolist(), wanted, strict=True):
+            code = known.get(tuple(columns))
+            if code is None:
+                code = known[tuple(columns)] = len(matrix) + len(extra)
+                new = np.zeros(len(values), dtype=np.int64)
+                new[columns] = 1
+                extra.append(new)
+            codes[row] = code
+        if extra:
+            matrix = np.vstack([matrix, *extra])
+        return FacetColumn(values, codes, matrix)
 
     def reordered(self, order: np.ndarray) -> FacetColumn:
         """The same column with its rows taken in this order."""
@@ -193,6 +267,38 @@ def match_words(
     return visible & np.logical_or.reduce(required), missing, True
 
 
+def merged_places(runs: Sequence[tuple[Sequence, np.ndarray]]) -> np.ndarray:
+    """Each row's place in the stable sort of several runs' rows, one run after another.
+
+    A run is (its keys in sorted order, its rows in that order), rows counted from 0 within
+    the run; equal keys keep run order, as sorting the runs' keys concatenated would. Only
+    the smaller run of each pair is looked up in the larger one (bisect, which reads the
+    keys as a sequence: they may be read lazily), so merging a few new rows into 100,000
+    costs a few lookups and some array sums, not a sort.
+    """
+    places = [np.arange(len(keys), dtype=np.int64) for keys, _ in runs]
+    for s, (keys_s, _) in enumerate(runs):
+        for t, (keys_t, _) in enumerate(runs):
+            if s == t or not len(keys_t):
+                continue
+            # Rows of t before a row of s with key k: those with a smaller key, and those
+            # with an equal key when t comes first.
+            before = bisect.bisect_right if t < s else bisect.bisect_left
+            if len(keys_s) <= len(keys_t):
+                places[s] += np.array([before(keys_t, key) for key in keys_s], dtype=np.int64)
+            else:
+                # Each of t's rows lands at an index of s: count how many land at or before.
+                after = bisect.bisect_left if t < s else bisect.bisect_right
+                landing = np.array([after(keys_s, key) for key in keys_t], dtype=np.int64)
+                places[s] += np.cumsum(np.bincount(landing, minlength=len(keys_s) + 1))[:-1]
+    merged = np.empty(sum(len(keys) for keys, _ in runs), dtype=np.int64)
+    offset = 0
+    for (keys, rows), run_places in zip(runs, places, strict=True):
+        merged[offset + rows] = run_places
+        offset += len(keys)
+    return merged
+
+
 def positions(order: np.ndarray) -> np.ndarray:
     """Each row's place in a sort order given as the rows from first to last."""
     places = np.empty(len(order), dtype=np.int64)
@@ -240,6 +346,11 @@ class Remembered:
     def __len__(self) -> int:
         return len(self._values)
 
+    def items(self) -> list[tuple[Hashable, Any]]:
+        """Every kept key and value, the least recently used first."""
+        with self._lock:
+            return list(self._values.items())
+
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The value kept for key, or compute() kept for next time."""
         with self._lock:
@@ -266,3 +377,7 @@ class MatchSets:
         """The row mask kept for key, or compute() kept for next time."""
         packed = self._packed.get(key, lambda: np.packbits(compute()))
         return np.unpackbits(packed, count=self.size).view(bool)
+
+    def packed_items(self) -> list[tuple[Hashable, np.ndarray]]:
+        """Every kept key with its mask, packed (np.unpackbits with count=size reads it)."""
+        return self._packed.items()

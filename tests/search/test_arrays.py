@@ -121,3 +121,50 @@ def test_match_sets_come_back_as_they_were_kept():
     sets = arrays.MatchSets(size=1001, capacity=4)
     assert sets.get("term", lambda: mask).tolist() == mask.tolist()
     assert sets.get("term", lambda: np.zeros(1001, dtype=bool)).tolist() == mask.tolist()
+
+
+def every_count(column: arrays.FacetColumn) -> list[dict[str, int]]:
+    """The counts of every single row, which tell its values exactly."""
+    return [column.counts(np.arange(len(column.codes)) == row) for row in range(len(column.codes))]
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_columns_put_one_after_another_count_as_one_column_of_all_rows(multi):
+    keys = SECTORS if multi else KINDS
+    parts = [keys[:2], keys[2:3], keys[3:]]
+    separator = "\x1f" if multi else None
+    whole = arrays.FacetColumn.from_keys(keys, separator)
+    joined = arrays.FacetColumn.concatenated(
+        [arrays.FacetColumn.from_keys(part, separator) for part in parts]
+    )
+    assert every_count(joined) == every_count(whole)
+    assert joined.counts(np.ones(len(keys), dtype=bool)) == whole.counts(np.ones(6, dtype=bool))
+    gone = joined.without(np.array([0, 5]))
+    assert every_count(gone)[0] == every_count(gone)[5] == {}
+    assert every_count(gone)[1:5] == every_count(whole)[1:5]
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_an_updated_column_reads_as_one_made_from_the_new_keys(multi):
+    keys = SECTORS if multi else KINDS
+    separator = "\x1f" if multi else None
+    new_value = "robotics\x1ftextile" if multi else "robotics"
+    changed = list(keys) + [new_value, ""]
+    changed[1], changed[4] = new_value, ""
+    updated = arrays.FacetColumn.from_keys(keys, separator).updated(
+        np.array([1, 4, 6, 7]), [new_value, "", new_value, ""], len(changed), separator
+    )
+    assert every_count(updated) == every_count(arrays.FacetColumn.from_keys(changed, separator))
+
+
+def test_places_merged_from_sorted_runs_are_those_of_one_stable_sort():
+    rng = np.random.default_rng(3)
+    for sizes in ([5], [40, 1], [1, 40], [30, 3, 0, 7], [2, 2, 2]):
+        runs, everything = [], []
+        for size in sizes:
+            keys = rng.integers(0, 12, size).tolist()
+            order = np.argsort(keys, kind="stable")
+            runs.append(([keys[row] for row in order], order))
+            everything.extend(keys)
+        expected = arrays.positions(np.argsort(everything, kind="stable"))
+        assert arrays.merged_places(runs).tolist() == expected.tolist()

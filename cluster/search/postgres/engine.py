@@ -79,7 +79,12 @@ class PostgresBackend:
         with self._loading:
             table = self._table
             if table is None or table.generation != generation:
-                table = FacetTable(conn, generation)
+                previous, table = table, None
+                if previous is not None and generation > previous.generation:
+                    # Only the documents changed since are read, unless the log cannot say.
+                    table = previous.advanced(conn, generation)
+                if table is None:
+                    table = FacetTable.load(conn, generation)
                 # A search still on an older snapshot uses its own table but keeps the newest.
                 if self._table is None or generation > self._table.generation:
                     self._table = table

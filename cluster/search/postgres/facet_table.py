@@ -11,10 +11,13 @@ server process counts exactly what its own snapshot of the table holds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import sqlalchemy as sa
 
 from .. import arrays
+from . import changes
 from .tsquery import parse_tsquery
 
 SCALAR_COLUMNS = {"kind": "kind", "residency": "residency", "stage": "stage", "city": "city"}
@@ -40,10 +43,33 @@ def unpack(packed: bytes | None, dtype: str) -> np.ndarray:
 
 
 class FacetTable:
-    """Every indexed document's status and facet values, row i being organisation ids[i]."""
+    """Every indexed document's status and facet values, row i being organisation ids[i].
 
-    def __init__(self, conn, generation: int) -> None:
+    Made whole by `load`, or from the previous generation's table and the documents changed
+    since (changes.py): then the term match sets and sort orders the previous table had
+    worked out are carried over as `stale`, and brought up to date for the changed rows only
+    when a search first asks for them.
+    """
+
+    def __init__(
+        self,
+        generation: int,
+        ids: np.ndarray,
+        facets: dict[str, arrays.FacetColumn],
+        stale: Stale | None = None,
+    ) -> None:
         self.generation = generation
+        self.ids = ids
+        # facet -> its column; "status" included.
+        self.facets = facets
+        self.stale = stale or Stale()
+        self._positions: dict[str, np.ndarray] = {}
+        self._term_matches = arrays.MatchSets(len(self.ids), POSTINGS_KEPT)
+        self._remembered = arrays.Remembered(POSTINGS_KEPT)
+
+    @classmethod
+    def load(cls, conn, generation: int) -> FacetTable:
+        """Read every document's status and facet values."""
         # Each column comes as one value (ids packed as bytes, texts joined): reading 100,000
         # rows as Python objects took seconds, this takes a fraction of one.
         names = {"status": "status", **SCALAR_COLUMNS, **ARRAY_COLUMNS}
@@ -58,16 +84,53 @@ class FacetTable:
         # Every aggregate read the rows in the same order; sort them all by id.
         ids = unpack(row[0], ">i4")
         order = np.argsort(ids, kind="stable")
-        self.ids = ids[order]
-        # facet -> its column; "status" included.
-        self.facets: dict[str, arrays.FacetColumn] = {}
+        facets: dict[str, arrays.FacetColumn] = {}
         for joined, facet in zip(row[1:], names, strict=True):
             keys = (joined or "").split(RECORD) if len(ids) else []
             separator = KEY_SEPARATOR if facet in ARRAY_COLUMNS else None
-            self.facets[facet] = arrays.FacetColumn.from_keys(keys, separator).reordered(order)
-        self._positions: dict[str, np.ndarray] = {}
-        self._term_matches = arrays.MatchSets(len(self.ids), POSTINGS_KEPT)
-        self._remembered = arrays.Remembered(POSTINGS_KEPT)
+            facets[facet] = arrays.FacetColumn.from_keys(keys, separator).reordered(order)
+        return cls(generation, ids[order], facets)
+
+    def advanced(self, conn, generation: int) -> FacetTable | None:
+        """The table of a newer generation, made from this one and the documents changed
+        since; None when it has to be read whole (see changes.changed_ids)."""
+        ids = changes.changed_ids(conn, self.generation, generation)
+        if ids is None:
+            return None
+        added = np.setdiff1d(ids, self.ids)
+        if len(added) and len(self.ids) and added[0] < self.ids[-1]:
+            return None  # rows stay in id order: only ids above every other one are appended
+        all_ids = np.concatenate([self.ids, added])
+        rows = np.searchsorted(all_ids, ids)
+        names = {"status": "status", **SCALAR_COLUMNS, **ARRAY_COLUMNS}
+        found = changes.current_rows(conn, ids, names)
+        # A document no longer indexed holds no value, so no search finds or counts it.
+        gone = [""] * len(names)
+        facets = {}
+        for number, facet in enumerate(names):
+            keys = [found.get(int(i), gone)[number] for i in ids]
+            separator = KEY_SEPARATOR if facet in ARRAY_COLUMNS else None
+            facets[facet] = self.facets[facet].updated(rows, keys, len(all_ids), separator)
+        return FacetTable(generation, all_ids, facets, self.carried(rows))
+
+    def rows_index(self, ids) -> np.ndarray:
+        """The rows of these organisation ids, every one of them held."""
+        return np.searchsorted(self.ids, np.asarray(ids, dtype=np.int64))
+
+    def carried(self, changed_rows: np.ndarray) -> Stale:
+        """What a table made from this one after changes to these rows may take over."""
+        stale = Stale()
+        for tsquery, packed in self._term_matches.packed_items():
+            stale.matches[str(tsquery)] = (packed, len(self.ids), changed_rows)
+        for tsquery, (packed, size, rows) in self.stale.matches.items():
+            if tsquery not in stale.matches:
+                stale.matches[tsquery] = (packed, size, np.union1d(rows, changed_rows))
+        for order, places in self._positions.items():
+            stale.positions[order] = (places, changed_rows)
+        for order, (places, rows) in self.stale.positions.items():
+            if order not in stale.positions:
+                stale.positions[order] = (places, np.union1d(rows, changed_rows))
+        return stale
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -107,7 +170,23 @@ class FacetTable:
             ).scalar()
             return self.rows_of(unpack(ids, ">i4"))
 
-        return self._term_matches.get(tsquery, fetch)
+        def patched() -> np.ndarray:
+            # Kept from an earlier generation: only the rows changed since are asked again.
+            packed, size, rows = self.stale.matches[tsquery]
+            mask = np.zeros(len(self.ids), dtype=bool)
+            mask[:size] = np.unpackbits(packed, count=size).view(bool)
+            mask[rows] = False
+            ids = conn.execute(
+                sa.text(
+                    "SELECT string_agg(int4send(organisation_id), CAST('' AS bytea))"
+                    " FROM search_documents"
+                    " WHERE organisation_id = ANY(:ids) AND tsv @@ CAST(:q AS tsquery)"
+                ),
+                {"q": tsquery, "ids": self.ids[rows].tolist()},
+            ).scalar()
+            return mask | self.rows_of(unpack(ids, ">i4"))
+
+        return self._term_matches.get(tsquery, patched if tsquery in self.stale.matches else fetch)
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """A mask of the rows holding these organisation ids (ids not held are ignored)."""
@@ -124,6 +203,12 @@ class FacetTable:
     def positions(self, conn, order: str) -> np.ndarray:
         """Each row's place in a sort order (ORDERS), read once per generation when needed."""
         places = self._positions.get(order)
+        if places is None and order in self.stale.positions:
+            collation = name_collation(conn)
+            places = changes.moved_places(
+                conn, self, order, collation, *self.stale.positions[order]
+            )
+            self._positions[order] = places
         if places is None:
             ordered = conn.execute(
                 sa.text(
@@ -135,6 +220,16 @@ class FacetTable:
             places = arrays.positions(np.searchsorted(self.ids, unpack(ordered, ">i4")))
             self._positions[order] = places
         return places
+
+
+@dataclass
+class Stale:
+    """What a table took over from its predecessor, each with the rows changed since."""
+
+    # tsquery -> (packed match set, how many rows it covers, rows changed since)
+    matches: dict[str, tuple[np.ndarray, int, np.ndarray]] = field(default_factory=dict)
+    # order -> (places, rows changed since)
+    positions: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 _collations: dict[bool, str] = {}

@@ -99,7 +99,14 @@ def rebuild(orgs: Iterable, progress: Callable[[int], None] | None = None) -> in
             raise failure[0]
         conn.execute(sa.text("ANALYZE search_documents"))
         conn.execute(sa.text("ANALYZE search_terms"))
-        conn.execute(sa.text("UPDATE search_state SET generation = generation + 1"))
+        # Every process reloads all its arrays after a rebuild: the change log starts anew.
+        conn.execute(
+            sa.text(
+                "UPDATE search_state SET generation = generation + 1,"
+                " changes_since = generation + 1"
+            )
+        )
+        conn.execute(sa.text("DELETE FROM search_changes"))
     return done
 
 

@@ -1,15 +1,21 @@
-"""What searches need from one open reader, computed once per index generation."""
+"""What searches need from one open reader, put together once per index generation.
+
+A generation is its segments' arrays (segments.py) one after another, each segment's docnums
+shifted by its offset, the documents deleted since a segment was read left out: only a new
+segment is read from its postings, so the first search after an edit costs a few milliseconds
+at any size. A rebuild writes new segments, which are read whole once.
+"""
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Iterable
 
 import numpy as np
-from whoosh.reading import TermNotFound
 
 from .. import arrays
-from .schema import MULTI_VALUED, SINGLE_VALUED
+from .segments import SegmentData, SortedKeys, deleted_docnums, segment_key
 
 # Postings and match sets of this many recent query terms are kept per index generation.
 TERM_CACHE = 2000
@@ -20,12 +26,29 @@ GENERATIONS_KEPT = 3
 class GenerationData:
     """One generation's facet columns and caches, docnums being rows of the array core."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, segments: dict[str, SegmentData] | None = None):
+        # (segment reader, its data, its first docnum), segments in the reader's order.
+        known = {} if segments is None else segments
+        self.leaves = []
+        for leaf, offset in reader.leaf_readers():
+            key = segment_key(leaf)
+            data = known.get(key) if key else None
+            if data is None:
+                data = SegmentData(leaf)
+                if key:
+                    known[key] = data
+            self.leaves.append((leaf, data, offset))
         self.size = reader.doc_count_all()
+        deleted = [deleted_docnums(leaf) + offset for leaf, _, offset in self.leaves]
+        self.deleted = np.concatenate(deleted) if deleted else np.zeros(0, dtype=np.int64)
+        self.live = np.ones(self.size, dtype=bool)
+        self.live[self.deleted] = False
         # facet -> its column; "status" included.
         self.facets = {
-            facet: _facet_column(reader, facet, self.size, facet in MULTI_VALUED)
-            for facet in (*SINGLE_VALUED, *MULTI_VALUED)
+            facet: arrays.FacetColumn.concatenated(
+                [data.facets[facet] for _, data, _ in self.leaves]
+            ).without(self.deleted)
+            for facet in self.leaves[0][1].facets
         }
         self._vocabulary: list[str] | None = None
         # (field, term) -> (docnums, weights), for the terms queries have asked about lately.
@@ -41,8 +64,21 @@ class GenerationData:
 
     def postings(self, reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """The docnums having a term (deleted ones left out) and the term's weight in each."""
-        key = (fieldname, term)
-        return self._postings.get(key, lambda: _read_postings(reader, fieldname, term))
+
+        def combined() -> tuple[np.ndarray, np.ndarray]:
+            if not self.leaves:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+            parts = [
+                (docnums + offset, weights)
+                for leaf, data, offset in self.leaves
+                for docnums, weights in [data.postings(leaf, fieldname, term)]
+            ]
+            docnums = np.concatenate([docnums for docnums, _ in parts])
+            weights = np.concatenate([weights for _, weights in parts])
+            kept = self.live[docnums]
+            return docnums[kept], weights[kept]
+
+        return self._postings.get((fieldname, term), combined)
 
     def docs(self, reader, fieldname: str, term: str) -> np.ndarray:
         """A docnum mask of the documents with this term in a field ("text", "name_sound")."""
@@ -58,10 +94,8 @@ class GenerationData:
         """Each docnum's length of a field, as Whoosh's scoring reads it."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            lengths = np.array(
-                [reader.doc_field_length(docnum, fieldname, 0) for docnum in range(self.size)],
-                dtype=np.float64,
-            )
+            parts = [data.field_lengths(leaf, fieldname) for leaf, data, _ in self.leaves]
+            lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
             self._lengths[fieldname] = lengths
         return lengths
 
@@ -69,12 +103,20 @@ class GenerationData:
         """Each docnum's place in the order of a sortable column (name or creation time)."""
         places = self._positions.get((fieldname, descending))
         if places is None:
-            column = reader.column_reader(fieldname)
-            order = np.array(sorted(range(self.size), key=column.__getitem__), dtype=np.int64)
-            # Descending is the ascending order backwards, equal values included.
-            places = arrays.positions(order[::-1] if descending else order)
+            runs = []
+            for leaf, data, _ in self.leaves:
+                order = data.order(leaf, fieldname)
+                runs.append((SortedKeys(leaf.column_reader(fieldname), order), order))
+            places = arrays.merged_places(runs)
+            if descending:
+                # Descending is the ascending order backwards, equal values included.
+                places = len(places) - 1 - places
             self._positions[(fieldname, descending)] = places
         return places
+
+    def segments(self) -> list[SegmentData]:
+        """The data of this generation's segments."""
+        return [data for _, data, _ in self.leaves]
 
     def docs_with(self, facet: str, values: Iterable[str]) -> np.ndarray:
         """A docnum mask of the documents with any of these values of a facet."""
@@ -98,47 +140,50 @@ class GenerationData:
         if self._vocabulary is None:
             with self._vocabulary_lock:
                 if self._vocabulary is None:
-                    lexicon = reader.lexicon("spelling")
-                    self._vocabulary = [btext.decode("utf-8") for btext in lexicon]
+                    self._vocabulary = _merged_words(
+                        [data.vocabulary(leaf) for leaf, data, _ in self.leaves]
+                    )
         return self._vocabulary
 
 
+def _merged_words(lists: list[list[str]]) -> list[str]:
+    """The sorted words of several sorted lists, each once: the largest list copied, the
+    words of the others inserted where they belong (a few, after an edit)."""
+    if not lists:
+        return []
+    lists = sorted(lists, key=len, reverse=True)
+    merged = list(lists[0])
+    for words in lists[1:]:
+        for word in words:
+            at = bisect.bisect_left(merged, word)
+            if at == len(merged) or merged[at] != word:
+                merged.insert(at, word)
+    return merged
+
+
 class Generations:
-    """The data of the few newest generations an engine has read, by directory and number."""
+    """The data of the few newest generations an engine has read, by directory and number,
+    and of the segments they hold (kept while a kept generation holds them)."""
 
     def __init__(self):
         self._data: dict[tuple[str, int], GenerationData] = {}
+        self._segments: dict[str, SegmentData] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[str, int], reader) -> GenerationData:
-        """The data of this generation, computed from its reader the first time."""
+        """The data of this generation, from its reader and the segments already read."""
         data = self._data.get(key)
         if data is None:
-            data = GenerationData(reader)
             with self._lock:
+                data = self._data.get(key)
+                if data is not None:
+                    return data
+                data = GenerationData(reader, self._segments)
+                self._data[key] = data
                 for old in sorted(self._data)[:-GENERATIONS_KEPT]:
                     del self._data[old]
-                self._data[key] = data
+                held = {id(segment) for kept in self._data.values() for segment in kept.segments()}
+                self._segments = {
+                    name: segment for name, segment in self._segments.items() if id(segment) in held
+                }
         return data
-
-
-def _facet_column(reader, fieldname: str, size: int, multi: bool) -> arrays.FacetColumn:
-    # Postings, not stored fields: they leave deleted documents out.
-    values, members = [], []
-    for btext in reader.lexicon(fieldname):
-        values.append(btext.decode("utf-8"))
-        members.append(np.fromiter(reader.postings(fieldname, btext).all_ids(), dtype=np.int64))
-    return arrays.FacetColumn.from_members(values, members, size, multi)
-
-
-def _read_postings(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    docnums, weights = [], []
-    try:
-        matcher = reader.postings(fieldname, term)
-        while matcher.is_active():
-            docnums.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    except TermNotFound:
-        pass
-    return np.array(docnums, dtype=np.int64), np.array(weights, dtype=np.float64)

@@ -1,0 +1,130 @@
+"""What searches need from one segment of the index, read once per segment, not per generation.
+
+A commit adds a small segment and marks deletions in the older ones; it never changes a
+segment's documents. So every array read from a segment's postings, lengths and columns holds
+for as long as the segment lives, its docnums counted from 0 within it; a generation
+(generation.py) puts its segments' arrays one after another and leaves out the documents
+deleted since they were read. After a one-row edit a process reads only the new segment's few
+documents, not the 100,000 of the old one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+from whoosh.reading import TermNotFound
+
+from .. import arrays
+from .schema import MULTI_VALUED, SINGLE_VALUED
+
+# Postings of this many recent query terms are kept per segment.
+TERM_CACHE = 2000
+
+
+def segment_key(reader) -> str | None:
+    """The segment a leaf reader reads: its name, which no other segment ever has (None for
+    the reader of an empty index)."""
+    segment = reader.segment()
+    return None if segment is None else segment.segment_id()
+
+
+def deleted_docnums(reader) -> np.ndarray:
+    """The docnums deleted in a leaf reader's segment, as this generation sees it."""
+    segment = reader.segment()
+    deleted = () if segment is None else segment.deleted_docs()
+    return np.fromiter(deleted, dtype=np.int64)
+
+
+class SegmentData:
+    """One segment's facet columns, postings, field lengths and sort orders (local docnums).
+
+    Read from the reader of whichever generation first asked; documents deleted by then are
+    already left out, later deletions are left out by the generation.
+    """
+
+    def __init__(self, reader):
+        self.size = reader.doc_count_all()
+        self.facets = {
+            facet: _facet_column(reader, facet, self.size, facet in MULTI_VALUED)
+            for facet in (*SINGLE_VALUED, *MULTI_VALUED)
+        }
+        self._postings = arrays.Remembered(TERM_CACHE)
+        self._lengths: dict[str, np.ndarray] = {}
+        self._orders: dict[str, np.ndarray] = {}
+        self._vocabulary: list[str] | None = None
+        self._lock = threading.Lock()
+
+    def postings(self, reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The docnums having a term and the term's weight in each."""
+        return self._postings.get(
+            (fieldname, term), lambda: _read_postings(reader, fieldname, term)
+        )
+
+    def field_lengths(self, reader, fieldname: str) -> np.ndarray:
+        """Each docnum's length of a field, as Whoosh's scoring reads it."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            length = reader.doc_field_length
+            lengths = np.fromiter(
+                (length(docnum, fieldname, 0) for docnum in range(self.size)),
+                dtype=np.float64,
+                count=self.size,
+            )
+            self._lengths[fieldname] = lengths
+        return lengths
+
+    def order(self, reader, fieldname: str) -> np.ndarray:
+        """The docnums in the order of a sortable column, equal values by docnum."""
+        order = self._orders.get(fieldname)
+        if order is None:
+            column = reader.column_reader(fieldname)
+            order = np.array(sorted(range(self.size), key=column.__getitem__), dtype=np.int64)
+            self._orders[fieldname] = order
+        return order
+
+    def vocabulary(self, reader) -> list[str]:
+        """The segment's words as written, sorted (the "spelling" field's lexicon)."""
+        if self._vocabulary is None:
+            with self._lock:
+                if self._vocabulary is None:
+                    lexicon = reader.lexicon("spelling")
+                    self._vocabulary = [btext.decode("utf-8") for btext in lexicon]
+        return self._vocabulary
+
+
+class SortedKeys(Sequence):
+    """A segment's column values in a sort order, read from the column only when looked at."""
+
+    def __init__(self, column, order: np.ndarray):
+        self._column = column
+        self._order = order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, index):  # bisect reads it by integer index only
+        return self._column[int(self._order[index])]
+
+
+def _facet_column(reader, fieldname: str, size: int, multi: bool) -> arrays.FacetColumn:
+    # Postings, not stored fields: they leave deleted documents out.
+    values, members = [], []
+    for btext in reader.lexicon(fieldname):
+        values.append(btext.decode("utf-8"))
+        members.append(np.fromiter(reader.postings(fieldname, btext).all_ids(), dtype=np.int64))
+    return arrays.FacetColumn.from_members(values, members, size, multi)
+
+
+def _read_postings(reader, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    docnums, weights = [], []
+    try:
+        matcher = reader.postings(fieldname, term)
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    except TermNotFound:
+        pass
+    return np.array(docnums, dtype=np.int64), np.array(weights, dtype=np.float64)

@@ -1,0 +1,127 @@
+"""Another process sees a write at its next search by reading only what changed, on both engines."""
+
+from __future__ import annotations
+
+import pytest
+
+from cluster.extensions import db
+from cluster.search import SearchQuery, backend, maintenance
+from cluster.search.postgres.facet_table import FacetTable
+from cluster.search.whoosh import segments
+from tests.factories import make_org
+from tests.helpers import build_app
+
+QUERIES = [
+    SearchQuery(),
+    SearchQuery(sort="newest"),
+    SearchQuery(text="weaving"),
+    SearchQuery(text="weaving", sort="name"),
+    SearchQuery(text="", filters={"kind": ["manufacturer"]}),
+    SearchQuery(text="linen", filters={"sector": ["textile"]}),
+    SearchQuery(text="tufted"),
+    SearchQuery(text="wevaing"),
+]
+NAMES = ["Alder", "Birch Looms", "Cedar", "Дуб", "Elm Works", "Fir", "Ёлка", "Hazel", "Ива"]
+
+
+def answers(app) -> list:
+    """What every query of the mix finds in this app: totals, facets and hits in order."""
+    with app.app_context():
+        found = []
+        for query in QUERIES:
+            result = backend().search(query)
+            found.append((result.total, result.facets, [hit.id for hit in result.hits]))
+        return found
+
+
+def second_app(app, tmp_path):
+    """Another app on the same database and index: another worker process, or another host."""
+    folder = tmp_path / "second"
+    settings = {"INDEX_DIR": app.config["INDEX_DIR"]}
+    settings["SEARCH_BACKEND"] = app.config["SEARCH_BACKEND"]
+    settings["DATABASE_URL"] = app.config["DATABASE_URL"]
+    return build_app(folder, **settings)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How many documents the engines have read whole since the fixture started."""
+    counted = {"documents": 0}
+    segment_init = segments.SegmentData.__init__
+    load = FacetTable.load.__func__
+
+    def counting_segment(self, reader):
+        counted["documents"] += reader.doc_count_all()
+        segment_init(self, reader)
+
+    def counting_load(cls, conn, generation):
+        table = load(cls, conn, generation)
+        counted["documents"] += len(table)
+        return table
+
+    monkeypatch.setattr(segments.SegmentData, "__init__", counting_segment)
+    monkeypatch.setattr(FacetTable, "load", classmethod(counting_load))
+    return counted
+
+
+def directory():
+    for number, name in enumerate(NAMES * 3):
+        make_org(
+            f"{name} {number}",
+            kind=("manufacturer", "startup", "company")[number % 3],
+            summary=("Linen weaving." if number % 2 else "Cotton printing."),
+            sectors=["textile"] if number % 4 else ["fashiontech"],
+            commit=False,
+        )
+    db.session.commit()
+
+
+def test_another_process_sees_edits_additions_and_deletions_without_reading_everything(
+    search_app, tmp_path, reads
+):
+    directory()
+    other = second_app(search_app, tmp_path)
+    answers(other)
+    before = reads["documents"]
+
+    org = make_org("Zelkova", summary="Tufted rugs.", kind="manufacturer", sectors=["textile"])
+    edited = db.session.get(type(org), org.id - 3)
+    edited.summary = "Tufted linen weaving."
+    edited.kind = "startup"
+    edited.name = "Aaa First Now"
+    db.session.delete(db.session.get(type(org), org.id - 5))
+    db.session.commit()
+
+    seen = answers(other)
+    assert reads["documents"] - before < 5
+    assert seen == answers(second_app(search_app, tmp_path / "fresh"))
+    tufted = seen[QUERIES.index(SearchQuery(text="tufted"))]
+    assert set(tufted[2]) == {org.id, edited.id}
+    assert seen[0][2][0] == edited.id  # first by name now
+
+
+def test_a_chain_of_writes_is_followed_write_by_write(search_app, tmp_path, reads):
+    directory()
+    other = second_app(search_app, tmp_path)
+    answers(other)
+    read_by_other = 0
+    for step in range(3):
+        make_org(f"Added {step}", summary="Linen weaving.", kind="manufacturer")
+        before = reads["documents"]
+        seen = answers(other)
+        read_by_other += reads["documents"] - before
+        assert seen == answers(second_app(search_app, tmp_path / f"fresh{step}"))
+    assert read_by_other < 10
+
+
+def test_after_a_rebuild_every_process_reads_everything_again(search_app, tmp_path, reads):
+    directory()
+    other = second_app(search_app, tmp_path)
+    answers(other)
+    before = reads["documents"]
+
+    maintenance.reindex()
+
+    seen = answers(other)
+    assert reads["documents"] - before >= len(NAMES * 3)
+    assert seen == answers(second_app(search_app, tmp_path / "fresh"))
