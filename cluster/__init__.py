@@ -112,8 +112,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_search(app: Flask) -> None:
     from . import search
+    from .services import funding
 
     search.init_app(app)
+    # The startups' and investors' arrays of the investor view and the focus matches.
+    funding.init_app(app)
 
 
 def register_languages(app: Flask) -> None:
@@ -134,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         search_views,
         staff,
+        startups,
         submissions,
         uploads,
     )
@@ -143,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp, url_prefix=PREFIX)  # home, directory, profiles, sectors
     app.register_blueprint(search_views.bp, url_prefix=PREFIX)  # the search page
     app.register_blueprint(submissions.bp, url_prefix=PREFIX)  # "Add your organisation"
+    app.register_blueprint(startups.bp, url_prefix=PREFIX)  # the investor view of startups
     # Staff: login, organisations, lifecycle, history, logos, checks, moderation, import and
     # export, users (cluster/staff/).
     app.register_blueprint(staff.bp, url_prefix=PREFIX + "/staff")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from . import browse, search
 from .errors import error_response
-from .services import browsing, directory
+from .services import browsing, directory, investors
 
 bp = Blueprint("public", __name__)
 
@@ -51,7 +51,12 @@ def profile(slug: str):
             _("This organisation is no longer listed in the directory."),
             _("No longer listed"),
         )
-    return render_template("public/profile.html", org=org, similar=search.similar_to(org))
+    return render_template(
+        "public/profile.html",
+        org=org,
+        similar=search.similar_to(org),
+        focus=investors.focus_of(org),
+    )
 
 
 @bp.get("/sectors")

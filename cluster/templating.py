@@ -179,6 +179,8 @@ def init_app(app: Flask) -> None:
             "STAGE_LABELS": models.STAGE_LABELS,
             "LOOKING_FOR_LABELS": models.LOOKING_FOR_LABELS,
             "STATUS_LABELS": models.STATUS_LABELS,
+            "INVESTOR_TYPE_LABELS": models.INVESTOR_TYPE_LABELS,
+            "INSTRUMENT_LABELS": models.INSTRUMENT_LABELS,
         }
 
     app.add_template_global(page_url)

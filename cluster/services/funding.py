@@ -1,0 +1,222 @@
+"""Published startups and investors as arrays: the investor view and the focus matches read them.
+
+One query per table builds them; NumPy then filters, matches and sorts any number of rows in a
+few milliseconds, so no page reads every startup from the database or loops over them in Python.
+They are rebuilt when a commit in this process changed an organisation (sync hooks below), and
+at most every FUNDING_CHECK_SECONDS another process's changes are noticed through a fingerprint
+of the two kinds' rows (their count, newest update and sum of versions).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+from flask import Flask, current_app
+from sqlalchemy import event
+
+from ..extensions import db
+from ..models import STAGES, Organisation, Sector, organisation_sectors
+from ..search.arrays import FacetColumn, positions
+from . import rates
+
+KINDS = ("startup", "investor")
+# Sector slugs of one row joined by this, for FacetColumn.from_keys.
+SEPARATOR = "\x1f"
+# session.info key: a flush wrote an organisation, so the arrays are stale after the commit.
+CHANGED = "funding_arrays_stale"
+
+
+@dataclass
+class Startups:
+    """Published startups in id order: stage, sectors, funding sought in roubles, recency."""
+
+    ids: np.ndarray
+    stages: FacetColumn
+    sectors: FacetColumn
+    # Funding sought in the rates' base currency; NaN without an amount or a known currency.
+    amounts: np.ndarray
+    # Each row's place from the newest (0) to the oldest.
+    newest: np.ndarray
+    # Each row's stage as its place in STAGES; len(STAGES) without a stage.
+    stage_rank: np.ndarray
+
+
+@dataclass
+class Investors:
+    """Published investors in id order: focus sectors, focus stages and ticket in roubles."""
+
+    ids: np.ndarray
+    sectors: FacetColumn
+    # Bit i set: invests at STAGES[i]; 0: at any stage.
+    stage_bits: np.ndarray
+    # The ticket in the base currency: -inf and +inf where a bound is not given.
+    low: np.ndarray
+    high: np.ndarray
+    # Rows naming no sector: their focus is every sector.
+    any_sector: np.ndarray
+
+
+@dataclass
+class Arrays:
+    startups: Startups
+    investors: Investors
+    rates: rates.Rates
+
+
+def _sector_keys(kind: str) -> dict[int, str]:
+    """Each published organisation of a kind with its sector slugs joined: one query."""
+    rows = db.session.execute(
+        sa.select(organisation_sectors.c.organisation_id, Sector.slug)
+        .join(Sector, Sector.id == organisation_sectors.c.sector_id)
+        .join(Organisation, Organisation.id == organisation_sectors.c.organisation_id)
+        .where(Organisation.kind == kind, Organisation.status == "published")
+    )
+    found: dict[int, list[str]] = {}
+    for org_id, slug in rows:
+        found.setdefault(org_id, []).append(slug)
+    return {org_id: SEPARATOR.join(sorted(slugs)) for org_id, slugs in found.items()}
+
+
+def _published(kind: str, *columns):
+    return db.session.execute(
+        sa.select(Organisation.id, *columns)
+        .where(Organisation.kind == kind, Organisation.status == "published")
+        .order_by(Organisation.id)
+    ).all()
+
+
+def _amount(table: rates.Rates, amount, currency: str, missing: float) -> float:
+    converted = table.convert(amount, currency or "")
+    return missing if converted is None else converted
+
+
+def load_startups(table: rates.Rates) -> Startups:
+    """The published startups as arrays: two queries."""
+    rows = _published(
+        "startup",
+        Organisation.stage,
+        Organisation.funding_sought,
+        Organisation.currency,
+        sa.func.coalesce(Organisation.published_at, Organisation.created_at),
+    )
+    sectors = _sector_keys("startup")
+    stage_rank = {stage: rank for rank, stage in enumerate(STAGES)}
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    # Newest first, then the higher id: the order of the directory's "newest".
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][4], rows[i][0]), reverse=True)
+    return Startups(
+        ids=ids,
+        stages=FacetColumn.from_keys([row[1] or "" for row in rows]),
+        sectors=FacetColumn.from_keys([sectors.get(row[0], "") for row in rows], SEPARATOR),
+        amounts=np.array([_amount(table, r[2], r[3], np.nan) for r in rows], dtype=np.float64),
+        newest=positions(np.array(order, dtype=np.int64)),
+        stage_rank=np.array([stage_rank.get(r[1] or "", len(STAGES)) for r in rows], np.int64),
+    )
+
+
+def load_investors(table: rates.Rates) -> Investors:
+    """The published investors as arrays: two queries."""
+    rows = _published(
+        "investor",
+        Organisation.focus_stages,
+        Organisation.ticket_min,
+        Organisation.ticket_max,
+        Organisation.ticket_currency,
+    )
+    sectors = _sector_keys("investor")
+    bit = {stage: 1 << rank for rank, stage in enumerate(STAGES)}
+    keys = [sectors.get(row[0], "") for row in rows]
+    return Investors(
+        ids=np.array([row[0] for row in rows], dtype=np.int64),
+        sectors=FacetColumn.from_keys(keys, SEPARATOR),
+        stage_bits=np.array(
+            [sum(bit.get(stage, 0) for stage in set(row[1] or ())) for row in rows], np.int64
+        ),
+        low=np.array([_amount(table, r[2], r[4], -np.inf) for r in rows], dtype=np.float64),
+        high=np.array([_amount(table, r[3], r[4], np.inf) for r in rows], dtype=np.float64),
+        any_sector=np.array([not key for key in keys], dtype=bool),
+    )
+
+
+def _fingerprint() -> tuple:
+    """What changes when a startup or an investor is added, changed, published or removed."""
+    return tuple(
+        db.session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.max(Organisation.updated_at),
+                sa.func.coalesce(sa.func.sum(Organisation.version), 0),
+            ).where(Organisation.kind.in_(KINDS))
+        ).one()
+    )
+
+
+class Holder:
+    """One process's arrays, the fingerprint they were built at, and when it was last read."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.arrays: Arrays | None = None
+        self.fingerprint: tuple | None = None
+        self.checked = 0.0
+
+    def forget(self) -> None:
+        """Build the arrays again on the next request."""
+        with self.lock:
+            self.arrays = None
+
+
+def current() -> Arrays:
+    """The arrays of the committed startups and investors, built again when they changed."""
+    holder: Holder = current_app.extensions["funding"]
+    wait = current_app.config["FUNDING_CHECK_SECONDS"]
+    now = time.monotonic()
+    arrays = holder.arrays
+    if arrays is not None and now - holder.checked < wait:
+        return arrays
+    fingerprint = _fingerprint()
+    if arrays is not None and fingerprint == holder.fingerprint:
+        holder.checked = now
+        return arrays
+    table = rates.current()
+    arrays = Arrays(load_startups(table), load_investors(table), table)
+    with holder.lock:
+        holder.arrays, holder.fingerprint, holder.checked = arrays, fingerprint, now
+    return arrays
+
+
+def after_flush(session, flush_context) -> None:
+    """Note that this transaction wrote an organisation."""
+    objects = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Organisation) for obj in objects):
+        session.info[CHANGED] = True
+
+
+def after_commit(session) -> None:
+    """Drop this process's arrays when the commit changed an organisation."""
+    if session.info.pop(CHANGED, False):
+        holder = current_app.extensions.get("funding")
+        if holder is not None:
+            holder.forget()
+
+
+def after_rollback(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(CHANGED, None)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("FUNDING_CHECK_SECONDS", 5.0)
+    app.extensions["funding"] = Holder()
+    target = db.session
+    for name, listener in (
+        ("after_flush", after_flush),
+        ("after_commit", after_commit),
+        ("after_soft_rollback", after_rollback),
+    ):
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
