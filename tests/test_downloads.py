@@ -152,3 +152,35 @@ def test_list_pages_offer_their_downloads(client, cluster):
     assert 'href="/en/organisations/download.csv?kind=startup"' in html
     found = client.get("/en/search?q=woven").get_data(as_text=True)
     assert 'href="/en/search/download.xlsx?q=woven"' in found
+
+
+def test_staff_export_as_xlsx_follows_the_filters_and_reads_back(app, client, staff, cluster):
+    staff.login()
+    response = client.get("/en/staff/export?format=xlsx&status=draft")
+    assert response.status_code == 200
+    assert response.mimetype == spreadsheets.XLSX_MEDIA_TYPE
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    sheet = workbook(response.data)
+    assert sheet.freeze_panes == "A2"
+    rows = sheet_rows(sheet)
+    assert rows[0] == list(fields.COLUMNS)
+    assert [row[fields.COLUMNS.index("slug")] for row in rows[1:]] == ["hidden"]
+    everything = sheet_rows(workbook(client.get("/en/staff/export?format=xlsx").data))
+    assert len(everything) == 1 + 4
+
+
+def test_staff_export_as_csv_for_excel(client, staff, cluster):
+    staff.login()
+    response = client.get("/en/staff/export?format=excel")
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].endswith('.csv"')
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff" + ";".join(fields.COLUMNS[:3]))
+    assert client.get("/en/staff/export?format=ods").status_code == 400
+
+
+def test_staff_list_offers_every_export(client, staff, cluster):
+    staff.login()
+    html = client.get("/en/staff/organisations?status=draft").get_data(as_text=True)
+    assert "/en/staff/export?format=xlsx&amp;status=draft" in html
+    assert "/en/staff/export?format=excel&amp;status=draft" in html

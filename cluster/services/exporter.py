@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from .. import fields
 from ..extensions import db
 from ..models import Organisation
-from . import records
+from . import records, spreadsheets
 
 FORMATS = ("csv", "json")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -96,6 +96,28 @@ def export(orgs: Iterable[Organisation], file_format: str) -> str:
     if file_format not in FORMATS:
         raise ValueError(f"unknown export format {file_format!r}")
     return export_csv(orgs) if file_format == "csv" else export_json(orgs)
+
+
+# The files staff download: media type and file name extension of each.
+DOWNLOADS = {
+    "xlsx": (spreadsheets.XLSX_MEDIA_TYPE, "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "excel": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json; charset=utf-8", "json"),
+}
+
+
+def download(orgs: Sequence[Organisation], file_format: str) -> bytes:
+    """An export as a file's bytes: xlsx, csv (a BOM, ","), excel (CSV for Excel: a BOM, ";")
+    or json."""
+    if file_format == "xlsx":
+        return spreadsheets.export_xlsx(orgs)
+    if file_format == "excel":
+        return export_excel_csv(orgs).encode("utf-8")
+    if file_format == "csv":
+        # The byte order mark makes spreadsheets read the UTF-8 (Cyrillic names) correctly.
+        return export_csv(orgs, bom=True).encode("utf-8")
+    return export_json(orgs).encode("utf-8")
 
 
 def select_organisations(statuses: Sequence[str] = ()) -> list[Organisation]:

@@ -30,8 +30,6 @@ from .forms import ImportForm, RunForm
 
 bp = Blueprint("transfer", __name__)
 
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
-
 
 def load_job(token: str) -> import_jobs.Job:
     try:
@@ -117,10 +115,10 @@ def cancel(token: str):
 @bp.get("/export")
 @staff_required
 def export():
-    """Download the staff list, filtered as on /staff/organisations, as CSV or JSON."""
+    """Download the staff list, filtered as on /staff/organisations, as xlsx, CSV or JSON."""
     file_format = request.args.get("format", "csv")
-    if file_format not in exporter.FORMATS:
-        abort(400, description=_("Choose the format csv or json."))
+    if file_format not in exporter.DOWNLOADS:
+        abort(400, description=_("Choose the format xlsx, csv, excel or json."))
     text = request.args.get("q", "")[:200]
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
@@ -128,10 +126,7 @@ def export():
         text, status if status in STATUSES else "", kind if kind in KIND_LABELS else ""
     ).options(selectinload(Organisation.sectors))
     orgs = list(db.session.scalars(stmt))
-    # A byte order mark makes spreadsheet programs read the UTF-8 (Cyrillic names) correctly.
-    body = (
-        exporter.export_csv(orgs, bom=True) if file_format == "csv" else exporter.export_json(orgs)
-    )
+    body = exporter.download(orgs, file_format)
     filters = ", ".join(
         f"{k}={v}" for k, v in (("q", text), ("status", status), ("kind", kind)) if v
     )
@@ -143,11 +138,12 @@ def export():
     )
     audit.log("export", target, detail=filters)
     db.session.commit()
-    filename = f"organisations-{date.today():%Y-%m-%d}.{file_format}"
+    media_type, extension = exporter.DOWNLOADS[file_format]
+    filename = f"organisations-{date.today():%Y-%m-%d}.{extension}"
     return Response(
         body,
         mimetype=None,
-        content_type=MEDIA_TYPES[file_format],
+        content_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
