@@ -2,9 +2,12 @@
 
 from flask import Blueprint, render_template, request
 
-from . import browse, search
+from . import browse, caching, search
+from .search import snippets
 
 bp = Blueprint("search", __name__)
+caching.init_blueprint(bp)
+bp.add_app_template_filter(snippets.beyond, "snippet_beyond")
 
 
 @bp.get("/search")

@@ -6,8 +6,9 @@ is marked whenever it is what matched, in whatever form it was written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from html import escape
+from html import escape, unescape
 
 from . import language, terms
 
@@ -16,6 +17,9 @@ SURROUND = 60
 MAX_CHARS = 220
 FRAGMENTS = 2
 BETWEEN = " … "
+TAG_RE = re.compile(r"<[^>]*>")
+# The most lines of a snippet a result card shows under its summary.
+LINES_BEYOND = 2
 
 
 def _matches(text: str, wanted: set[str], prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -71,3 +75,27 @@ def snippet(text: str, wanted: set[str], prefixes: Iterable[str] = ()) -> str | 
         html.append(escape(text[at:high]))
         parts.append("".join(html).strip())
     return BETWEEN.join(part for part in parts if part) or None
+
+
+def _plain(html: str) -> str:
+    # The words a reader sees, for comparing: no marks, entities read, spaces folded, any case.
+    return " ".join(unescape(TAG_RE.sub("", html)).split()).casefold()
+
+
+def beyond(snippet_html: str | None, *shown: str | None) -> str | None:
+    """The lines of a snippet with a matched word that say something the texts already shown
+    beside it (a card's summary, offers and needs) do not, at most LINES_BEYOND of them; None
+    when nothing is left.
+
+    A snippet's text is the profile's texts and lists one per line, so a line is one of them.
+    """
+    if not snippet_html:
+        return None
+    seen = [_plain(escape(text)) for text in shown if text]
+    lines = [line.strip() for part in snippet_html.split(BETWEEN) for line in part.split("\n")]
+    kept = [
+        line
+        for line in lines
+        if "<mark>" in line and not any(_plain(line) in text for text in seen)
+    ]
+    return BETWEEN.join(kept[:LINES_BEYOND]) or None
