@@ -25,7 +25,9 @@ FILTER_TITLES = {
     "sector": _l("Sector"),
     "stage": _l("Stage"),
     "city": _l("City"),
-    "looking_for": _l("Looking for"),
+    # Canonical capabilities; "looking_for" stays a filter of the URLs and the API only.
+    "offers": _l("Offers"),
+    "needs": _l("Needs"),
 }
 # Past this many options a group scrolls inside the sidebar rather than push Apply off screen.
 LONG_GROUP = 15

@@ -43,7 +43,10 @@ def test_search_answers_the_documented_shape(client, directory):
     assert hit["url"] == "/en/o/fashion-forward"
     assert "<mark>" in hit["snippet"]
     assert hit["score"] > 0
-    assert set(body["facets"]) == {"kind", "residency", "sector", "stage", "city", "looking_for"}
+    assert set(body["facets"]) == {
+        *("kind", "residency", "sector", "stage", "city", "looking_for"),
+        *("offers", "needs"),
+    }
     assert body["facets"]["kind"] == {"startup": 1}
 
 

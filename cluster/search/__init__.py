@@ -117,6 +117,7 @@ def facet_labels() -> dict[str, dict[str, str]]:
 
     from .. import models
     from ..extensions import db
+    from ..services import capabilities
 
     return {
         "kind": dict(models.KIND_LABELS),
@@ -124,6 +125,8 @@ def facet_labels() -> dict[str, dict[str, str]]:
         "sector": dict(db.session.execute(sa.select(models.Sector.slug, models.Sector.name)).all()),
         "stage": dict(models.STAGE_LABELS),
         "looking_for": dict(models.LOOKING_FOR_LABELS),
+        "offers": capabilities.labels(),
+        "needs": capabilities.labels(),
         "city": {},
     }
 

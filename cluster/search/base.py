@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 # Facets shown beside results, in display order; each maps to an Organisation attribute.
-FACETS = ("kind", "residency", "sector", "stage", "city", "looking_for")
+# "offers" and "needs" hold canonical capabilities (data/capabilities.toml); "looking_for" is
+# kept for the API, the public pages show the other two instead.
+FACETS = ("kind", "residency", "sector", "stage", "city", "offers", "needs", "looking_for")
 SORTS = ("relevance", "name", "newest")
 
 
@@ -89,3 +91,6 @@ class SearchBackend(Protocol):
 
     def count(self) -> int:
         """How many organisations the index holds."""
+
+    def version(self) -> str:
+        """Names the index's state: changes whenever what any search could find changes."""

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from .. import fields
 from ..fields import Kind
+from ..services import capabilities
 from . import language
 from .synonyms import expansions as synonyms_of
 
@@ -108,20 +109,35 @@ def name_variants(doc: dict) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
-def snippet_text(doc: dict) -> str:
+def snippet_text(doc: dict, needs: bool = True) -> str:
     """Readable text a snippet is cut from: what the organisation says (in either language it
-    gave), offers and needs."""
+    gave), offers and (unless `needs` is false) needs."""
     parts = [doc["summary"], doc["description"], doc.get("summary_alt"), doc.get("description_alt")]
     for key in ("capabilities", "needs", "programmes", "equipment", "tags"):
-        if doc[key]:
+        if doc[key] and (needs or key != "needs"):
             parts.append("; ".join(doc[key]))
     return "\n".join(part for part in parts if part)
 
 
 def own_text(doc: dict) -> str:
-    """Everything the profile says in its own words: its names, its text and its city."""
-    parts = [*own_names(doc), snippet_text(doc), doc["city"]]
+    """What the profile says of itself in its own words: its names, its text and what it
+    offers, and its city. What it needs is weighed as little as the extra words (extra_text):
+    a query for something it only needs must not find it as if it offered it."""
+    parts = [*own_names(doc), snippet_text(doc, needs=False), doc["city"]]
     return "\n".join(part for part in parts if part)
+
+
+def needed_text(doc: dict) -> str:
+    """What the organisation needs, in its own words."""
+    return "; ".join(doc["needs"])
+
+
+def offered_labels(doc: dict) -> list[str]:
+    """The canonical capabilities it offers, by their labels in both languages."""
+    return [
+        label for slug in doc.get("offers") or () for label in (
+            capabilities.label(slug, "en"), capabilities.label(slug, "ru"))
+    ]  # fmt: skip
 
 
 def extra_text(doc: dict) -> str:
@@ -146,7 +162,8 @@ def _extra_text(doc: dict) -> str:
     ]
     city = language.transliterations(doc["city"]) if doc["city"] else []
     synonyms = synonyms_of("\n".join([own_text(doc), *labels]))
-    return "\n".join(part for part in (*spelled, *labels, *city, *synonyms) if part)
+    parts = (*spelled, *labels, *city, *synonyms, *offered_labels(doc), needed_text(doc))
+    return "\n".join(part for part in parts if part)
 
 
 def search_text(doc: dict) -> str:

@@ -42,6 +42,9 @@ class Capability:
     ru: str
     synonyms_en: tuple[str, ...]
     synonyms_ru: tuple[str, ...]
+    # A wider capability that offering this one is part of ("small-batch-sewing" of
+    # "garment-sewing"), or "".
+    broader: str = ""
 
     @property
     def phrases(self) -> tuple[str, ...]:
@@ -105,6 +108,7 @@ class Vocabulary:
                 ru=c["ru"],
                 synonyms_en=tuple(c.get("synonyms_en", ())),
                 synonyms_ru=tuple(c.get("synonyms_ru", ())),
+                broader=c.get("broader", ""),
             )
             for c in data.get("capability", ())
         )
@@ -129,7 +133,25 @@ class Vocabulary:
             found.sort(key=lambda entry: -len(entry[0]))
 
     def matches(self, words: list[frozenset[str]]) -> list[Match]:
-        """Every capability named in a row of words (each word as its term set)."""
+        """Every capability named in a row of words (each word as its term set).
+
+        A phrase inside a longer one of another capability does not count: "подготовка файлов
+        для цифровой печати" names print files, not printing.
+        """
+        found = self._all_matches(words)
+        return [
+            match
+            for match in found
+            if not any(
+                other.slug != match.slug
+                and other.start <= match.start
+                and match.stop <= other.stop
+                and other.stop - other.start > match.stop - match.start
+                for other in found
+            )
+        ]
+
+    def _all_matches(self, words: list[frozenset[str]]) -> list[Match]:
         found: list[Match] = []
         for start, word in enumerate(words):
             seen: set[str] = set()
@@ -141,6 +163,15 @@ class Vocabulary:
                         seen.add(slug)
                         found.append(Match(slug, start, start + len(phrase)))
         return found
+
+    def with_broader(self, slugs: Iterable[str]) -> list[str]:
+        """The capabilities and the wider ones they are part of."""
+        found = set()
+        for slug in slugs:
+            while slug in self.by_slug and slug not in found:
+                found.add(slug)
+                slug = self.by_slug[slug].broader
+        return self.sorted(found)
 
     def sorted(self, slugs: Iterable[str]) -> list[str]:
         """Known slugs once each, in the vocabulary's order."""
@@ -163,7 +194,7 @@ def found_in(texts: Iterable[str]) -> list[str]:
     """The capabilities the texts name, each text on its own (a phrase never spans two)."""
     vocab = vocabulary()
     slugs = (match.slug for text in texts for match in vocab.matches(words_of(str(text))))
-    return vocab.sorted(slugs)
+    return vocab.with_broader(slugs)
 
 
 def lookup(value: str) -> str | None:

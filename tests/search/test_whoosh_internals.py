@@ -30,7 +30,7 @@ from whoosh.query import And, AndMaybe, Or, Term
 from bench import synthetic
 from cluster.extensions import db
 from cluster.models import Organisation
-from cluster.search import SearchQuery, backend, documents, language
+from cluster.search import SearchQuery, backend, documents, language, offers
 from cluster.search.whoosh import WhooshBackend, compatibility, fast_rebuild, planning, ranking
 from cluster.search.whoosh.analysis import StemmedText, WordText
 from cluster.search.whoosh.schema import SCHEMA, index_fields
@@ -339,6 +339,9 @@ def scored_by_whoosh(engine: WhooshBackend, text: str) -> list[tuple[str, float]
                     for alternative in (
                         [Term("text", term), Term("name", term, boost=ranking.NAME_BOOST)]
                         if fieldname == "text"
+                        # A capability offered meets a word, but scores once, below.
+                        else [Term(fieldname, term, boost=0.0)]
+                        if fieldname == "offers"
                         else [Term(fieldname, term, boost=ranking.SOUND_BOOST)]
                     )
                 ]
@@ -347,6 +350,7 @@ def scored_by_whoosh(engine: WhooshBackend, text: str) -> list[tuple[str, float]
         ]
         exact = Or(
             [Term("name_exact", name, boost=ranking.EXACT_NAME_BOOST) for name in plan.exact]
+            + [Term("offers", slug, boost=offers.OFFER_BOOST) for slug in plan.capabilities]
         )
         published = data.docnum_set("status", ("published",))
         results = searcher.search(AndMaybe(And(words), exact), filter=published, limit=None)

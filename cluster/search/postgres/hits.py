@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from .. import arrays, language, snippets
+from .. import arrays, language, offers, snippets
 from ..base import Hit
 from .facet_table import FacetTable, name_collation
 from .planning import Plan
@@ -33,7 +33,8 @@ def page(
     if sort in ("name", "newest") or (sort == "relevance" and tsquery is None):
         rows = _sorted_rows(conn, table, sort, rows, offset, limit)
     else:
-        rows = _ranked_rows(conn, table, rows, text, tsquery, offset, limit)
+        asked = plan.capabilities if plan is not None else []
+        rows = _ranked_rows(conn, table, rows, text, tsquery, offset, limit, asked)
     marked = {}
     if plan is not None:
         marked = {
@@ -80,8 +81,14 @@ def name_phrase(column: str, joined: bool = False) -> str:
     return f"trim(regexp_replace({folded}, '[^[:alnum:]]+', ' ', 'g'))"
 
 
-def _ranked_rows(conn, table: FacetTable, rows, text: str, tsquery, offset, limit) -> list:
+def _ranked_rows(
+    conn, table: FacetTable, rows, text: str, tsquery, offset, limit, asked: list[str]
+) -> list:
     ids = table.ids[rows]
+    offering = np.zeros(0, dtype=np.int64)
+    if asked:
+        # Those offering what was asked rank first (offers.py): always in the pool.
+        offering = ids[table.facets["offers"].having(asked)[rows]][:RANK_POOL]
     if len(ids) > RANK_POOL and offset + limit <= RANK_POOL:
         # Ranking reads every matching tsvector and is nearly all of a query's cost: rank a
         # pool of candidates (an exact name always among them), not every match.
@@ -96,10 +103,13 @@ def _ranked_rows(conn, table: FacetTable, rows, text: str, tsquery, offset, limi
             np.int64,
         )
         ids = np.union1d(ids[:RANK_POOL], exact[np.isin(exact, ids)])
+        ids = np.union1d(ids, offering)
     # As one array literal: psycopg adapting hundreds of ints one by one took longer than
     # ranking them.
     ids_literal = "{" + ",".join(map(str, ids.tolist())) + "}"
     params = {"limit": limit, "offset": offset, "ids": ids_literal, "q": tsquery}
+    params["asked"] = "{" + ",".join(asked) + "}"
+    params["offer_boost"] = offers.OFFER_BOOST
     phrase = " ".join(language.words(text))
     params["phrases"] = list(dict.fromkeys([phrase, *language.transliterations(phrase)]))
     # Equal scores in name order, Cyrillic names first for a query in Cyrillic.
@@ -113,7 +123,10 @@ def _ranked_rows(conn, table: FacetTable, rows, text: str, tsquery, offset, limi
                                OR {name_phrase("name", joined=True)} = ANY(:phrases)
                                OR {name_phrase("name_alt")} = ANY(:phrases)
                                OR {name_phrase("name_alt", joined=True)} = ANY(:phrases)
-                          THEN 10 ELSE 0 END AS score
+                          THEN 10 ELSE 0 END
+                   + :offer_boost * cardinality(ARRAY(
+                         SELECT unnest(offers) INTERSECT
+                         SELECT unnest(CAST(:asked AS text[])))) AS score
             FROM search_documents
             WHERE organisation_id = ANY(CAST(:ids AS integer[]))
             ORDER BY score DESC, name COLLATE {collation}, organisation_id

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sqlalchemy as sa
 
-from .. import language, phonetics, terms, typos
+from .. import language, offers, phonetics, terms, typos
 from .facet_table import FacetTable
 from .rows import SOUND_PREFIX
 
@@ -30,6 +30,8 @@ class Plan:
     terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     words: list[str] = field(default_factory=list)
+    # The canonical capabilities the query names (offers.py): offering one scores on top.
+    capabilities: list[str] = field(default_factory=list)
 
     def suggestion(self) -> str | None:
         """The query with each mistyped word replaced by the published word searched instead."""
@@ -89,6 +91,12 @@ def plan(conn, text: str, table: FacetTable, visible: np.ndarray) -> Plan:
         result.prefixes.update(prefixes)
         result.clauses.append(clause)
         result.searched.append(word)
+    asked = offers.asked(words)
+    result.capabilities = asked.capabilities
+    for number, slugs in enumerate(asked.per_word):
+        if slugs:
+            offered = " | ".join(quoted(offers.OFFER_PREFIX + slug) for slug in slugs)
+            result.clauses[number] = f"( {result.clauses[number]} | {offered} )"
     return result
 
 

@@ -21,7 +21,7 @@ from itertools import islice
 import sqlalchemy as sa
 
 from ...extensions import db
-from .. import documents, language, phonetics, terms
+from .. import documents, language, offers, phonetics, terms
 from .facet_table import KEY_SEPARATOR
 
 BATCH = 1000
@@ -137,16 +137,18 @@ UPSERT = sa.text(
     """
     INSERT INTO search_documents (
         organisation_id, version, slug, status, kind, residency, stage, city, sectors,
-        looking_for, sector_key, looking_for_key, name, name_alt, names, summary, body,
-        created_at, tsv)
+        looking_for, sector_key, looking_for_key, offers, needs, offers_key, needs_key, name,
+        name_alt, names, summary, body, created_at, tsv)
     SELECT r.organisation_id, r.version, r.slug, r.status, r.kind, r.residency, r.stage,
-           r.city, r.sectors, r.looking_for, r.sector_key, r.looking_for_key, r.name,
+           r.city, r.sectors, r.looking_for, r.sector_key, r.looking_for_key, r.offers,
+           r.needs, r.offers_key, r.needs_key, r.name,
            r.name_alt, r.names, r.summary, r.body, r.created_at, CAST(r.tsv AS tsvector)
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         organisation_id integer, version integer, slug text, status text, kind text,
         residency text, stage text, city text, sectors text[], looking_for text[],
-        sector_key text, looking_for_key text, name text,
-        name_alt text, names text, summary text, body text, created_at timestamp, tsv text)
+        sector_key text, looking_for_key text, offers text[], needs text[], offers_key text,
+        needs_key text, name text, name_alt text, names text, summary text, body text,
+        created_at timestamp, tsv text)
     -- An organisation deleted meanwhile is not indexed again.
     JOIN organisations AS o ON o.id = r.organisation_id
     ON CONFLICT (organisation_id) DO UPDATE SET
@@ -154,7 +156,9 @@ UPSERT = sa.text(
         kind = excluded.kind, residency = excluded.residency, stage = excluded.stage,
         city = excluded.city, sectors = excluded.sectors, looking_for = excluded.looking_for,
         sector_key = excluded.sector_key, looking_for_key = excluded.looking_for_key,
-        name = excluded.name, name_alt = excluded.name_alt, names = excluded.names,
+        offers = excluded.offers, needs = excluded.needs, offers_key = excluded.offers_key,
+        needs_key = excluded.needs_key, name = excluded.name, name_alt = excluded.name_alt,
+        names = excluded.names,
         summary = excluded.summary, body = excluded.body, created_at = excluded.created_at,
         tsv = excluded.tsv
     -- A slower writer carrying an older version never overwrites a newer one.
@@ -191,7 +195,6 @@ def document_row(org) -> dict:
     rest = [
         doc["description"],
         doc["description_alt"],
-        *doc["needs"],
         *doc["programmes"],
         *doc["equipment"],
         doc["city"],
@@ -205,6 +208,10 @@ def document_row(org) -> dict:
         ]
     )
     sounds = sound_keys(own)
+    # What it offers, as lexemes of their own (offers.py): a query naming a capability meets
+    # them. What it needs is read in the D part (documents.extra_text) and nowhere else.
+    offered = " ".join(f"'{offers.OFFER_PREFIX}{slug}'" for slug in doc["offers"])
+    sounds = " ".join(part for part in (sounds, offered) if part)
     published = doc["status"] == "published"
     return {
         "organisation_id": doc["id"],
@@ -219,6 +226,10 @@ def document_row(org) -> dict:
         "looking_for": doc["looking_for"],
         "sector_key": KEY_SEPARATOR.join(sorted(set(doc["sectors"]))),
         "looking_for_key": KEY_SEPARATOR.join(sorted(set(doc["looking_for"]))),
+        "offers": doc["offers"],
+        "needs": doc["needs_capabilities"],
+        "offers_key": KEY_SEPARATOR.join(sorted(set(doc["offers"]))),
+        "needs_key": KEY_SEPARATOR.join(sorted(set(doc["needs_capabilities"]))),
         "name": clean_text(doc["name"]),
         "name_alt": clean_text(doc["name_alt"]),
         "names": clean_text(" ".join(documents.name_variants(doc))),

@@ -16,7 +16,7 @@ from functools import partial
 # Facet fields repeat a few values across the directory: their terms are worked out once per
 # value instead of through the analyzer for every document.
 REPEATED_FIELDS = frozenset(
-    ("kind", "residency", "status", "stage", "city", "sector", "looking_for")
+    ("kind", "residency", "status", "stage", "city", "sector", "looking_for", "offers", "needs")
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from .. import language, phonetics, terms, typos
+from .. import language, offers, phonetics, terms, typos
 from .analysis import analysed_terms
 from .generation import GenerationData
 
@@ -32,6 +32,8 @@ class Plan:
     exact: list[str] = field(default_factory=list)
     # The query's words as typed, for the suggestion.
     words: list[str] = field(default_factory=list)
+    # The canonical capabilities the query names (offers.py): offering one scores on top.
+    capabilities: list[str] = field(default_factory=list)
 
 
 def stems(word: str) -> list[str]:
@@ -103,6 +105,10 @@ def plan(reader, data: GenerationData, text: str) -> Plan:
         result.searched.append(word)
         result.terms.update(term for name, term in clause if name == "text")
         result.clauses.append(clause)
+    asked = offers.asked(words)
+    result.capabilities = asked.capabilities
+    for clause, slugs in zip(result.clauses, asked.per_word, strict=True):
+        clause.extend(("offers", slug) for slug in slugs)
     if result.clauses:
         phrase = " ".join(typed)
         result.exact = list(dict.fromkeys((phrase, *language.transliterations(phrase))))

@@ -6,7 +6,7 @@ from html import escape
 
 import numpy as np
 
-from .. import arrays, language, snippets
+from .. import arrays, language, offers, snippets
 from ..base import Hit, SearchQuery
 from .generation import GenerationData
 from .planning import Plan
@@ -53,10 +53,15 @@ def scores(searcher, data: GenerationData, plan: Plan) -> np.ndarray:
             if fieldname == "text":
                 add("text", term)
                 add("name", term, NAME_BOOST)
+            elif fieldname == "offers":
+                continue  # once per capability, below
             else:
                 add(fieldname, term, SOUND_BOOST)
     for variant in plan.exact:
         add("name_exact", variant, EXACT_NAME_BOOST)
+    for slug in plan.capabilities:
+        # A keyword field: a weight of 1 where offered, so exactly OFFER_BOOST.
+        add("offers", slug, offers.OFFER_BOOST)
     return total
 
 

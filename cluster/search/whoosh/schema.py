@@ -22,6 +22,10 @@ SCHEMA = Schema(
     city=ID(stored=True),
     sector=KEYWORD(stored=True, commas=True),
     looking_for=KEYWORD(stored=True, commas=True),
+    # Canonical capabilities offered and needed: facets, and what a query naming a capability
+    # is also met by (cluster/search/offers.py).
+    offers=KEYWORD(stored=True, commas=True),
+    needs=KEYWORD(stored=True, commas=True),
     # The profile's own names (boosted in ranking); "text" holds everything a query matches.
     name=StemmedText(),
     name_exact=KEYWORD(commas=True),
@@ -41,7 +45,12 @@ SCHEMA = Schema(
 
 # The index field holding each facet (the facet names are the interface's), and the status.
 SINGLE_VALUED = ("kind", "residency", "status", "stage", "city")
-MULTI_VALUED = {"sector": "sectors", "looking_for": "looking_for"}
+MULTI_VALUED = {
+    "sector": "sectors",
+    "looking_for": "looking_for",
+    "offers": "offers",
+    "needs": "needs_capabilities",
+}
 
 
 def index_fields(doc: dict) -> dict:
