@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 
 from .extensions import db
 from .models import ROLES, STATUSES, Organisation
-from .services import taxonomy
+from .services import duplicates, taxonomy
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.csv"
 # Files with fewer rows import too fast for a progress bar to help.
@@ -43,6 +43,8 @@ def init_db_command(with_demo: bool) -> None:
     """Create or upgrade the tables, load the sector taxonomy, and optionally the demo data."""
     upgrade()
     taxonomy.load_sectors()
+    # Rows from before the duplicate keys, or written around the ORM, get theirs.
+    duplicates.fill_missing_keys()
     db.session.commit()
     click.echo(_("Database is up to date."))
     if with_demo:

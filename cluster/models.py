@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .duplicate_keys import keys_of
 from .extensions import Model, db
 
 KINDS = ("startup", "manufacturer", "education", "company", "investor")
@@ -193,6 +195,14 @@ class Organisation(Model):
     # Optimistic locking: an UPDATE carrying an older version matches no row and fails.
     version: Mapped[int] = mapped_column(default=1)
 
+    # What the duplicate check looks up (cluster/duplicate_keys.py), set on every save by
+    # fill_duplicate_keys below; NULL for rows written around the ORM until `init-db` fills them.
+    name_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    name_alt_key: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    website_key: Mapped[str | None] = mapped_column(sa.String(300), index=True)
+    email_key: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    phone_key: Mapped[str | None] = mapped_column(sa.String(60), index=True)
+
     sectors: Mapped[list[Sector]] = relationship(
         secondary=organisation_sectors,
         back_populates="organisations",
@@ -222,6 +232,15 @@ class Organisation(Model):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def fill_duplicate_keys(mapper, connection, org: Organisation) -> None:
+    """Keep the duplicate keys in step with the name, website, e-mail and phone they come from."""
+    for column, key in keys_of(org).items():
+        if getattr(org, column) != key:
+            setattr(org, column, key)
 
 
 class User(Model):

@@ -12,15 +12,17 @@ from .extensions import db, limiter
 from .forms import SubmissionForm
 from .i18n import lang
 from .services import directory, organisations, submissions
-from .services.duplicates import DuplicateFinder
+from .services.duplicates import likely_duplicates
 from .templating import sector_name
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("submissions", __name__)
 
-# Per address; only accepted submissions count (a form sent back with errors does not).
+# Per address: accepted submissions, and every POST (each costs a duplicate check, accepted or
+# not), so that forms sent back with errors or warnings cannot be sent without end.
 SUBMIT_LIMIT = "5 per hour"
+POST_LIMIT = "30 per hour"
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -53,6 +55,7 @@ def add_field_errors(form: SubmissionForm, errors) -> None:
 @limiter.limit(
     SUBMIT_LIMIT, methods=["POST"], deduct_when=lambda response: response.status_code == 303
 )
+@limiter.limit(POST_LIMIT, methods=["POST"])
 def submit():
     """Let anyone propose an organisation; it waits for staff as pending."""
     sectors = [(sector.slug, sector_name(sector)) for sector in directory.all_sectors()]
@@ -66,19 +69,16 @@ def submit():
         values, errors = organisations.parse(form.raw_record())
         add_field_errors(form, errors)
         if not errors:
-            duplicates = DuplicateFinder.load().find(values)
+            # The public is told of published listings only; staff see the rest in moderation.
+            duplicates = likely_duplicates(values, statuses=("published",))
             if not duplicates or form.confirm_duplicate.data:
                 # Staff answer a submission in the language it was sent in.
                 submissions.submit({**values, "submission_locale": lang()})
                 db.session.commit()
                 return redirect(url_for(".submitted"), 303)
-    public = [(org, reason) for org, reason in duplicates if org.is_public]
-    return render_template(
-        "public/submit.html",
-        form=form,
-        duplicates=public,
-        unlisted_duplicates=len(duplicates) - len(public),
-    ), (422 if form.errors else 200)
+    return render_template("public/submit.html", form=form, duplicates=duplicates), (
+        422 if form.errors else 200
+    )
 
 
 @bp.get("/submit/thanks")

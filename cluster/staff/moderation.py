@@ -14,7 +14,7 @@ from ..access import staff_required
 from ..extensions import db
 from ..models import Organisation
 from ..services import mail, records, submissions
-from ..services.duplicates import DuplicateFinder
+from ..services.duplicates import likely_duplicates
 from .forms import ActionForm, RejectForm, SendBackForm
 from .organisations import get_organisation
 
@@ -26,12 +26,9 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 def queue():
     """List the submissions waiting for a decision, with likely duplicates and earlier notes."""
     pending = list(db.session.scalars(submissions.pending_query()))
-    duplicates = {}
-    if pending:
-        finder = DuplicateFinder.load()
-        duplicates = {
-            org.id: finder.find(records.to_text_record(org), exclude_id=org.id) for org in pending
-        }
+    duplicates = {
+        org.id: likely_duplicates(records.to_text_record(org), exclude_id=org.id) for org in pending
+    }
     return render_template(
         "staff/moderation.html",
         pending=pending,

@@ -1,7 +1,7 @@
 """investors: type, stages invested in, ticket size and instruments
 
 Revision ID: c7e2a91d4f10
-Revises: 1209751272c8
+Revises: b36d1106540f
 Create Date: 2026-12-01 16:10:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c7e2a91d4f10"
-down_revision = "1209751272c8"
+down_revision = "b36d1106540f"
 branch_labels = None
 depends_on = None
 
