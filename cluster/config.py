@@ -27,6 +27,7 @@ ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "DEFAULT_LOCALE": str,
     "API_RATE_LIMIT": str,
     "NUMBERS_CACHE_SECONDS": float,
+    "DOWNLOAD_RATE_LIMIT": str,
 }
 
 
@@ -53,6 +54,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     # Requests one address may make to the JSON API v1, all its operations together.
     API_RATE_LIMIT = "300 per minute"
+    # Lists one address may download as .xlsx or CSV (each up to 1,000 rows to write).
+    DOWNLOAD_RATE_LIMIT = "20 per minute"
     # How long the "cluster in numbers" page keeps its figures before counting again.
     NUMBERS_CACHE_SECONDS = 60.0
     # Organisations per directory or search page.

@@ -19,8 +19,13 @@ XML = "application/xml"
 
 @bp.get("/robots.txt")
 def robots():
-    """Tell crawlers where the sitemap is and what not to crawl (staff, search, the API)."""
-    hidden = [f"/{code}/staff/" for code in LOCALES] + [f"/{code}/search" for code in LOCALES]
+    """Tell crawlers where the sitemap is and what not to crawl (staff, search, downloads, the
+    API)."""
+    hidden = [
+        f"/{code}/{path}"
+        for path in ("staff/", "search", "organisations/download")
+        for code in LOCALES
+    ]
     lines = ["User-agent: *", *[f"Disallow: {path}" for path in [*hidden, "/api/"]]]
     lines += ["", f"Sitemap: {url_for('discovery.sitemap_index', _external=True)}", ""]
     return Response("\n".join(lines), mimetype="text/plain")

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .errors import error_response
+from .extensions import limiter
 from .models import Organisation
 from .services import downloads
 
 bp = Blueprint("downloads", __name__)
+# Writing a file costs far more than a page: its own limit per address, all lists together.
+limiter.shared_limit(lambda: current_app.config["DOWNLOAD_RATE_LIMIT"], scope="downloads")(bp)
 # The list pages that offer their list as a file, by the download's endpoint.
 DOWNLOAD_OF_PAGE = {
     "public.organisations": "downloads.directory_file",

@@ -124,6 +124,8 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_staff_out(client):
     assert "Disallow: /ru/staff/" in lines
     assert "Disallow: /en/staff/" in lines
     assert "Disallow: /api/" in lines
+    # A list's file is written for a person who asks; a crawler would only cost the server.
+    assert "Disallow: /ru/organisations/download" in lines
 
 
 def sitemap_urls(client, path: str) -> dict[str, dict[str, str]]:

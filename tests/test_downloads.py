@@ -184,3 +184,14 @@ def test_staff_list_offers_every_export(client, staff, cluster):
     html = client.get("/en/staff/organisations?status=draft").get_data(as_text=True)
     assert "/en/staff/export?format=xlsx&amp;status=draft" in html
     assert "/en/staff/export?format=excel&amp;status=draft" in html
+
+
+def test_downloads_are_limited_per_address(app, client, cluster):
+    app.config["DOWNLOAD_RATE_LIMIT"] = "2 per minute"
+    assert client.get("/en/organisations/download.csv").status_code == 200
+    assert client.get("/en/search/download.xlsx?q=woven").status_code == 200
+    refused = client.get("/en/organisations/download.xlsx")
+    assert refused.status_code == 429
+    assert "Too many" in refused.get_data(as_text=True)
+    # Pages and feeds are not counted with the files.
+    assert client.get("/en/organisations").status_code == 200
