@@ -6,10 +6,11 @@ Data is returned as stored; labels (kinds, sectors, facet values) in the languag
 
 from flask import Blueprint, jsonify, request, url_for
 
-from . import browse, search
+from . import browse, caching, search
 from .models import KIND_LABELS
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+caching.init_blueprint(bp)
 
 
 def hit_json(hit: search.Hit) -> dict:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
-from . import browse, search
+from . import browse, caching, search
 from .errors import error_response
 from .services import browsing, directory, investors
 
 bp = Blueprint("public", __name__)
+caching.init_blueprint(bp)
+# Static files are the public pages' too: their addresses carry a version of their content.
+bp.record_once(lambda state: caching.init_static(state.app))
 
 
 @bp.get("/")

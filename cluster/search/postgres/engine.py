@@ -54,6 +54,11 @@ class PostgresBackend:
         with db.engine.connect() as conn:
             return conn.execute(sa.text("SELECT count(*) FROM search_documents")).scalar_one()
 
+    def version(self) -> str:
+        """Names the index's state: the generation every change to search_documents bumps."""
+        with db.engine.connect() as conn:
+            return str(conn.execute(sa.text("SELECT generation FROM search_state")).scalar_one())
+
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query; never raises for anything a user can type."""
         text = language.clean_query(query.text)

@@ -143,6 +143,11 @@ class WhooshBackend:
         """How many organisations the index holds."""
         return self.store.read(lambda searcher: searcher.doc_count())
 
+    def version(self) -> str:
+        """Names the index's state: another after every commit and every rebuild."""
+        name, generation = self.store.read(self.store.generation_key)
+        return f"{name}:{generation}"
+
     # --- writing ------------------------------------------------------------------------------
 
     def index(self, orgs: Iterable) -> None:
