@@ -73,9 +73,10 @@ def test_the_filter_sidebar_sorts_search_results_and_keeps_the_words(page, live_
     page.goto(live_server + "/en/search?q=textile")
     sidebar = page.locator("aside.filters-panel form.filter-form")
     assert page.locator("#sort").input_value() == "relevance"
-    page.select_option("#sort", "name")
-    sidebar.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    # With scripts the sidebar applies as it changes; its Apply button is for browsers without.
+    assert not sidebar.locator("button[type=submit]").is_visible()
+    with page.expect_navigation():
+        page.select_option("#sort", "name")
     assert "q=textile" in page.url and "sort=name" in page.url
     assert page.locator("#sort").input_value() == "name"
     assert page.locator("#sort option:checked").inner_text() == "Name (A–Z)"
@@ -98,3 +99,32 @@ def test_colours_render_from_the_tokens(page, live_server):
     page.goto(live_server + "/en/search?q=textile")
     assert colour(".search-snippet mark", "background-color") == "rgb(255, 241, 168)"
     assert colour(".search-snippet", "color") == "rgb(68, 68, 76)"
+
+
+def test_a_ticked_filter_applies_at_once_and_keeps_the_focus_on_it(page, live_server):
+    page.goto(live_server + "/en/organisations")
+    box = page.locator("form.filter-form input[name=kind][value=manufacturer]")
+    with page.expect_navigation():
+        box.check()
+    assert "kind=manufacturer" in page.url
+    assert page.evaluate("document.activeElement.name + '=' + document.activeElement.value") == (
+        "kind=manufacturer"
+    )
+    assert page.locator("form.filter-form input[name=kind][value=manufacturer]").is_checked()
+
+
+def test_without_scripts_the_filters_apply_with_the_button(browser, live_server):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1366, "height": 800}
+    )
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/en/organisations")
+        page.locator("form.filter-form input[name=kind][value=manufacturer]").check()
+        apply = page.locator("form.filter-form button[type=submit]")
+        assert apply.is_visible()
+        apply.click()
+        page.wait_for_load_state()
+        assert "kind=manufacturer" in page.url
+    finally:
+        context.close()
