@@ -44,9 +44,13 @@ def too_many_submissions(error):
 
 
 def add_field_errors(form: SubmissionForm, errors) -> None:
-    """Show each record error next to its field (the name field when it has none here)."""
+    """Show each record error next to its field (the name field when it has none here), unless
+    the form's own checks already found a problem there."""
+    already = {name for name, field in form._fields.items() if field.errors}
     for error in errors:
         field = form._fields.get(error.column) or form["name"]
+        if field.name in already:
+            continue
         # Only the first letter: capitalize() would lower-case the rest (a code such as RUB).
         field.errors = [*field.errors, error.message[:1].upper() + error.message[1:]]
 
@@ -65,10 +69,12 @@ def submit():
         # Answered like a real submission, so the robot learns nothing.
         log.info("Dropped a submission with the honeypot filled from %s", request.remote_addr)
         return redirect(url_for(".submitted"), 303)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        checked = form.validate()
+        # Every problem at once: the record's checks run even when the form's found some.
         values, errors = organisations.parse(form.raw_record())
         add_field_errors(form, errors)
-        if not errors:
+        if checked and not errors:
             # The public is told of published listings only; staff see the rest in moderation.
             duplicates = likely_duplicates(values, statuses=("published",))
             if not duplicates or form.confirm_duplicate.data:

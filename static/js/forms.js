@@ -6,7 +6,9 @@
 
   function showFieldsetsFor(kind) {
     document.querySelectorAll("fieldset[data-kind]").forEach(function (fieldset) {
-      fieldset.hidden = !kind || fieldset.dataset.kind !== kind;
+      // A section with an error stays in view whatever the kind, so no problem is hidden.
+      var wanted = kind && fieldset.dataset.kind === kind;
+      fieldset.hidden = !wanted && !fieldset.querySelector(".has-error");
     });
   }
 
