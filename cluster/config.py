@@ -56,7 +56,7 @@ class Defaults:
     API_RATE_LIMIT = "300 per minute"
     # Lists one address may download as .xlsx or CSV (each up to 1,000 rows to write).
     DOWNLOAD_RATE_LIMIT = "20 per minute"
-    # How long the "cluster in numbers" page keeps its figures before counting again.
+    # "The cluster in numbers" counts again when the index has changed, at most this often.
     NUMBERS_CACHE_SECONDS = 60.0
     # Organisations per directory or search page.
     PER_PAGE = 20

@@ -169,3 +169,20 @@ def test_column_scale_ends_at_a_round_number():
     assert [tick.value for tick in chart.ticks] == [0, 25, 50]
     assert chart.columns[0].height == 0
     assert chart.columns[2].y == pytest.approx(chart.bottom - 42 / 50 * (chart.bottom - 12))
+
+
+def test_figures_are_counted_again_only_when_the_index_changes(app, monkeypatch):
+    app.config["NUMBERS_CACHE_SECONDS"] = 0
+    counted = []
+    original = numbers.compute
+    monkeypatch.setattr(numbers, "compute", lambda: counted.append(1) or original())
+    client = app.test_client()
+    with app.app_context():
+        make_org("First")
+    for _ in range(3):
+        client.get("/en/numbers")
+    assert len(counted) == 1
+    with app.app_context():
+        make_org("Second")
+    assert "2 organisations are published" in client.get("/en/numbers").get_data(as_text=True)
+    assert len(counted) == 2

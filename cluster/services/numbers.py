@@ -1,8 +1,8 @@
 """The cluster in numbers: published organisations by kind, sector and stage, and by month.
 
 Counts come from the search engine's facet arrays (one search over everything published,
-milliseconds at 100,000); months from one grouped query. Both are kept for a short while
-(NUMBERS_CACHE_SECONDS) per app, so the page costs a dictionary look-up most of the time.
+milliseconds at 100,000); months from one grouped query. Both are kept per app while the index
+is unchanged, so the page costs a dictionary look-up most of the time.
 """
 
 from __future__ import annotations
@@ -95,25 +95,29 @@ def compute() -> Numbers:
 
 
 class NumbersCache:
-    """The figures of one app, computed at most once per NUMBERS_CACHE_SECONDS."""
+    """The figures of one app, kept per index generation: counted again only once the index
+    has changed, and then at most once per NUMBERS_CACHE_SECONDS (a long import changes it many
+    times a minute)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: tuple[float, Numbers] | None = None
+        # (when counted, the index version counted, the figures)
+        self._kept: tuple[float, str, Numbers] | None = None
 
-    def get(self, seconds: float) -> Numbers:
+    def fresh(self, version: str, seconds: float) -> bool:
         kept = self._kept
-        if kept is not None and time.monotonic() - kept[0] < seconds:
-            return kept[1]
-        with self._lock:
-            kept = self._kept
-            if kept is None or time.monotonic() - kept[0] >= seconds:
-                kept = (time.monotonic(), compute())
-                self._kept = kept
-        return kept[1]
+        return kept is not None and (kept[1] == version or time.monotonic() - kept[0] < seconds)
+
+    def get(self, version: str, seconds: float) -> Numbers:
+        if not self.fresh(version, seconds):
+            with self._lock:
+                if not self.fresh(version, seconds):
+                    self._kept = (time.monotonic(), version, compute())
+        assert self._kept is not None
+        return self._kept[2]
 
 
 def current() -> Numbers:
-    """The figures, from this app's cache when they are recent enough."""
+    """The figures, from this app's cache while the index is unchanged or they are recent."""
     cache = current_app.extensions.setdefault("numbers", NumbersCache())
-    return cache.get(current_app.config["NUMBERS_CACHE_SECONDS"])
+    return cache.get(search.backend().version(), current_app.config["NUMBERS_CACHE_SECONDS"])
