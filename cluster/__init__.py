@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         downloads,
         feeds,
         numbers,
+        partners,
         public,
         search_views,
         staff,
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     # Every page's address starts with its language: /ru/organisations, /en/staff/...
     app.register_blueprint(public.bp, url_prefix=PREFIX)  # home, directory, profiles, sectors
     app.register_blueprint(search_views.bp, url_prefix=PREFIX)  # the search page
+    app.register_blueprint(partners.bp, url_prefix=PREFIX)  # "Find a partner"
     app.register_blueprint(submissions.bp, url_prefix=PREFIX)  # "Add your organisation"
     app.register_blueprint(startups.bp, url_prefix=PREFIX)  # the investor view of startups
     # Staff: login, organisations, lifecycle, history, logos, checks, moderation, import and

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from . import browse, caching, search
 from .errors import error_response
-from .services import browsing, directory, investors
+from .services import browsing, directory, investors, partners
 
 bp = Blueprint("public", __name__)
 caching.init_blueprint(bp)
@@ -58,6 +58,7 @@ def profile(slug: str):
         "public/profile.html",
         org=org,
         similar=search.similar_to(org),
+        matches=partners.profile_matches(org),
         focus=investors.focus_of(org),
     )
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from . import models
 from .i18n import lang
+from .services import capabilities
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
@@ -189,6 +190,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(sector_name)
     app.add_template_global(other_sector_name)
     app.add_template_global(kind_count_label)
+    app.add_template_global(capabilities.label, "capability_label")
     app.add_template_filter(localized)
     app.add_template_filter(text_lang, "lang")
     app.add_template_filter(lang_attr)

@@ -33,6 +33,10 @@ class Family:
     en: str
     ru: str
 
+    def label(self, locale: str | None = None) -> str:
+        """Its label in a language ("ru" or "en"), the page's language by default."""
+        return self.ru if (locale or current_locale()) == "ru" else self.en
+
 
 @dataclass(frozen=True)
 class Capability:
