@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         discovery,
         downloads,
         feeds,
+        introductions,
         numbers,
         partners,
         public,
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partners.bp, url_prefix=PREFIX)  # "Find a partner"
     app.register_blueprint(submissions.bp, url_prefix=PREFIX)  # "Add your organisation"
     app.register_blueprint(startups.bp, url_prefix=PREFIX)  # the investor view of startups
+    app.register_blueprint(introductions.bp, url_prefix=PREFIX)  # "introduce me" requests
     # Staff: login, organisations, lifecycle, history, logos, checks, moderation, import and
     # export, users (cluster/staff/).
     app.register_blueprint(staff.bp, url_prefix=PREFIX + "/staff")

@@ -8,7 +8,9 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from babel.numbers import get_currency_symbol
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -78,6 +80,8 @@ def startups():
         page=page,
         amounts=amounts,
         rates=arrays.rates,
+        # ₽ on a Russian page, RUB on an English one.
+        base_symbol=get_currency_symbol(arrays.rates.base, locale=get_locale()),
         sectors=directory.all_sectors(),
         sector_counts=listed.sector_counts,
         stage_counts=listed.stage_counts,

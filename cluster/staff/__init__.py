@@ -13,6 +13,7 @@ from . import (
     dashboard,
     display,
     history,
+    introductions,
     lifecycle,
     logos,
     moderation,
@@ -31,6 +32,7 @@ for room in (
     logos,
     checks,
     moderation,
+    introductions,
     transfer,
     users,
 ):

@@ -68,6 +68,13 @@ class RejectForm(FlaskForm):
     reason = StringField(_l("Reason (kept in the audit log)"), [Optional(), Length(max=500)])
 
 
+class DeclineIntroductionForm(FlaskForm):
+    note = TextAreaField(
+        _l("Why it is declined (kept with the request and in the audit log)"),
+        [DataRequired(_l("Write why the request is declined.")), Length(max=2000)],
+    )
+
+
 class LogoForm(FlaskForm):
     logo = FileField(
         _l("Logo"),
