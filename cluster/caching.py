@@ -5,13 +5,17 @@ addressed by a version of their content and kept by browsers for a year.
 What a page is made of: the search index's state (every change to an organisation is written
 there after its commit, so the generation moves with the data), the page's language, who is
 looking (staff see other links, and their pages are private: a shared cache never serves them
-to the public) and this release of the code, templates and catalogues.
+to the public) and this release of the code, templates and catalogues. The same ETag lets each
+process keep the public pages it has rendered (PageCache): the next visitor asking for the same
+address while nothing changed gets them without a search or a template being run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +32,9 @@ PRIVATE = "private, no-cache"
 # Versioned static addresses never change their content.
 STATIC_MAX_AGE = 365 * 24 * 3600
 ROOT = Path(__file__).resolve().parent.parent
-RELEASE_FOLDERS = ("cluster", "templates", "static", "translations")
+# Made again for each answer, or not the page's own.
+UNKEPT_HEADERS = ("Set-Cookie", "Content-Length", "ETag", "Cache-Control")
+RELEASE_FOLDERS = ("cluster", "templates", "static", "translations", "data")
 
 
 @lru_cache(maxsize=1)
@@ -58,12 +64,80 @@ def page_etag() -> str | None:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
-def answer_unchanged() -> Response | None:
-    """Before the view: 304 when the client's copy of the page is the current one."""
-    g.page_etag = tag = page_etag()
-    if tag is None or not request.if_none_match.contains(tag):
+class PageCache:
+    """Public pages as rendered, by address and ETag: a page asked for again while nothing it is
+    made of has changed is sent as it was, neither searched for nor rendered again."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._pages: OrderedDict[tuple[str, str], tuple[bytes, list]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[bytes, list] | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[str, str], page: tuple[bytes, list]) -> None:
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self.capacity:
+                self._pages.popitem(last=False)
+
+
+def page_cache() -> PageCache | None:
+    """This process's cache of rendered pages; None when PAGE_CACHE_ENTRIES is 0."""
+    capacity = current_app.config["PAGE_CACHE_ENTRIES"]
+    if not capacity:
         return None
-    return add_cache_headers(Response(status=304))
+    cache = current_app.extensions.get("page_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("page_cache", PageCache(capacity))
+    return cache
+
+
+def shareable() -> bool:
+    """Whether a page made for this request may be kept for anyone: made for the public, with
+    no session behind it (so no CSRF token or anything else of one visitor's inside)."""
+    cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
+    return not current_user.is_authenticated and cookie not in request.cookies
+
+
+def answer_unchanged() -> Response | None:
+    """Before the view: 304 when the client's copy of the page is the current one, else the
+    page as rendered for an earlier visitor when nothing it is made of has changed."""
+    g.page_etag = tag = page_etag()
+    if tag is None:
+        return None
+    if request.if_none_match.contains(tag):
+        return add_cache_headers(Response(status=304))
+    cache = page_cache()
+    kept = cache.get((request.full_path, tag)) if cache is not None else None
+    if kept is None:
+        return None
+    g.page_kept = True
+    body, headers = kept
+    return Response(body, status=200, headers=headers)
+
+
+def keep_page(response: Response, tag: str) -> None:
+    """Keep a public page for the next visitor, unless something of this visit is in it."""
+    cache = page_cache()
+    if (
+        cache is None
+        or g.get("page_kept")
+        or response.status_code != 200
+        or response.direct_passthrough
+        or response.is_streamed
+        or "Set-Cookie" in response.headers
+        or session.modified
+        or not shareable()
+    ):
+        return
+    headers = [(k, v) for k, v in response.headers if k not in UNKEPT_HEADERS]
+    cache.put((request.full_path, tag), (response.get_data(), headers))
 
 
 def add_cache_headers(response: Response) -> Response:
@@ -75,6 +149,7 @@ def add_cache_headers(response: Response) -> Response:
     response.headers["Cache-Control"] = PRIVATE if current_user.is_authenticated else PUBLIC
     # The same address reads differently logged in, and /api/ in the language asked.
     response.vary.update(("Cookie", "Accept-Language"))
+    keep_page(response, tag)
     return response
 
 

@@ -23,6 +23,7 @@ ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "PER_PAGE": int,
+    "PAGE_CACHE_ENTRIES": int,
     "PROXY_COUNT": int,
     "DEFAULT_LOCALE": str,
     "API_RATE_LIMIT": str,
@@ -60,6 +61,8 @@ class Defaults:
     NUMBERS_CACHE_SECONDS = 60.0
     # Organisations per directory or search page.
     PER_PAGE = 20
+    # Rendered public pages each process keeps, sent again while the index is unchanged (0: none).
+    PAGE_CACHE_ENTRIES = 500
     # Largest request body (logo uploads and CSV imports included).
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Largest single form field; longer values are a validation error, not a crash.

@@ -1,5 +1,5 @@
 """Browsing through the search engine, on both engines: the directory's counts follow the other
-filters as on the search page, its stage and "looking for" filters, the home page's numbers."""
+filters as on the search page, its stage, offers and needs filters, the home page's numbers."""
 
 from __future__ import annotations
 
@@ -31,13 +31,20 @@ def engine_app(request, tmp_path):
 def browsed(engine_app):
     """Startups and manufacturers across sectors, stages and needs; one hidden draft."""
     with engine_app.app_context():
-        make_org("Atelier Nova", kind="manufacturer", city="Kazan", sectors=["textile"])
+        make_org(
+            "Atelier Nova",
+            kind="manufacturer",
+            city="Kazan",
+            sectors=["textile"],
+            offers=["small-batch-sewing"],
+        )
         make_org("Bolt Works", kind="manufacturer", city="Moscow", sectors=["digital-printing"])
         make_org(
             "Cotton Lab",
             kind="startup",
             stage="mvp",
             looking_for=["investment", "manufacturing"],
+            needs_capabilities=["small-batch-sewing"],
             sectors=["fashiontech", "textile"],
         )
         make_org(
@@ -84,20 +91,26 @@ def test_directory_counts_follow_the_other_filters(browsed):
 def test_directory_counts_are_the_search_pages_counts(browsed):
     directory = browsed.get("/en/organisations?sector=textile").get_data(as_text=True)
     searched = browsed.get("/en/search?sector=textile").get_data(as_text=True)
-    for group in ("kind", "sector", "stage", "looking_for", "city"):
+    for group in ("kind", "sector", "stage", "offers", "needs", "city"):
         assert option_counts(directory, group) == option_counts(searched, group), group
     assert option_counts(directory, "kind") == {"manufacturer": 1, "startup": 1}
 
 
-def test_directory_filters_by_stage_and_what_is_looked_for(browsed):
+def test_directory_filters_by_stage_offers_needs_and_what_is_looked_for(browsed):
     html = browsed.get("/en/organisations?stage=mvp").get_data(as_text=True)
     assert names_on(html) == ["Cotton Lab"]
     assert option_counts(html, "stage") == {"idea": 1, "mvp": 1}
+    html = browsed.get("/en/organisations?offers=small-batch-sewing").get_data(as_text=True)
+    assert names_on(html) == ["Atelier Nova"]
+    assert option_counts(html, "needs") == {}
+    html = browsed.get("/en/organisations?needs=small-batch-sewing").get_data(as_text=True)
+    assert names_on(html) == ["Cotton Lab"]
+    assert option_counts(html, "needs") == {"small-batch-sewing": 1}
+    # "Looking for" is a filter of addresses only, kept for links made before.
     html = browsed.get("/en/organisations?looking_for=mentoring&looking_for=investment").get_data(
         as_text=True
     )
     assert names_on(html) == ["Cotton Lab", "Dress Code"]
-    assert option_counts(html, "looking_for")["manufacturing"] == 1
     # An unknown stage is dropped rather than matching nothing.
     assert len(names_on(browsed.get("/en/organisations?stage=moon").get_data(as_text=True))) == 4
 

@@ -120,3 +120,25 @@ def test_static_files_have_versioned_addresses_kept_for_a_year(cached_app):
     # An old or missing version is served, but not kept.
     with client.get("/static/css/site.css?v=0123456789ab") as stale:
         assert "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+def test_a_page_asked_for_again_is_sent_as_rendered_until_something_changes(cached_app):
+    client = cached_app.test_client()
+    first = client.get("/en/organisations").get_data(as_text=True)
+    with templates_rendered(cached_app) as rendered:
+        again = client.get("/en/organisations").get_data(as_text=True)
+    assert again == first and rendered == []
+    with cached_app.app_context():
+        make_org("Bolt Works", sectors=["textile"])
+    with templates_rendered(cached_app) as rendered:
+        changed = client.get("/en/organisations").get_data(as_text=True)
+    assert "Bolt Works" in changed and rendered
+
+
+def test_staff_and_visitors_with_a_session_never_get_a_kept_page(cached_app):
+    cached_app.test_client().get("/en/organisations")
+    client = cached_app.test_client()
+    StaffSession(cached_app, client).login()
+    with templates_rendered(cached_app) as rendered:
+        page = client.get("/en/organisations").get_data(as_text=True)
+    assert rendered and "Staff area" in page
