@@ -57,7 +57,4 @@ def sitemap_organisations(number: int):
 
 def sitemap_response(entries) -> Response:
     """A sitemap file of these entries, each language's address with its alternates."""
-    return Response(
-        render_template("discovery/sitemap.xml", entries=entries, languages=sitemap.languages()),
-        mimetype=XML,
-    )
+    return Response("".join(sitemap.urlset(entries, sitemap.languages())), mimetype=XML)

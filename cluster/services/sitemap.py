@@ -2,14 +2,16 @@
 
 A sitemap file holds at most 50,000 addresses; profiles are listed SITEMAP_CHUNK a file (each
 in every language), so /sitemap.xml is an index of files that stay within the limit at any size.
+A file is written as plain strings: a template took over a second for 20,000 addresses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
+from xml.sax.saxutils import escape, quoteattr
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -18,7 +20,12 @@ from ..extensions import db
 from ..i18n import LOCALES
 from ..models import Organisation, Sector
 
-SITEMAP_CHUNK = 10_000
+# Profiles per file: 10,000 addresses with their alternates, about 3.7 MB.
+SITEMAP_CHUNK = 5_000
+URLSET_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/'
+    'sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
 # The public pages that do not depend on the data, by endpoint.
 PAGES = (
     "public.home",
@@ -90,3 +97,19 @@ def organisation_entries(number: int) -> Iterator[Entry]:
         yield Entry(
             {code: pattern.replace(SLUG_MARK, part) for code, pattern in patterns.items()}, updated
         )
+
+
+def urlset(entries: Iterable[Entry], codes: list[str]) -> Iterator[str]:
+    """A sitemap file's XML in parts: each language's address of every entry, with the
+    alternates of all languages (the first is x-default) and its last change."""
+    yield URLSET_OPEN
+    for entry in entries:
+        links = [(code, entry.urls[code]) for code in codes] + [("x-default", entry.urls[codes[0]])]
+        alternates = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{code}" href={quoteattr(url)}/>'
+            for code, url in links
+        )
+        lastmod = f"<lastmod>{entry.updated:%Y-%m-%dT%H:%M:%SZ}</lastmod>" if entry.updated else ""
+        for code in codes:
+            yield f"<url><loc>{escape(entry.urls[code])}</loc>{lastmod}{alternates}</url>\n"
+    yield "</urlset>\n"
