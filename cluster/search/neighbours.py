@@ -19,6 +19,11 @@ from . import arrays, documents, terms
 # The profile's terms considered, its strongest first, and of these the rarest kept.
 CANDIDATE_TERMS = 32
 KEPT_TERMS = 16
+# A term more than this share of profiles have (and more than COMMON_COUNT) is left out when
+# the engine can tell beforehand: it hardly makes two profiles alike, and its rows cost the
+# most to read.
+COMMON_SHARE = 0.2
+COMMON_COUNT = 100
 # What the fields of a profile weigh.
 STRONG_WEIGHT = 2.0
 WEIGHT = 1.0
@@ -48,22 +53,45 @@ def rarity(rows: np.ndarray, population: int) -> float:
     return float(np.log1p(population / max(1, int(np.count_nonzero(rows)))))
 
 
+def preselected(
+    candidates: list[tuple[str, float]], frequencies: Mapping[str, int], population: int
+) -> list[tuple[str, float]]:
+    """The candidates worth reading rows for: rarest-weightiest first, the common left out."""
+    common = max(COMMON_SHARE * population, COMMON_COUNT)
+    kept = [
+        (term, weight * np.log1p(population / frequencies[term]))
+        for term, weight in candidates
+        if 1 < frequencies.get(term, 0) <= common
+    ]
+    kept.sort(key=lambda item: -item[1])
+    chosen = {term for term, _ in kept[:KEPT_TERMS]}
+    return [(term, weight) for term, weight in candidates if term in chosen]
+
+
 def scores(
     doc: dict,
     term_rows: Callable[[list[str]], Mapping[str, np.ndarray]],
     facets: Mapping[str, arrays.FacetColumn],
     allowed: np.ndarray,
+    frequencies: Callable[[list[str]], Mapping[str, int]] | None = None,
 ) -> np.ndarray:
-    """Every row's likeness to the document (0 for rows not allowed or sharing nothing)."""
+    """Every row's likeness to the document (0 for rows not allowed or sharing nothing).
+
+    `term_rows` gives each term's rows (a mask, or row numbers); `frequencies`, when the
+    engine knows them cheaply, how many rows have each term, so that only the rare terms'
+    rows are read.
+    """
     population = max(1, int(np.count_nonzero(allowed)))
     candidates = profile_terms(doc)
+    if frequencies is not None:
+        candidates = preselected(candidates, frequencies([t for t, _ in candidates]), population)
     found = term_rows([term for term, _ in candidates])
     weighed = []
     for term, weight in candidates:
         rows = found.get(term)
         if rows is None:
             continue
-        count = int(np.count_nonzero(rows & allowed))
+        count = int(np.count_nonzero(allowed[rows]))
         # A term no other visible profile has cannot make one alike.
         if count:
             weighed.append((min(weight, 3 * STRONG_WEIGHT) * np.log1p(population / count), rows))

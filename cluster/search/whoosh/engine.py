@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.query import And, Prefix, Term
+from whoosh.reading import TermNotFound
 
 from .. import arrays, documents, language, neighbours
 from ..base import Hit, SearchQuery, SearchResult, Suggestion
@@ -19,6 +20,9 @@ from .analysis import phrase
 from .generation import GenerationData, Generations
 from .schema import SCHEMA, index_fields
 from .storage import IndexStore
+
+# Terms whose documents are kept for "Similar organisations" (rare ones: a few kB each).
+SIMILAR_TERMS_KEPT = 20_000
 
 
 class WhooshBackend:
@@ -32,6 +36,8 @@ class WhooshBackend:
         self.store = IndexStore(Path(index_dir))
         self.fast_rebuild = compatibility.start(whoosh_version)
         self._generations = Generations()
+        # (generation, term) -> the docnums with the term in "text", for similar profiles.
+        self._term_docnums = arrays.Remembered(SIMILAR_TERMS_KEPT)
 
     def generation(self, searcher) -> GenerationData:
         """The arrays and caches of the generation this searcher reads."""
@@ -109,10 +115,18 @@ class WhooshBackend:
         if own is not None:
             allowed[own] = False
 
-        def term_rows(words: list[str]) -> dict[str, np.ndarray]:
-            return {term: data.docs(reader, "text", term) for term in words}
+        key = self.store.generation_key(searcher)
 
-        likeness = neighbours.scores(doc, term_rows, data.facets, allowed)
+        def term_rows(words: list[str]) -> dict[str, np.ndarray]:
+            return {
+                term: self._term_docnums.get((key, term), partial(_docnums, reader, term))
+                for term in words
+            }
+
+        def frequencies(words: list[str]) -> dict[str, int]:
+            return {term: reader.doc_frequency("text", term) for term in words}
+
+        likeness = neighbours.scores(doc, term_rows, data.facets, allowed, frequencies)
         rows, scores = neighbours.nearest(likeness, limit)
         hits = []
         for docnum, score in zip(rows.tolist(), scores.tolist(), strict=True):
@@ -211,6 +225,15 @@ class WhooshBackend:
             raise
         switchover.switch_to(self.store, name, start)
         return count
+
+
+def _docnums(reader, term: str) -> np.ndarray:
+    # Postings leave deleted documents out; all_ids reads them a block at a time.
+    try:
+        ids = reader.postings("text", term).all_ids()
+        return np.fromiter(ids, dtype=np.int32)
+    except TermNotFound:
+        return np.zeros(0, dtype=np.int32)
 
 
 def _add_document(writer, fields: dict) -> None:
