@@ -206,3 +206,14 @@ def test_investor_columns_import_by_label_and_export_as_read(app, tmp_path):
         bad = tmp_path / "bad.csv"
         bad.write_text("name,kind,investor_type\nX,investor,hedge fund\n", encoding="utf-8")
         assert "unknown investor type 'hedge fund'" in importer.import_file(bad).errors[0]
+
+
+def test_the_api_gives_an_investors_terms_with_labels(client, portfolio):
+    data = client.get("/api/v1/organisations/spindle-fund").get_json()
+    assert data["investment"] == {
+        "type": {"value": "venture_fund", "label": "Venture fund"},
+        "stages": [{"value": "mvp", "label": "MVP"}, {"value": "revenue", "label": "Revenue"}],
+        "ticket": {"min": 1_000_000, "max": 20_000_000, "currency": "RUB"},
+        "instruments": [{"value": "equity", "label": "Equity"}],
+    }
+    assert client.get("/api/v1/organisations/fits-roubles").get_json()["investment"] is None

@@ -11,6 +11,8 @@ from flask import request, url_for
 
 from .. import browse, search
 from ..models import (
+    INSTRUMENT_LABELS,
+    INVESTOR_TYPE_LABELS,
     KIND_LABELS,
     LOOKING_FOR_LABELS,
     RESIDENCY_LABELS,
@@ -73,6 +75,7 @@ def organisation(org: Organisation) -> dict[str, Any]:
             for value in org.looking_for or []
         ],
         "funding_sought": funding,
+        "investment": investment(org),
         "equipment": list(org.equipment or []),
         "min_order": org.min_order or "",
         "capacity": org.capacity or "",
@@ -89,6 +92,25 @@ def organisation(org: Organisation) -> dict[str, Any]:
         "social_links": social_links(org.social_links or []),
         "updated_at": aware(org.updated_at),
         "verified_at": aware(org.verified_at),
+    }
+
+
+def labelled(value: str, labels: Mapping[str, Any]) -> dict[str, str]:
+    return {"value": value, "label": str(labels.get(value, value))}
+
+
+def investment(org: Organisation) -> dict[str, Any] | None:
+    """An investor's type, stages, ticket and instruments; None for other kinds."""
+    if org.kind != "investor":
+        return None
+    ticket = None
+    if org.ticket_min is not None or org.ticket_max is not None:
+        ticket = {"min": org.ticket_min, "max": org.ticket_max, "currency": org.ticket_currency}
+    return {
+        "type": labelled(org.investor_type, INVESTOR_TYPE_LABELS) if org.investor_type else None,
+        "stages": [labelled(stage, STAGE_LABELS) for stage in org.focus_stages or []],
+        "ticket": ticket,
+        "instruments": [labelled(value, INSTRUMENT_LABELS) for value in org.instruments or []],
     }
 
 

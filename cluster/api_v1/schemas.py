@@ -39,6 +39,23 @@ class Money(Schema):
     currency = text(_l("ISO 4217 code; empty when not given."), required=True)
 
 
+class Ticket(Schema):
+    min = fields.Integer(required=True, allow_none=True)
+    max = fields.Integer(required=True, allow_none=True)
+    currency = text(_l("ISO 4217 code; empty when not given."), required=True)
+
+
+class Investment(Schema):
+    type = fields.Nested(Label, required=True, allow_none=True)
+    stages = fields.List(
+        fields.Nested(Label),
+        required=True,
+        metadata={"description": _l("The stages it invests at; none listed: any stage.")},
+    )
+    ticket = fields.Nested(Ticket, required=True, allow_none=True)
+    instruments = fields.List(fields.Nested(Label), required=True)
+
+
 class Programme(Schema):
     name = fields.String(required=True)
     level = fields.String(required=True)
@@ -82,6 +99,12 @@ class Organisation(OrganisationSummary):
     )
     looking_for = fields.List(fields.Nested(Label), required=True)
     funding_sought = fields.Nested(Money, required=True, allow_none=True)
+    investment = fields.Nested(
+        Investment,
+        required=True,
+        allow_none=True,
+        metadata={"description": _l("An investor's focus and terms; null for other kinds.")},
+    )
     equipment = fields.List(fields.String(), required=True)
     min_order = fields.String(required=True)
     capacity = fields.String(required=True)
