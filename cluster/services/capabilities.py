@@ -126,7 +126,9 @@ class Vocabulary:
         # a whole phrase as typed -> its capability, for import cells and form values.
         self.named: dict[Phrase, str] = {}
         for capability in self.capabilities:
-            for text in (capability.slug.replace("-", " "), *capability.phrases):
+            # The slug names it in a cell, but is not looked for in free text.
+            self.named.setdefault(phrase_terms(capability.slug.replace("-", " ")), capability.slug)
+            for text in capability.phrases:
                 phrase = phrase_terms(text)
                 if not phrase:
                     continue

@@ -57,7 +57,7 @@ CASES = {
         {"Колледж «Уток»", "Bobbin Academy", "Школа цифровой моды «Лекало»"},
         set(),
     ),
-    "вышивка": ({"Hemline Embroidery Works"}, set()),
+    "вышивка": ({"Hemline Embroidery Works", "Thread & Signal"}, set()),
     # Mixed languages and jargon
     "пошив jackets": ({BLUEWHARF, STEZHOK}, {NORTHBOUND}),
     "small-batch пошив": ({STEZHOK, KALIBR, BLUEWHARF}, {"Buttonbox"}),

