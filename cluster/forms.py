@@ -62,7 +62,9 @@ def form_field(field: fields.Field, *, public: bool = False):
             default=None if asked else field.default,
         )
     if field.kind is Kind.CHOICES:
-        return MultiCheckboxField(field.label, choices=options(field.choices))
+        return MultiCheckboxField(
+            field.label, choices=options(field.choices), description=field.hint
+        )
     checks = [InputRequired() if field.required else Optional(), Length(max=field.max_length)]
     if field.kind in (Kind.LINE, Kind.NUMBER):
         return StringField(field.label, checks, description=field.hint)

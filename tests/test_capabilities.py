@@ -168,3 +168,53 @@ def test_a_save_reads_the_minimum_order_and_capacity():
     org = _apply(Organisation(), min_order="from 50 pcs", capacity="по запросу")
     assert (org.min_order_quantity, org.min_order_unit) == (50, "pieces")
     assert (org.capacity_quantity, org.capacity_unit) == (None, "")
+
+
+def edit_form(app, slug: str) -> dict:
+    """The staff edit form's values as a browser would send them back."""
+    from cluster.forms import form_data
+    from tests.factories import find_org
+
+    with app.app_context(), app.test_request_context():
+        data = form_data(find_org(slug))
+    return {key: value for key, value in data.items() if value not in (None, [])}
+
+
+def test_staff_see_the_capabilities_found_and_their_unticking_is_kept(app, client, staff):
+    import re
+
+    from tests.factories import find_org
+
+    staff.login(role="editor")
+    form = {
+        "name": "Thread & Needle",
+        "kind": "manufacturer",
+        "residency": "resident",
+        "status": "draft",
+        "capabilities": "small-batch sewing\nDTF printing",
+        "needs": "закройщик в команду",
+        "min_order": "50 pcs",
+    }
+    assert staff.post("/en/staff/organisations/new", form).status_code == 302
+    org = find_org("thread-needle", app=app)
+    assert set(org.offers) == {"garment-sewing", "small-batch-sewing", "dtf-printing"}
+    assert org.needs_capabilities == ["pattern-cutting"]
+    page = client.get("/en/staff/organisations/thread-needle/edit").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*name="offers"[^>]*value="dtf-printing"', page) or (
+        re.search(r'name="offers"[^>]*value="dtf-printing"[^>]*checked', page)
+    )
+    assert "DTF printing" in page and "Found in the capabilities" in page
+
+    data = edit_form(app, "thread-needle")
+    data["offers"] = ["garment-sewing", "small-batch-sewing", "laser-cutting"]
+    assert staff.post("/en/staff/organisations/thread-needle/edit", data).status_code == 302
+    org = find_org("thread-needle", app=app)
+    assert set(org.offers) == {"garment-sewing", "small-batch-sewing", "laser-cutting"}
+    # A later edit of the text keeps DTF printing out and laser cutting in.
+    data = edit_form(app, "thread-needle")
+    data["capabilities"] += "\nembroidery"
+    assert staff.post("/en/staff/organisations/thread-needle/edit", data).status_code == 302
+    org = find_org("thread-needle", app=app)
+    assert "dtf-printing" not in org.offers
+    assert {"laser-cutting", "machine-embroidery"} <= set(org.offers)
+    assert (org.min_order_quantity, org.min_order_unit) == (50, "pieces")
