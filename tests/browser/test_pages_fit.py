@@ -1,0 +1,263 @@
+"""Every public and staff page as a person sees it, on a 390 px phone and a 1366 px screen:
+nothing wider than the screen, no control with text under 16 px, no axe-core violation, and a
+screenshot of each kept in test-artifacts/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+EMAIL = "browser-admin@example.org"
+PASSWORD = "a browser-typed admin password"
+PHONE = {"width": 390, "height": 844}
+SCREEN = {"width": 1366, "height": 900}
+SIZES = {"390": PHONE, "1366": SCREEN}
+
+PUBLIC_PAGES = [
+    "/en/",
+    "/ru/",
+    "/en/organisations",
+    "/en/organisations?kind=startup",
+    "/en/search?q=textile",
+    "/en/search?q=",
+    "/en/o/loomwise",
+    "/en/sectors",
+    "/en/sectors/textile",
+    "/en/submit",
+    "/en/staff/login",
+]
+STAFF_PAGES = [
+    "/en/staff/",
+    "/en/staff/organisations",
+    "/en/staff/organisations/new",
+    "/en/staff/organisations/loomwise/edit",
+    "/en/staff/organisations/loomwise/history",
+    "/en/staff/moderation",
+    "/en/staff/stale",
+    "/en/staff/import",
+    "/en/staff/users",
+    "/en/staff/audit",
+]
+
+# Text controls a person types into or picks from.
+CONTROLS = (
+    "main input:not([type=hidden]):not([type=checkbox]):not([type=radio])"
+    ":not([type=file]):not([tabindex='-1']), main textarea, main select, header input"
+)
+
+
+def create_admin(environment: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "create-user", EMAIL,
+         "--role", "admin", "--password-stdin"],
+        cwd=ROOT,
+        env=environment,
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 or "already" in done.stderr + done.stdout, done.stderr
+
+
+@pytest.fixture(scope="module")
+def admin_state(browser, live_server, live_environment, tmp_path_factory) -> str:
+    """A saved logged-in admin session, for new browser contexts."""
+    create_admin(live_environment)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + "/en/staff/login")
+    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server + "/en/staff/")
+    path = tmp_path_factory.mktemp("browser-admin") / "state.json"
+    context.storage_state(path=str(path))
+    context.close()
+    return str(path)
+
+
+def open_page(browser, size: dict, state: str | None = None):
+    context = browser.new_context(
+        viewport=size, is_mobile=size is PHONE, has_touch=size is PHONE, storage_state=state
+    )
+    return context, context.new_page()
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than the screen."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def small_controls(page) -> list[str]:
+    """Visible controls whose text is under 16 px (a phone zooms in when one gets the focus)."""
+    return page.evaluate(
+        """selector => [...document.querySelectorAll(selector)]
+            .filter(e => e.offsetParent !== null && parseFloat(getComputedStyle(e).fontSize) < 16)
+            .map(e => `${e.tagName.toLowerCase()}#${e.id} ${getComputedStyle(e).fontSize}`)""",
+        CONTROLS,
+    )
+
+
+def axe_violations(page) -> str:
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="no axe-core")
+    results = axe.Axe().run(page)
+    return results.generate_report() if results.violations_count else ""
+
+
+def shot_name(path: str, width: str) -> str:
+    name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "home"
+    return f"page-{name}-{width}.png"
+
+
+def check_page(page, url: str, path: str, width: str, artifacts: Path) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, path
+    page.screenshot(path=str(artifacts / shot_name(path, width)), full_page=True)
+    assert overflow(page) <= 0, f"{path} at {width} px is {overflow(page)} px too wide"
+    assert small_controls(page) == [], path
+    assert axe_violations(page) == "", path
+
+
+@pytest.mark.parametrize("width", SIZES)
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_fits_the_screen_and_has_no_axe_violation(
+    browser, live_server, artifacts, path, width
+):
+    context, page = open_page(browser, SIZES[width])
+    try:
+        check_page(page, live_server + path, path, width, artifacts)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", SIZES)
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_staff_page_fits_the_screen_and_has_no_axe_violation(
+    browser, live_server, admin_state, artifacts, path, width
+):
+    context, page = open_page(browser, SIZES[width], admin_state)
+    try:
+        check_page(page, live_server + path, path, width, artifacts)
+    finally:
+        context.close()
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate(
+        """selector => { const r = document.querySelector(selector).getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("width", SIZES)
+def test_the_edit_forms_save_button_is_in_view_wherever_the_form_is_scrolled(
+    browser, live_server, admin_state, width
+):
+    context, page = open_page(browser, SIZES[width], admin_state)
+    try:
+        page.goto(live_server + "/en/staff/organisations/loomwise/edit")
+        save = ".org-form button[type=submit]"
+        assert page.locator(save).inner_text().strip() == "Save"
+        for fraction in (0, 0.3, 0.6):
+            page.evaluate(
+                "f => window.scrollTo(0, document.documentElement.scrollHeight * f)", fraction
+            )
+            assert in_viewport(page, save), fraction
+        # Inputs as wide as the selects beside them.
+        widths = page.evaluate(
+            """() => ['#name', '#kind'].map(
+                s => Math.round(document.querySelector(s).getBoundingClientRect().width))"""
+        )
+        assert len(set(widths)) == 1, widths
+    finally:
+        context.close()
+
+
+def visible_kind_sections(page) -> list[str]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('fieldset[data-kind]')]
+            .filter(f => f.offsetParent !== null).map(f => f.dataset.kind)"""
+    )
+
+
+@pytest.mark.parametrize("width", SIZES)
+def test_the_submission_form_shows_only_the_chosen_kinds_section_and_every_error(
+    browser, live_server, artifacts, width
+):
+    context, page = open_page(browser, SIZES[width])
+    try:
+        page.goto(live_server + "/en/submit")
+        assert visible_kind_sections(page) == []
+        page.select_option("#kind", "manufacturer")
+        assert visible_kind_sections(page) == ["manufacturer"]
+        page.select_option("#kind", "startup")
+        assert visible_kind_sections(page) == ["startup"]
+        page.screenshot(path=str(artifacts / f"submit-startup-{width}.png"), full_page=True)
+
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_load_state()
+        # Name and residency missing: both reported together, beside their fields and on top.
+        summary = page.locator(".error-summary li").all_inner_texts()
+        assert summary == ["Name: This field is required.", "Residency: This field is required."]
+        assert page.locator("#name-error").is_visible()
+        assert page.locator("#residency-error").is_visible()
+        assert visible_kind_sections(page) == ["startup"]
+        assert page.locator("#kind").input_value() == "startup"
+        page.screenshot(path=str(artifacts / f"submit-errors-{width}.png"), full_page=True)
+        assert overflow(page) <= 0
+        assert axe_violations(page) == ""
+    finally:
+        context.close()
+
+
+def test_without_scripts_the_submission_form_shows_every_kinds_section(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/en/submit")
+        assert set(visible_kind_sections(page)) >= {"startup", "manufacturer", "education"}
+    finally:
+        context.close()
+
+
+def test_the_conflict_page_shows_the_value_the_editor_started_from_on_a_phone(
+    browser, live_server, admin_state, artifacts
+):
+    edit = live_server + "/en/staff/organisations/gridknit/edit"
+    stale_context, stale = open_page(browser, PHONE, admin_state)
+    other_context, other = open_page(browser, SCREEN, admin_state)
+    try:
+        stale.goto(edit)
+        started_from = stale.locator("#summary").input_value()
+        other.goto(edit)
+        other.locator("#summary").fill("Saved meanwhile by another editor.")
+        other.get_by_role("button", name="Save").click()
+        other.wait_for_load_state()
+
+        stale.locator("#summary").fill("Typed by the phone's editor.")
+        stale.locator("#city").fill("Shuya")
+        stale.get_by_role("button", name="Save").click()
+        stale.wait_for_load_state()
+        assert stale.locator(".conflict-field").count() == 1
+        assert stale.locator("[data-side=base]").inner_text().strip() == started_from.strip()
+        assert stale.locator("[data-side=stored]").inner_text().strip() == (
+            "Saved meanwhile by another editor."
+        )
+        assert "City" in stale.locator(".conflict-kept").inner_text()
+        stale.screenshot(path=str(artifacts / "conflict-390.png"), full_page=True)
+        assert overflow(stale) <= 0
+        assert in_viewport(stale, ".conflict-form button[type=submit]")
+        assert axe_violations(stale) == ""
+    finally:
+        stale_context.close()
+        other_context.close()
