@@ -272,3 +272,16 @@ def test_importer_accepts_generated_csv(app, tmp_path, capsys):
         report = importer.import_file(path, dry_run=True)
         assert report.errors == []
         assert len(report.created) == 150
+
+
+def test_every_demo_organisation_offers_or_needs_canonical_capabilities(app):
+    from cluster.services import importer
+
+    with app.app_context():
+        assert importer.import_file(DEMO_FILE).errors == []
+        orgs = list(db.session.scalars(sa.select(Organisation)))
+        assert [org.name for org in orgs if not (org.offers or org.needs_capabilities)] == []
+        manufacturers = [org for org in orgs if org.kind == "manufacturer"]
+        assert manufacturers
+        for org in manufacturers:
+            assert org.min_order_quantity and org.min_order_unit, org.name
