@@ -162,6 +162,7 @@ def test_staff_export_as_xlsx_follows_the_filters_and_reads_back(app, client, st
     assert response.headers["Content-Disposition"].endswith('.xlsx"')
     sheet = workbook(response.data)
     assert sheet.freeze_panes == "A2"
+    assert sheet.title == "Organisations"
     rows = sheet_rows(sheet)
     assert rows[0] == list(fields.COLUMNS)
     assert [row[fields.COLUMNS.index("slug")] for row in rows[1:]] == ["hidden"]

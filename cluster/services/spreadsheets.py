@@ -45,15 +45,17 @@ UNPACKED_MAX = 256 * 2**20
 WIDTH_MIN, WIDTH_MAX = 8, 50
 
 
-def text_cell(sheet, value: str) -> WriteOnlyCell:
-    """A cell that holds text whatever it starts with ("=" included)."""
+def text_cell(sheet, value: str) -> WriteOnlyCell | None:
+    """A cell that holds text whatever it starts with ("=" included); None (no cell) for ''."""
+    if not value:
+        return None
     cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_MAX])
     cell.data_type = "s"
     cell.number_format = "@"
     return cell
 
 
-def typed_cell(sheet, org: Organisation, column: str, text: str) -> WriteOnlyCell:
+def typed_cell(sheet, org: Organisation, column: str, text: str) -> WriteOnlyCell | None:
     """The column's value: a number cell for numbers, text otherwise."""
     value = getattr(org, column, None)
     field = fields.BY_NAME.get(column)
@@ -73,12 +75,13 @@ def export_xlsx(
     orgs: Iterable[Organisation],
     columns: Sequence[str] = fields.COLUMNS,
     extra: Sequence[tuple[str, Callable[[Organisation], str]]] = (),
-    sheet_title: str = "organisations",
+    sheet_title: str = "",
 ) -> bytes:
     """The organisations as an .xlsx workbook, a row each, written as it goes; `extra` adds
     columns at the end, each a name and a function giving the organisation's text."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_title[:31])
+    # The sheet's tab, in the reader's language; Excel allows 31 characters.
+    sheet = book.create_sheet((sheet_title or _("Organisations"))[:31])
     sheet.freeze_panes = "A2"
     names = [*columns, *(name for name, _value in extra)]
     # A write-only sheet streams its rows, so widths come first, from the field spec.
@@ -86,7 +89,7 @@ def export_xlsx(
         sheet.column_dimensions[get_column_letter(index)].width = column_width(name)
     header = []
     for name in names:
-        cell = text_cell(sheet, name)
+        cell = WriteOnlyCell(sheet, name)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
