@@ -218,3 +218,20 @@ def test_staff_see_the_capabilities_found_and_their_unticking_is_kept(app, clien
     assert "dtf-printing" not in org.offers
     assert {"laser-cutting", "machine-embroidery"} <= set(org.offers)
     assert (org.min_order_quantity, org.min_order_unit) == (50, "pieces")
+
+
+def test_staff_see_the_quantities_that_could_not_be_read(app, client, staff):
+    from cluster.services import organisations
+
+    with app.app_context():
+        for name, min_order in (("Readable Works", "50 pcs"), ("Vague Works", "по договорённости")):
+            values = {"name": name, "slug": name.lower().replace(" ", "-"), "kind": "manufacturer"}
+            organisations.create({**values, "min_order": min_order, "status": "published"}, None)
+        from cluster.extensions import db
+
+        db.session.commit()
+    staff.login(role="editor")
+    page = client.get("/en/staff/quantities").get_data(as_text=True)
+    assert "Vague Works" in page and "по договорённости" in page
+    assert "Readable Works" not in page
+    assert "/en/staff/quantities" in client.get("/en/staff/").get_data(as_text=True)

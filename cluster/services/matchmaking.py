@@ -71,3 +71,18 @@ def fill_quantities(org) -> None:
             setattr(org, f"{column}_quantity", amount)
         if getattr(org, f"{column}_unit") != unit:
             setattr(org, f"{column}_unit", unit)
+
+
+def unreadable_quantities_query():
+    """Organisations whose minimum order or capacity text holds no number with a known unit."""
+    import sqlalchemy as sa
+
+    from ..models import Organisation
+
+    min_order = sa.and_(Organisation.min_order != "", Organisation.min_order_quantity.is_(None))
+    capacity = sa.and_(Organisation.capacity != "", Organisation.capacity_quantity.is_(None))
+    return (
+        sa.select(Organisation)
+        .where(Organisation.status != "archived", sa.or_(min_order, capacity))
+        .order_by(Organisation.name, Organisation.id)
+    )

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..access import staff_required
 from ..extensions import db
 from ..redirects import safe_next
-from ..services import directory, freshness
+from ..services import directory, freshness, matchmaking
 from .forms import ActionForm
 from .organisations import get_organisation
 
@@ -37,3 +37,15 @@ def stale():
         freshness.stale_query(), directory.parse_page(request.args.get("page")), per_page=50
     )
     return render_template("staff/stale.html", page=page, form=ActionForm())
+
+
+@bp.get("/quantities")
+@staff_required
+def quantities():
+    """List organisations whose minimum order or capacity could not be read as a number."""
+    page = directory.paginate(
+        matchmaking.unreadable_quantities_query(),
+        directory.parse_page(request.args.get("page")),
+        per_page=50,
+    )
+    return render_template("staff/quantities.html", page=page)
