@@ -172,6 +172,8 @@ def test_list_pages_link_their_feed(client, cluster):
     ) in directory
     found = client.get("/en/search?q=woven&page=2").get_data(as_text=True)
     assert 'href="http://localhost/en/search/feed?q=woven"' in found
+    sector = client.get("/ru/sectors/fashiontech").get_data(as_text=True)
+    assert 'href="http://localhost/ru/sectors/fashiontech/feed"' in sector
 
 
 def test_odd_feed_arguments_never_fail(client, cluster):
