@@ -186,7 +186,8 @@ class Organisation(Model):
     submission_locale: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: the investor view's arrays read its newest value to see that something changed.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     published_at: Mapped[datetime | None]
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(

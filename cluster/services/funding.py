@@ -4,7 +4,7 @@ One query per table builds them; NumPy then filters, matches and sorts any numbe
 few milliseconds, so no page reads every startup from the database or loops over them in Python.
 They are rebuilt when a commit in this process changed an organisation (sync hooks below), and
 at most every FUNDING_CHECK_SECONDS another process's changes are noticed through a fingerprint
-of the two kinds' rows (their count, newest update and sum of versions).
+of the organisations (their count, newest update time and highest id).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from ..models import STAGES, Organisation, Sector, organisation_sectors
 from ..search.arrays import FacetColumn, positions
 from . import rates
 
-KINDS = ("startup", "investor")
 # Sector slugs of one row joined by this, for FacetColumn.from_keys.
 SEPARATOR = "\x1f"
 # session.info key: a flush wrote an organisation, so the arrays are stale after the commit.
@@ -143,14 +142,19 @@ def load_investors(table: rates.Rates) -> Investors:
 
 
 def _fingerprint() -> tuple:
-    """What changes when a startup or an investor is added, changed, published or removed."""
+    """What changes when an organisation is added, changed (published, unpublished) or removed.
+
+    Three look-ups an index answers (the newest update time, the highest id) or SQLite counts
+    without reading rows; a change written around the ORM without a new update time is seen
+    when this process's next commit or restart rebuilds the arrays.
+    """
     return tuple(
         db.session.execute(
             sa.select(
                 sa.func.count(),
                 sa.func.max(Organisation.updated_at),
-                sa.func.coalesce(sa.func.sum(Organisation.version), 0),
-            ).where(Organisation.kind.in_(KINDS))
+                sa.func.max(Organisation.id),
+            )
         ).one()
     )
 
