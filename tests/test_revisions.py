@@ -109,7 +109,7 @@ def test_restore_through_the_history_page(app, client, staff):
         latest = revisions.history(org)[0]
         assert latest.action == "restore" and latest.user.email == "editor@example.org"
     page = client.get("/en/staff/organisations/pixel-loom/history").get_data(as_text=True)
-    assert "Restored the version 1" in page
+    assert "Restored version 1" in page
 
 
 def test_a_revision_of_another_organisation_cannot_be_restored_here(app, staff):

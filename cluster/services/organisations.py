@@ -102,7 +102,7 @@ def restore_revision(org: Organisation, revision: Revision, user: User | None):
     before = revisions.snapshot(org)
     revisions.apply_snapshot(org, {**revision.snapshot, "status": org.status})
     touch(org)
-    note = _("Restored the version %(version)d", version=revision.version)
+    note = _("Restored version %(version)d", version=revision.version)
     new = revisions.record(org, user, "restore", before, note=note)
     detail = _("version %(version)d", version=revision.version)
     audit.log("restore-revision", org, detail=detail, user=user)

@@ -59,9 +59,7 @@ def restore(slug: str, revision_id: int):
         new = organisations.restore_revision(org, revision, current_user)
         db.session.commit()
         if new:
-            message = _(
-                "Restored the version %(version)d as a new revision.", version=revision.version
-            )
+            message = _("Version %(version)d restored as a new revision.", version=revision.version)
             flash(message, "success")
         else:
             flash(_("That version is what is stored now; nothing changed."), "info")
