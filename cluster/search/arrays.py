@@ -157,18 +157,15 @@ class FacetColumn:
         ]
         matrix = np.zeros((len(self.matrix), len(values)), dtype=np.int64)
         matrix[:, : self.matrix.shape[1]] = self.matrix
-        known = {tuple(np.flatnonzero(row).tolist()): code for code, row in enumerate(matrix)}
-        extra: list[np.ndarray] = []
         for row, columns in zip(rows.tolist(), wanted, strict=True):
-            code = known.get(tuple(columns))
-            if code is None:
-                code = known[tuple(columns)] = len(matrix) + len(extra)
-                new = np.zeros(len(values), dtype=np.int64)
-                new[columns] = 1
-                extra.append(new)
-            codes[row] = code
-        if extra:
-            matrix = np.vstack([matrix, *extra])
+            new = np.zeros(len(values), dtype=np.int64)
+            new[columns] = 1
+            same = np.flatnonzero((matrix == new).all(axis=1))
+            if len(same):
+                codes[row] = same[0]
+            else:
+                codes[row] = len(matrix)
+                matrix = np.vstack([matrix, new])
         return FacetColumn(values, codes, matrix)
 
     def reordered(self, order: np.ndarray) -> FacetColumn:

@@ -34,13 +34,22 @@ def answers(app) -> list:
         return found
 
 
-def second_app(app, tmp_path):
-    """Another app on the same database and index: another worker process, or another host."""
-    folder = tmp_path / "second"
-    settings = {"INDEX_DIR": app.config["INDEX_DIR"]}
-    settings["SEARCH_BACKEND"] = app.config["SEARCH_BACKEND"]
-    settings["DATABASE_URL"] = app.config["DATABASE_URL"]
-    return build_app(folder, **settings)
+@pytest.fixture
+def second_app():
+    """Makes another app on the same database and index: another worker process, or host."""
+    made = []
+
+    def make(app, folder):
+        settings = {"INDEX_DIR": app.config["INDEX_DIR"]}
+        settings["SEARCH_BACKEND"] = app.config["SEARCH_BACKEND"]
+        settings["DATABASE_URL"] = app.config["DATABASE_URL"]
+        made.append(build_app(folder / "second", **settings))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -77,7 +86,7 @@ def directory():
 
 
 def test_another_process_sees_edits_additions_and_deletions_without_reading_everything(
-    search_app, tmp_path, reads
+    search_app, tmp_path, reads, second_app
 ):
     directory()
     other = second_app(search_app, tmp_path)
@@ -100,7 +109,7 @@ def test_another_process_sees_edits_additions_and_deletions_without_reading_ever
     assert seen[0][2][0] == edited.id  # first by name now
 
 
-def test_a_chain_of_writes_is_followed_write_by_write(search_app, tmp_path, reads):
+def test_a_chain_of_writes_is_followed_write_by_write(search_app, tmp_path, reads, second_app):
     directory()
     other = second_app(search_app, tmp_path)
     answers(other)
@@ -114,7 +123,9 @@ def test_a_chain_of_writes_is_followed_write_by_write(search_app, tmp_path, read
     assert read_by_other < 10
 
 
-def test_after_a_rebuild_every_process_reads_everything_again(search_app, tmp_path, reads):
+def test_after_a_rebuild_every_process_reads_everything_again(
+    search_app, tmp_path, reads, second_app
+):
     directory()
     other = second_app(search_app, tmp_path)
     answers(other)

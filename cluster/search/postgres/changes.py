@@ -92,7 +92,9 @@ def moved_places(
     is_changed = np.zeros(size, dtype=bool)
     is_changed[changed] = True
     is_changed[len(places) :] = True
-    old_order = np.argsort(places, kind="stable")
+    # Places are a permutation: the order is its inverse, no sort needed.
+    old_order = np.empty(len(places), dtype=np.int64)
+    old_order[places] = np.arange(len(places))
     kept = old_order[~is_changed[old_order]]
     place_in_kept = np.full(size, len(kept), dtype=np.int64)
     place_in_kept[kept] = np.arange(len(kept))

@@ -102,7 +102,9 @@ class FacetTable:
         ids = changes.changed_ids(conn, self.generation, generation)
         if ids is None:
             return None
-        added = np.setdiff1d(ids, self.ids)
+        # Membership by binary search: np.setdiff1d sorts both, 100 ms at 100,000 rows.
+        held = self.rows_of(ids)
+        added = ids[~np.isin(ids, self.ids[held])] if len(self.ids) else ids
         if len(added) and len(self.ids) and added[0] < self.ids[-1]:
             return None  # rows stay in id order: only ids above every other one are appended
         all_ids = np.concatenate([self.ids, added])

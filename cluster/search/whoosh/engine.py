@@ -19,7 +19,7 @@ from . import compatibility, fast_rebuild, planning, ranking, switchover
 from .analysis import phrase
 from .generation import GenerationData, Generations
 from .schema import SCHEMA, index_fields
-from .storage import IndexStore
+from .storage import COMPOUND, IndexStore
 
 # Terms whose documents are kept for "Similar organisations" (rare ones: a few kB each).
 SIMILAR_TERMS_KEPT = 20_000
@@ -207,7 +207,7 @@ class WhooshBackend:
         count = 0
         try:
             ix = whoosh_index.create_in(str(path), SCHEMA)
-            with ix.writer() as writer:
+            with ix.writer(compound=COMPOUND) as writer:
                 add = (
                     fast_rebuild.document_adder(writer)
                     if self.fast_rebuild

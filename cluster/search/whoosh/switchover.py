@@ -9,7 +9,7 @@ from whoosh.index import LockError
 
 from .. import documents
 from .schema import index_fields
-from .storage import LOCK_TIMEOUT, WRITE_PATIENCE, IndexStore, open_index
+from .storage import COMPOUND, LOCK_TIMEOUT, WRITE_PATIENCE, IndexStore, open_index
 
 # Old index directories are removed after a rebuild once nobody can still be building them.
 STALE_BUILD_SECONDS = 3600
@@ -63,7 +63,7 @@ def _catch_up(store: IndexStore, old, name: str, start: tuple[int, dict[int, int
         return
     orgs, missing = load_organisations(changed)
     new = open_index(store.root / name)
-    with new.writer(timeout=LOCK_TIMEOUT) as writer:
+    with new.writer(timeout=LOCK_TIMEOUT, compound=COMPOUND) as writer:
         for org in orgs:
             writer.update_document(**index_fields(documents.document(org)))
         for org_id in missing:
