@@ -28,6 +28,7 @@ ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "DEFAULT_LOCALE": str,
     "API_RATE_LIMIT": str,
     "NUMBERS_CACHE_SECONDS": float,
+    "FUNDING_CHECK_SECONDS": float,
     "DOWNLOAD_RATE_LIMIT": str,
 }
 
@@ -59,6 +60,9 @@ class Defaults:
     DOWNLOAD_RATE_LIMIT = "20 per minute"
     # "The cluster in numbers" counts again when the index has changed, at most this often.
     NUMBERS_CACHE_SECONDS = 60.0
+    # How often the investor view asks the database whether another process changed an
+    # organisation (this process's own commits are seen at once).
+    FUNDING_CHECK_SECONDS = 5.0
     # Organisations per directory or search page.
     PER_PAGE = 20
     # Rendered public pages each process keeps, sent again while the index is unchanged (0: none).

@@ -214,7 +214,6 @@ def after_rollback(session, previous_transaction) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("FUNDING_CHECK_SECONDS", 5.0)
     app.extensions["funding"] = Holder()
     target = db.session
     for name, listener in (
