@@ -114,6 +114,8 @@ def test_links_in_the_layout_point_at_their_endpoints(client, staff):
     # Header, hero, the empty directory's invitation, call to action, footer.
     assert html.count('href="/en/submit"') == 5
     assert '<li><a href="/en/staff/login">Staff login</a></li>' in html
+    # The investor view, in the header and the footer.
+    assert html.count('href="/en/startups"') == 2
     staff.login()
     html = client.get("/en/").get_data(as_text=True)
     assert '<li><a href="/en/staff/">Staff</a></li>' in html
