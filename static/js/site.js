@@ -51,7 +51,7 @@
       form.classList.add("applies-on-change");
       form.addEventListener("change", function (event) {
         var control = event.target;
-        if (!control.matches("input, select") || !control.name) {
+        if (!control.matches("input,select") || !control.name) {
           return;
         }
         try {
