@@ -4,9 +4,9 @@ For each size (`--sizes 10000,100000`) a directory of synthetic organisations is
 (bench/synthetic.py; kept in `--data`, reused by later runs), then a bare Flask app
 (bench/bare_app.py) and the project are started under the same gunicorn settings
 (gunicorn.conf.py, `--workers`), and wrk (Debian's package) runs `--duration` seconds with
-`--connections` against each page after a warm-up. Bare Flask is measured before and after the
-pages; each page is shown as a share of the mean of the two. Worker RSS is read from /proc at
-the end.
+`--connections` against each page after a warm-up. Both servers are up at once and measured in
+turn, each page right after bare Flask's one-line page, and shown as a share of that. Worker RSS
+is read from /proc at the end.
 
     .venv/bin/python -m bench.http_bench --sizes 10000
     .venv/bin/python -m bench.http_bench --profile /en/organisations --sizes 10000
@@ -180,51 +180,47 @@ def wrk(url: str, duration: int, connections: int) -> dict:
 
 
 def run_size(args, size: int) -> dict:
-    """Build (or reuse) one size, measure bare Flask and every page, return the figures."""
+    """Build (or reuse) one size, measure every page with bare Flask just before it."""
     folder = Path(args.data) / f"{args.engine}-{size}"
     facts = build(folder, args.engine, size, args.seed)
     pages = [(label, path.format(**facts)) for label, path in PAGES]
-    bare = []
-    rows = []
-    with Server("bench.bare_app:app", args.port, args.workers, {}) as server:
-        wrk(server.url + "/", 2, args.connections)
-        bare.append(wrk(server.url + "/", args.duration, args.connections)["rps"])
     environment = settings(folder, args.engine, size)
     if args.page_cache is not None:
         environment["PAGE_CACHE_ENTRIES"] = str(args.page_cache)
-    with Server("wsgi:app", args.port + 1, args.workers, environment) as server:
+    rows = []
+    # Both are up at once and measured in turn: on a shared machine the load drifts, and
+    # each page is compared with bare Flask measured a moment before.
+    with (
+        Server("bench.bare_app:app", args.port, args.workers, {}) as bare,
+        Server("wsgi:app", args.port + 1, args.workers, environment) as server,
+    ):
+        wrk(bare.url + "/", args.warmup, args.connections)
         for _, path in pages:
             # Each worker loads the index's arrays and caches on its first requests.
             wrk(server.url + path, args.warmup, args.connections)
         for label, path in pages:
-            rows.append(
-                {
-                    "page": label,
-                    "path": path,
-                    **wrk(server.url + path, args.duration, args.connections),
-                }
-            )
+            reference = wrk(bare.url + "/", args.duration, args.connections)["rps"]
+            measured = wrk(server.url + path, args.duration, args.connections)
+            rows.append({"page": label, "path": path, "bare_rps": reference, **measured})
         rss = server.worker_rss_mb()
-    with Server("bench.bare_app:app", args.port, args.workers, {}) as server:
-        bare.append(wrk(server.url + "/", args.duration, args.connections)["rps"])
     cache = "default" if args.page_cache is None else args.page_cache
-    return {**facts, "bare_rps": bare, "pages": rows, "worker_rss_mb": rss, "page_cache": cache}
+    return {**facts, "pages": rows, "worker_rss_mb": rss, "page_cache": cache}
 
 
 def print_table(figures: dict) -> None:
-    bare = sum(figures["bare_rps"]) / len(figures["bare_rps"])
     print(
         f"\n{figures['size']:,} organisations, {figures['engine']},"
-        f" page cache {figures.get('page_cache', 'default')}: bare Flask "
-        + " / ".join(f"{rps:,.0f}" for rps in figures["bare_rps"])
-        + " req/s (before / after the pages)"
+        f" page cache {figures['page_cache']}"
     )
-    print("| page | req/s | share of bare Flask | median latency | non-2xx |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| page | req/s | bare Flask just before | share | median latency | non-2xx |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for row in figures["pages"]:
         median = f"{row['median_ms']:.1f} ms" if row["median_ms"] is not None else "?"
-        share = 100 * row["rps"] / bare
-        print(f"| {row['page']} | {row['rps']:,.0f} | {share:.0f} % | {median} | {row['failed']} |")
+        share = 100 * row["rps"] / row["bare_rps"]
+        print(
+            f"| {row['page']} | {row['rps']:,.0f} | {row['bare_rps']:,.0f} | {share:.0f} % |"
+            f" {median} | {row['failed']} |"
+        )
     print("worker RSS:", ", ".join(f"{mb:.0f} MB" for mb in figures["worker_rss_mb"]))
 
 

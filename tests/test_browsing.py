@@ -123,3 +123,29 @@ def test_home_and_sector_pages_count_published_organisations(browsed):
     assert fashiontech and fashiontech.group(1) == "2"
     sector = browsed.get("/en/sectors/fashiontech").get_data(as_text=True)
     assert names_on(sector) == ["Cotton Lab", "Dress Code"]
+
+
+def test_a_profile_is_loaded_with_its_sectors_in_two_queries(engine_app, browsed):
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    engine_app.config["PAGE_CACHE_ENTRIES"] = 0
+    with engine_app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = browsed.get("/en/o/atelier-nova").get_data(as_text=True)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert "Atelier Nova" in page and "Textile" in page
+    own = [n for n, s in enumerate(statements) if "WHERE organisations.slug =" in s]
+    assert len(own) == 1
+    # Its sectors come with it, in the next statement; nothing of it is loaded lazily later
+    # (other organisations shown beside it come in statements of their own).
+    assert "organisation_sectors.organisation_id IN" in statements[own[0] + 1]
+    lazy = [s for s in statements if "= organisation_sectors.organisation_id" in s]
+    assert lazy == []
