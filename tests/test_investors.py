@@ -222,3 +222,45 @@ def test_the_api_gives_an_investors_terms_with_labels(client, portfolio):
         "instruments": [{"value": "equity", "label": "Equity"}],
     }
     assert client.get("/api/v1/organisations/fits-roubles").get_json()["investment"] is None
+
+
+def test_staff_create_an_investor_with_its_terms_on_the_form(app, client, staff):
+    staff.login()
+    page = client.get("/en/staff/organisations/new").get_data(as_text=True)
+    assert 'data-kind="investor"' in page and 'name="ticket_min"' in page
+    response = staff.post(
+        "/en/staff/organisations/new",
+        {
+            "name": "Loom Capital",
+            "kind": "investor",
+            "residency": "partner",
+            "status": "published",
+            "sectors": ["fashiontech"],
+            "investor_type": "venture_fund",
+            "focus_stages": ["prototype", "mvp"],
+            "ticket_min": "2 000 000",
+            "ticket_max": "10000000",
+            "ticket_currency": "rub",
+            "instruments": ["equity", "grant"],
+            "email": "deals@loomcapital.example",
+        },
+    )
+    assert response.status_code == 302
+    org = find_org("loom-capital", app=app)
+    assert (org.investor_type, org.focus_stages, org.instruments) == (
+        "venture_fund", ["prototype", "mvp"], ["equity", "grant"],
+    )  # fmt: skip
+    assert (org.ticket_min, org.ticket_max, org.ticket_currency) == (2_000_000, 10_000_000, "RUB")
+    refused = staff.post(
+        "/en/staff/organisations/new",
+        {
+            "name": "Odd Fund",
+            "kind": "investor",
+            "ticket_min": "lots",
+            "ticket_currency": "roubles",
+        },
+    )
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Expected a whole number" in text or "expected a whole number" in text
+    assert find_org("odd-fund", app=app) is None
