@@ -181,7 +181,8 @@ class Organisation(Model):
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     phone: Mapped[str] = mapped_column(sa.String(60), default="")
     social_links: Mapped[list] = mapped_column(sa.JSON, default=list)
-    logo: Mapped[str] = mapped_column(sa.String(120), default="")
+    # A stored file name (services/logos.py); indexed, as every request for a logo looks it up.
+    logo: Mapped[str] = mapped_column(sa.String(120), default="", index=True)
     # The interface language a public submission was sent in: staff notes go out in it.
     submission_locale: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, current_app, send_from_directory
+from flask_login import current_user
+
+from .services import logos
 
 bp = Blueprint("uploads", __name__)
 
@@ -16,7 +19,17 @@ SAFE_UPLOAD_NAME = re.compile(
 
 @bp.get("/uploads/<name>")
 def logo(name: str):
-    """Serve an uploaded logo by its stored file name."""
+    """Serve a logo by its stored file name: to anyone while its organisation is published, to
+    staff only while it is not, to nobody once no organisation shows it."""
     if not SAFE_UPLOAD_NAME.fullmatch(name):
         abort(404)
-    return send_from_directory(current_app.config["UPLOAD_DIR"], name, max_age=86400)
+    shown = logos.shown_to(name)
+    folder = current_app.config["UPLOAD_DIR"]
+    if shown == "public":
+        return send_from_directory(folder, name, max_age=logos.PUBLIC_MAX_AGE)
+    if shown == "staff" and current_user.is_authenticated:
+        response = send_from_directory(folder, name)
+        response.cache_control.no_store = True
+        response.cache_control.private = True
+        return response
+    abort(404)

@@ -195,3 +195,90 @@ def test_staff_remove_a_logo(app, client, staff, org):
     assert stored(app)[0]
     assert staff.post("/en/staff/organisations/kalibr/logo/remove").status_code == 303
     assert stored(app)[0] == ""
+
+
+# Who sees a logo, and when its file goes (security review, item 11) -------------------------
+
+
+def set_status(app, status):
+    with app.app_context():
+        org = db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr"))
+        org.status = status
+        db.session.commit()
+
+
+@pytest.mark.parametrize("status", ["draft", "pending", "archived"])
+def test_a_logo_is_public_only_while_its_organisation_is_published(app, client, staff, org, status):
+    staff.login()
+    post_logo(staff, image_bytes("PNG"))
+    name, _version = stored(app)
+    with app.test_client() as visitor, visitor.get(f"/uploads/{name}") as served:
+        assert served.status_code == 200
+        assert served.cache_control.public and served.cache_control.max_age <= 600
+    set_status(app, status)
+    with app.test_client() as visitor, visitor.get(f"/uploads/{name}") as served:
+        assert served.status_code == 404
+    # Staff still see it on their pages, and nothing keeps a copy.
+    with client.get(f"/uploads/{name}") as served:
+        assert served.status_code == 200
+        assert served.cache_control.no_store and served.cache_control.private
+    set_status(app, "published")
+    with app.test_client() as visitor, visitor.get(f"/uploads/{name}") as served:
+        assert served.status_code == 200
+
+
+def test_a_replaced_logo_is_deleted_and_no_longer_served(app, client, staff, org, tmp_path):
+    staff.login()
+    post_logo(staff, image_bytes("PNG"))
+    first, _version = stored(app)
+    post_logo(staff, image_bytes("JPEG"), "photo.jpg")
+    second, _version = stored(app)
+    assert first != second
+    assert sorted(path.name for path in (tmp_path / "uploads").iterdir()) == [second]
+    with app.test_client() as visitor:
+        assert visitor.get(f"/uploads/{first}").status_code == 404
+        with visitor.get(f"/uploads/{second}") as served:
+            assert served.status_code == 200
+
+
+def test_a_removed_logo_is_deleted_and_no_longer_served(app, client, staff, org, tmp_path):
+    staff.login()
+    post_logo(staff, image_bytes("PNG"))
+    name, _version = stored(app)
+    assert staff.post("/en/staff/organisations/kalibr/logo/remove").status_code == 303
+    assert list((tmp_path / "uploads").iterdir()) == []
+    assert client.get(f"/uploads/{name}").status_code == 404
+
+
+def test_deleting_an_organisation_deletes_its_logo(app, client, staff, org, tmp_path):
+    staff.login()
+    post_logo(staff, image_bytes("PNG"))
+    name, _version = stored(app)
+    with app.app_context():
+        db.session.delete(db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr")))
+        db.session.commit()
+    assert list((tmp_path / "uploads").iterdir()) == []
+    assert client.get(f"/uploads/{name}").status_code == 404
+
+
+def test_a_change_rolled_back_keeps_the_logo_file(app, staff, org, tmp_path):
+    staff.login()
+    post_logo(staff, image_bytes("PNG"))
+    name, _version = stored(app)
+    with app.app_context():
+        org = db.session.scalar(sa.select(Organisation).filter_by(slug="kalibr"))
+        org.logo = ""
+        db.session.flush()
+        db.session.rollback()
+        db.session.commit()
+    assert (tmp_path / "uploads" / name).is_file()
+    assert stored(app)[0] == name
+
+
+def test_a_file_no_organisation_shows_is_not_served(app, client, staff, tmp_path):
+    stray = "0123456789abcdef0123456789abcdef.png"
+    (tmp_path / "uploads").mkdir(exist_ok=True)
+    (tmp_path / "uploads" / stray).write_bytes(image_bytes("PNG"))
+    assert client.get(f"/uploads/{stray}").status_code == 404
+    staff.login()
+    assert client.get(f"/uploads/{stray}").status_code == 404

@@ -80,7 +80,9 @@ def test_model_change_without_a_migration_would_be_detected(tmp_path):
     assert result.exit_code == 0, result.output
     with app.app_context():
         with db.engine.begin() as connection:
-            connection.execute(sa.text("ALTER TABLE organisations DROP COLUMN logo"))
+            connection.execute(sa.text("ALTER TABLE organisations DROP COLUMN website"))
         changes = pending_model_changes()
         db.engine.dispose()
-    assert [(c[0], c[2], c[3].name) for c in changes] == [("add_column", "organisations", "logo")]
+    assert [(c[0], c[2], c[3].name) for c in changes] == [
+        ("add_column", "organisations", "website")
+    ]

@@ -1,4 +1,10 @@
-"""Organisation logos: decode an upload with Pillow, re-encode it small and clean, store it."""
+"""Organisation logos: decode an upload with Pillow, re-encode it small and clean, store it;
+say who may see a stored one; delete the files no organisation shows any more.
+
+A logo replaced or removed, or whose organisation is deleted, is noted at flush time and its
+file deleted after the commit (a rollback forgets the note), whichever service or command made
+the change.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,15 @@ import secrets
 import warnings
 from pathlib import Path
 
+import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event, orm
 
+from ..extensions import db
+from ..models import Organisation
 from . import audit
 
 # Formats we accept, as Pillow names them after decoding (never as the file name claims).
@@ -20,6 +31,11 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 25_000_000
 MAX_SIDE = 512
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(png|webp)$")
+# How long browsers and proxies may keep a published listing's logo: once the listing is
+# unpublished or its logo replaced, the old one leaves their caches within this time.
+PUBLIC_MAX_AGE = 600
+# session.info key: logo file names the session's transaction stopped using.
+DROPPED = "logos_dropped"
 
 # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; we refuse at our limit
 # whether Pillow warns or raises (see _open), so its limit is ours.
@@ -155,7 +171,7 @@ def delete_logo(name: str, upload_dir: str | Path) -> None:
 def replace_logo(org, file_storage, upload_dir: str | Path, user) -> str:
     """Store an uploaded logo as the organisation's (the caller commits); raise LogoError if unfit.
 
-    The previous file stays on disk: the audit log names it, so it can be put back.
+    The previous file is deleted once the change is committed.
     """
     name = store_logo(file_storage, upload_dir)
     previous = org.logo
@@ -169,3 +185,52 @@ def remove_logo(org, user) -> None:
     if org.logo:
         audit.log("logo", org, detail=f"{org.logo} → {_('(none)')}", user=user)
         org.logo = ""
+
+
+def shown_to(name: str) -> str | None:
+    """Who may see the stored logo of this name: "public" while an organisation showing it is
+    published, "staff" while only unpublished ones show it, None when no organisation does."""
+    statuses = set(
+        db.session.scalars(sa.select(Organisation.status).where(Organisation.logo == name))
+    )
+    if "published" in statuses:
+        return "public"
+    return "staff" if statuses else None
+
+
+@event.listens_for(orm.Session, "after_flush")
+def note_dropped_logos(session, flush_context) -> None:
+    """Note the logos of deleted organisations and the logos replaced or removed."""
+    dropped = session.info.setdefault(DROPPED, set())
+    for obj in session.deleted:
+        if isinstance(obj, Organisation) and obj.logo:
+            dropped.add(obj.logo)
+    for obj in session.dirty:
+        if isinstance(obj, Organisation):
+            history = sa.inspect(obj).attrs.logo.history
+            dropped.update(name for name in history.deleted if name)
+
+
+@event.listens_for(orm.Session, "after_commit")
+def delete_dropped_logos(session) -> None:
+    """Delete the files of the noted logos that no organisation shows; never raise."""
+    dropped = session.info.pop(DROPPED, set())
+    if not dropped:
+        return
+    try:
+        # The committing session cannot run SQL in its after_commit hook.
+        with orm.Session(db.engine) as check:
+            kept = set(
+                check.scalars(sa.select(Organisation.logo).where(Organisation.logo.in_(dropped)))
+            )
+        for name in dropped - kept:
+            delete_logo(name, current_app.config["UPLOAD_DIR"])
+    except Exception:
+        current_app.logger.exception("Logo files %s could not be deleted", sorted(dropped))
+
+
+@event.listens_for(orm.Session, "after_soft_rollback")
+def forget_dropped_logos(session, previous_transaction) -> None:
+    """A rolled-back change keeps its logos (savepoints keep the outer transaction's note)."""
+    if previous_transaction.parent is None:
+        session.info.pop(DROPPED, None)
