@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import time
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from . import config
 
@@ -51,6 +53,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'cluster.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # psycopg switches a query run five times to a generic prepared plan, which doubled
         # the time of ranked searches; plan every statement for its own parameters.
@@ -82,6 +85,20 @@ def instance_secret_key(instance: Path) -> str:
             return key
         time.sleep(0.02)
     raise RuntimeError(f"{path} is empty; delete it or set SECRET_KEY.")
+
+
+def create_private_sqlite_file(uri: str) -> None:
+    """Create a missing SQLite database file readable by its owner only (0600), before SQLite
+    creates it as the umask allows: it holds password hashes and people's contact details.
+    SQLite gives its journal files the database file's mode; an existing file keeps its own."""
+    url = make_url(uri)
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    if database.startswith("file:"):
+        return  # a URI filename with its own options: SQLite opens it as it says
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def normalise_database_url(url: str) -> str:

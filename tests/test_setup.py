@@ -1,10 +1,15 @@
 """The two set-up commands in README.md, and the settings they rely on."""
 
+import os
 import runpy
+import stat
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from cluster import create_app, normalise_database_url
 from cluster.config import from_environment
+from cluster.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,3 +62,19 @@ def test_secret_key_is_generated_once_and_shared_by_every_app(tmp_path, monkeypa
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) >= 32
     assert (tmp_path / "instance" / "cluster.sqlite3").parent.is_dir()
+
+
+def test_the_sqlite_database_file_is_created_readable_by_its_owner_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    previous = os.umask(0o022)
+    try:
+        app = create_app({"TESTING": True})
+        with app.app_context():
+            db.session.execute(sa.text("CREATE TABLE probe (x INTEGER)"))
+            db.session.commit()
+    finally:
+        os.umask(previous)
+    database = tmp_path / "instance" / "cluster.sqlite3"
+    assert database.stat().st_size > 0
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
