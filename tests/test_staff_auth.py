@@ -314,3 +314,16 @@ def test_outside_the_tests_passwords_are_hashed_at_production_cost(tmp_path):
     with app.app_context():
         password_hash = accounts.hasher().hash(STAFF_PASSWORD)
     assert "$m=65536,t=3,p=4$" in password_hash
+
+
+def test_a_failed_login_cannot_write_a_forged_line_into_the_audit_log(app, client, staff):
+    forged = "nobody@example.org\r\n2026-12-01 09:00 admin@example.org login\u2028user-create"
+    token = staff.csrf_token()
+    client.post(
+        "/en/staff/login",
+        data={"email": forged, "password": "not the password", "csrf_token": token},
+    )
+    with app.app_context():
+        entry = db.session.scalar(sa.select(AuditEntry).filter_by(action="login-failed"))
+    assert entry.target == "nobody@example.org 2026-12-01 09:00 admin@example.org login user-create"
+    assert not any(char in entry.target for char in "\r\n\u2028")

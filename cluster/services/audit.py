@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
@@ -10,6 +12,16 @@ from ..extensions import db
 from ..models import AuditEntry, Organisation, User
 from .directory import Page
 
+# Typed text goes in (a failed login's e-mail, a note, a file name): a line break in it would
+# start a forged entry wherever the log is read or copied line by line, and PostgreSQL refuses
+# NUL. NUL goes; other control characters and Unicode line separators become one space.
+CONTROL = re.compile(r"[\x01-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """The text on one line: NUL removed, each run of control characters one space."""
+    return CONTROL.sub(" ", text.replace("\x00", "")).strip()
+
 
 def log(action: str, target=None, detail: str = "", user: User | None = None) -> AuditEntry:
     """Add an audit entry (the caller commits); target is an organisation, a user or a string."""
@@ -17,10 +29,8 @@ def log(action: str, target=None, detail: str = "", user: User | None = None) ->
         user = current_user._get_current_object()
     entry = AuditEntry(
         action=action,
-        # Targets and details carry typed text (a failed login's e-mail, a note); PostgreSQL
-        # refuses NUL in text.
-        target=describe(target).replace("\x00", "")[:200],
-        detail=detail.replace("\x00", ""),
+        target=one_line(describe(target))[:200],
+        detail=one_line(detail),
         user_id=user.id if user is not None else None,
         user_email=user.email if user is not None else "",
         ip=(request.remote_addr or "")[:64] if has_request_context() else "",
