@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -331,3 +333,40 @@ def test_export_then_import_gives_the_same_organisations(app, client, staff, hos
     staff.post(f"/en/staff/import/{token}/run")
     assert find_org("formula", app=app).name == FORMULA
     assert find_org("quiet-draft", app=app).city == "@home"
+
+
+def test_an_import_is_seen_run_and_cancelled_only_by_who_uploaded_it(app, client, staff):
+    staff.login()
+    token = token_of(upload(staff, GOOD_CSV))
+    staff.logout()
+    staff.login(email="other@example.org")
+    assert client.get(f"/en/staff/import/{token}").status_code == 404
+    assert staff.post(f"/en/staff/import/{token}/run").status_code == 404
+    assert staff.post(f"/en/staff/import/{token}/cancel").status_code == 404
+    assert count_orgs(app=app) == 0
+    assert f"{token}.csv" in stored_files(app)
+    staff.logout()
+    staff.login(create=False)
+    assert "To create: <strong>2</strong>" in client.get(f"/en/staff/import/{token}").get_data(
+        as_text=True
+    )
+
+
+def test_a_file_with_invalid_rows_is_not_kept_on_disk(app, client, staff):
+    staff.login()
+    token = token_of(upload(staff, "name,kind\r\nNowhere,spaceship\r\n"))
+    assert "nothing will be written" in client.get(f"/en/staff/import/{token}").get_data(
+        as_text=True
+    )
+    assert stored_files(app) == [f"{token}.state.json"]
+
+
+def test_abandoned_uploads_are_removed_after_a_day(app, client, staff):
+    staff.login()
+    old = token_of(upload(staff, GOOD_CSV))
+    day_ago = time.time() - import_jobs.KEEP_SECONDS - 60
+    for name in stored_files(app):
+        os.utime(os.path.join(imports_dir(app), name), (day_ago, day_ago))
+    new = token_of(upload(staff, GOOD_CSV))
+    assert stored_files(app) == sorted([f"{new}.csv", f"{new}.state.json"])
+    assert client.get(f"/en/staff/import/{old}").status_code == 404

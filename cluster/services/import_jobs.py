@@ -155,10 +155,13 @@ def start(file_storage, user) -> Job:
 
     token = secrets.token_hex(16)
     upload_path, _state_path = _paths(token, suffix)
-    upload_path.write_bytes(data)
     job = Job(token=token, filename=filename, file_format=suffix, user_id=getattr(user, "id", None))
     job.read_as = spreadsheets.describe(data, suffix)
     preview(job, rows)
+    # Only a file that can be imported is kept for the run: one with invalid rows never runs,
+    # so its staff member's data would only wait on disk.
+    if job.can_run:
+        upload_path.write_bytes(data)
     save(job)
     return job
 

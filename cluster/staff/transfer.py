@@ -32,10 +32,16 @@ bp = Blueprint("transfer", __name__)
 
 
 def load_job(token: str) -> import_jobs.Job:
+    """The import with this token, for the staff member who uploaded it only (404 otherwise)."""
     try:
-        return import_jobs.load(token)
+        job = import_jobs.load(token)
     except import_jobs.JobMissing:
         abort(404)
+    # The token is hard to guess, but a link seen over a shoulder or in a log must not let
+    # another staff member read the file's preview, run it or cancel it.
+    if job.user_id != current_user.id:
+        abort(404)
+    return job
 
 
 @bp.route("/import", methods=["GET", "POST"])
