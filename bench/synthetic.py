@@ -19,6 +19,7 @@ from datetime import timedelta
 from functools import cache
 from itertools import islice
 from pathlib import Path
+from types import SimpleNamespace
 
 import cyrtranslit
 import sqlalchemy as sa
@@ -35,6 +36,7 @@ from cluster.models import (
     organisation_sectors,
     utcnow,
 )
+from cluster.services import matchmaking
 
 SECTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "sectors.json"
 SECTOR_SLUGS = tuple(entry["slug"] for entry in json.loads(SECTORS_FILE.read_text("utf-8")))
@@ -870,6 +872,25 @@ def _row(record: dict, created_at) -> dict:
         row[field.name] = list(value) if isinstance(value, list) else value
         if fields.is_empty(value):
             row[field.name] = field.empty
+    # What every save reads from the text (services/matchmaking.py): offers, needs, quantities.
+    derived = SimpleNamespace(
+        **row,
+        capability_edits={},
+        min_order_quantity=None,
+        min_order_unit="",
+        capacity_quantity=None,
+        capacity_unit="",
+    )
+    matchmaking.refresh(derived, {})
+    row.update(
+        offers=derived.offers,
+        needs_capabilities=derived.needs_capabilities,
+        capability_edits={},
+        min_order_quantity=derived.min_order_quantity,
+        min_order_unit=derived.min_order_unit,
+        capacity_quantity=derived.capacity_quantity,
+        capacity_unit=derived.capacity_unit,
+    )
     row.update(
         status="published",
         residency=row["residency"] or "resident",

@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ..search import SearchQuery, backend, language, terms, with_organisations
+from ..extensions import db
+from ..models import KIND_LABELS, Organisation
+from ..search import Hit, SearchQuery, backend, language, terms
 from . import capabilities, quantities
 
 # Providers listed at most: a shortlist, not a directory.
@@ -101,7 +104,7 @@ def find(need: Need) -> Shortlist:
         seen = {hit.id for hit in hits}
         hits += [hit for hit in rest if hit.id not in seen]
     matches = []
-    found: list[Any] = [org for _hit, org in with_organisations(hits[:SHORTLIST])]
+    found = load(hits[:SHORTLIST])
     for org in found:
         if not _takes(org, need.max_min_order):
             continue
@@ -110,6 +113,49 @@ def find(need: Need) -> Shortlist:
     # Most of the need offered first, the engine's order among equals.
     matches.sort(key=lambda match: -len(match.offered))
     return Shortlist(need, asked, matches, quantity)
+
+
+# What the shortlist and the matches read of an organisation: no sectors, no long texts.
+LISTED = (
+    Organisation.id, Organisation.slug, Organisation.name, Organisation.kind,
+    Organisation.residency, Organisation.verified_at, Organisation.offers,
+    Organisation.needs_capabilities, Organisation.min_order, Organisation.min_order_quantity,
+    Organisation.min_order_unit,
+)  # fmt: skip
+
+
+@dataclass
+class Listed:
+    """An organisation as a shortlist or a profile's matches show it (read as plain rows)."""
+
+    id: int
+    slug: str
+    name: str
+    kind: str
+    residency: str
+    verified_at: Any
+    offers: list
+    needs_capabilities: list
+    min_order: str
+    min_order_quantity: int | None
+    min_order_unit: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+def load(hits: list[Hit]) -> list[Any]:
+    """The published organisations of these hits, in their order, with what a list shows."""
+    if not hits:
+        return []
+    rows = db.session.execute(
+        sa.select(*LISTED).where(
+            Organisation.id.in_([hit.id for hit in hits]), Organisation.status == "published"
+        )
+    )
+    by_id = {row.id: Listed(*row) for row in rows}
+    return [by_id[hit.id] for hit in hits if hit.id in by_id]
 
 
 def _takes(org, max_min_order: int | None) -> bool:
@@ -166,7 +212,7 @@ def min_order_reason(org, quantity: quantities.Quantity | None) -> str:
 
 
 # How many candidates one profile's matches are picked from.
-CANDIDATES = 200
+CANDIDATES = 30
 
 
 def _candidates(org, facet: str, slugs: list[str]) -> list:
@@ -174,8 +220,7 @@ def _candidates(org, facet: str, slugs: list[str]) -> list:
     if not slugs:
         return []
     query = SearchQuery(filters={facet: slugs}, sort="newest", per_page=CANDIDATES)
-    found: list[Any] = [other for _hit, other in with_organisations(backend().search(query).hits)]
-    return [other for other in found if other.id != org.id]
+    return [other for other in load(backend().search(query).hits) if other.id != org.id]
 
 
 def _standing(org) -> tuple:
