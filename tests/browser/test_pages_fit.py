@@ -261,3 +261,29 @@ def test_the_conflict_page_shows_the_value_the_editor_started_from_on_a_phone(
     finally:
         stale_context.close()
         other_context.close()
+
+
+def test_an_import_preview_fits_a_phone(browser, live_server, admin_state, artifacts):
+    rows = (
+        "name,kind,summary,website\r\n"
+        "A workshop whose name runs on and on well past the width of any phone screen,"
+        "manufacturer,Sewing,https://a-very-long-address-of-a-workshop.example/and/a/long/path\r\n"
+        "Bad row,no-such-kind,,\r\n"
+    )
+    context, page = open_page(browser, PHONE, admin_state)
+    try:
+        for name, data in (("with-errors.csv", rows), ("valid.csv", rows.split("Bad row")[0])):
+            page.goto(live_server + "/en/staff/import")
+            page.set_input_files(
+                "input[type=file]",
+                files=[{"name": name, "mimeType": "text/csv", "buffer": data.encode()}],
+            )
+            page.get_by_role("button", name="Preview the import").click()
+            page.wait_for_load_state()
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            page.screenshot(path=str(artifacts / f"import-{name}-390.png"), full_page=True)
+            assert overflow(page) <= 0, name
+            assert axe_violations(page) == "", name
+        assert page.get_by_role("button", name="Import 1 new and 0 changed").count() == 1
+    finally:
+        context.close()
