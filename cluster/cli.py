@@ -158,7 +158,12 @@ def import_summary(report) -> str:
 
 @click.command("export")
 @click.option(
-    "--format", "file_format", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "excel", "xlsx", "json"]),
+    default="csv",
+    show_default=True,
+    help="CSV, CSV for Excel (a BOM and ';'), an Excel workbook or JSON.",
 )
 @click.option(
     "--status",
@@ -170,17 +175,21 @@ def import_summary(report) -> str:
 @click.option(
     "-o",
     "--output",
-    type=click.File("w", encoding="utf-8"),
+    type=click.File("wb"),
     default="-",
     help="File to write; standard output by default.",
 )
 @with_appcontext
 @in_default_language
 def export_command(file_format: str, statuses: tuple[str, ...], output) -> None:
-    """Export organisations as CSV or JSON, in the format the import command reads."""
+    """Export organisations as CSV, an Excel workbook or JSON, in the format import reads."""
     from .services import exporter
 
-    output.write(exporter.export(exporter.select_organisations(statuses), file_format))
+    orgs = exporter.select_organisations(statuses)
+    if file_format in exporter.FORMATS:
+        output.write(exporter.export(orgs, file_format).encode("utf-8"))
+    else:
+        output.write(exporter.download(orgs, file_format))
 
 
 @click.command("create-user")

@@ -196,3 +196,14 @@ def test_downloads_are_limited_per_address(app, client, cluster):
     assert "Too many" in refused.get_data(as_text=True)
     # Pages and feeds are not counted with the files.
     assert client.get("/en/organisations").status_code == 200
+
+
+def test_command_line_exports_a_workbook_and_csv_for_excel(app, runner, tmp_path, cluster):
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(args=["export", "--format", "xlsx", "--status", "draft", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = sheet_rows(workbook(out.read_bytes()))
+    assert rows[0] == list(fields.COLUMNS)
+    assert [row[fields.COLUMNS.index("slug")] for row in rows[1:]] == ["hidden"]
+    result = runner.invoke(args=["export", "--format", "excel"])
+    assert result.output.startswith("\ufeff" + ";".join(fields.COLUMNS[:3]))
