@@ -161,6 +161,8 @@ def test_staff_forward_a_request_by_mail_with_no_typed_text_in_a_header(
     ask(client, purpose=injected)
     [kept] = stored(app)
     staff.login()
+    dashboard = client.get("/en/staff/").get_data(as_text=True)
+    assert '1</span> <span class="stat-label">new request for an introduction' in dashboard
     queue = client.get("/en/staff/introductions").get_data(as_text=True)
     assert "Ann Founder would like to meet Bluewharf Sewing" in queue
     response = staff.post(f"/en/staff/introductions/{kept.id}/forward", follow_redirects=True)

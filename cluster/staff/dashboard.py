@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 
 from ..access import admin_required, staff_required
 from ..models import STATUSES
-from ..services import audit, directory, freshness, listings
+from ..services import audit, directory, freshness, introductions, listings
 
 bp = Blueprint("dashboard", __name__)
 
@@ -19,6 +19,7 @@ def index():
         "staff/dashboard.html",
         counts=listings.counts_by_status(),
         due_for_check=freshness.stale_count(),
+        new_introductions=introductions.counts()["new"],
         pending=listings.pending(),
         recent=listings.recently_changed(),
         statuses=STATUSES,
