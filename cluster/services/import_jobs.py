@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..extensions import db
-from . import audit, importer, records, slugs, spreadsheets, taxonomy
+from . import audit, import_preview, importer, records, slugs, spreadsheets, taxonomy
 from .duplicates import DuplicateFinder
 
 CHUNK_ROWS = 200
@@ -72,6 +72,10 @@ class Job:
     error_count: int = 0
     # [{"row", "name", "matches": [{"slug", "name", "reason"}]}] for rows that would be created.
     duplicates: list[dict] = field(default_factory=list)
+    # The preview's detail (services/import_preview.py): {slug: {field: value}} of rows to
+    # create, {slug: {field: [before, after]}} of rows to update.
+    new_values: dict[str, dict] = field(default_factory=dict)
+    changes: dict[str, dict] = field(default_factory=dict)
     # Progress of the writing: rows done, and what they did.
     done: int = 0
     written_created: int = 0
@@ -173,7 +177,12 @@ def preview(job: Job, rows: list) -> None:
     job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
     job.errors = report.errors
     job.error_count = report.error_count
-    if not report.ok or not report.created:
+    if not report.ok:
+        return
+    job.new_values, job.changes = import_preview.details(
+        rows, report.created, report.updated, PREVIEW_LIMIT
+    )
+    if not report.created:
         return
     to_create = set(report.created)
     finder = DuplicateFinder.load()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,18 +10,29 @@ from .. import fields
 from ..access import staff_required
 from ..extensions import db
 from ..models import Revision
-from ..services import organisations, revisions
+from ..services import directory, organisations, revisions
+from ..templating import sector_name
 from .forms import ActionForm
 from .organisations import get_organisation
 
 bp = Blueprint("history", __name__, url_prefix="/organisations")
 
 
+def sector_names() -> dict[str, str]:
+    """Each sector's name in the page's language by its slug, read once per request."""
+    if "sector_names" not in g:
+        g.sector_names = {sector.slug: sector_name(sector) for sector in directory.all_sectors()}
+    return g.sector_names
+
+
 @bp.app_template_filter("revision_value")
 def revision_value(value, name: str = "") -> str:
-    """A stored value as one line; a choice field's codes as their labels."""
+    """A stored value as one line; a choice field's codes and sectors' slugs as their names."""
     field = fields.BY_NAME.get(name)
-    if field is not None and field.choices:
+    if name == "sectors" and isinstance(value, list):
+        names = sector_names()
+        value = [names.get(item, item) if isinstance(item, str) else item for item in value]
+    elif field is not None and field.choices:
         labels = dict(field.choices)
         if isinstance(value, list):
             value = [labels.get(item, item) if isinstance(item, str) else item for item in value]
