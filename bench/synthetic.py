@@ -922,7 +922,10 @@ def insert(session, records: Iterable[dict], batch_size: int = 2000) -> int:
     )
     now = utcnow()
     total = 0
-    records = iter(records)
+    # Slugs already in the table (the demo directory, say) are not taken again: a record that
+    # would repeat one gets the next free "-2", "-3", ... as the app gives a repeated name.
+    taken = set(session.scalars(sa.select(table.c.slug)))
+    records = (_untaken(record, taken) for record in records)
     while batch := list(islice(records, batch_size)):
         # Spread creation times so "newest first" has an order to show.
         rows = [_row(record, now - timedelta(minutes=total + i)) for i, record in enumerate(batch)]
@@ -939,6 +942,15 @@ def insert(session, records: Iterable[dict], batch_size: int = 2000) -> int:
             session.execute(sa.insert(organisation_sectors), links)
         total += len(batch)
     return total
+
+
+def _untaken(record: dict, taken: set[str]) -> dict:
+    slug, count = record["slug"], 1
+    while slug in taken:
+        count += 1
+        slug = f"{record['slug']}-{count}"
+    taken.add(slug)
+    return record if slug == record["slug"] else {**record, "slug": slug}
 
 
 def to_csv_row(record: dict) -> dict:
