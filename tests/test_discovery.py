@@ -169,7 +169,7 @@ def test_sitemap_lists_published_profiles_only_in_both_languages(app, client):
 
 def test_sitemap_pages_list_public_pages_and_sectors_in_both_languages(client):
     urls = sitemap_urls(client, "/sitemap-pages.xml")
-    for path in ("/", "/organisations", "/sectors", "/sectors/textile"):
+    for path in ("/", "/organisations", "/sectors", "/sectors/textile", "/startups", "/numbers"):
         assert f"http://localhost/ru{path}" in urls
         assert f"http://localhost/en{path}" in urls
     assert not [url for url in urls if "/staff" in url]

@@ -31,6 +31,8 @@ PAGES = (
     "public.home",
     "public.organisations",
     "public.sectors",
+    "startups.startups",
+    "partners.find",
     "numbers.page",
     "api_docs.page",
     "submissions.submit",
