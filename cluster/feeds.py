@@ -47,13 +47,13 @@ def sector_feed(slug: str):
 
 
 @bp.app_template_global()
-def feed_url(**changes) -> str:
+def feed_url() -> str:
     """The feed of the current list page, '' on a page that has none."""
     endpoint = FEED_OF_PAGE.get(request.endpoint or "")
     if not endpoint:
         return ""
     arguments = feeds.feed_arguments(request.args, text=endpoint == "feeds.search_feed")
-    return address(endpoint, arguments, **(request.view_args or {}), **changes)
+    return address(endpoint, arguments, **(request.view_args or {}))
 
 
 @bp.before_app_request
