@@ -140,6 +140,8 @@ def test_charts_are_well_formed_svg_with_a_title_and_a_link_per_bar(app, client)
         assert svg.get("role") == "img"
         assert svg.find("title") is not None and svg.find("title").text
     kinds = ET.fromstring(svgs[0])
+    # Out of the tab order: the table beside it has the same links for keyboards and readers.
+    assert {link.get("tabindex") for link in kinds.findall("a")} == {"-1"}
     assert [link.get("href") for link in kinds.findall("a")] == [
         "/en/organisations?kind=startup",
         "/en/organisations?kind=education",
