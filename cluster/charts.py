@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # Horizontal bars: a column of labels, then the bars, then room for each bar's number.
-BAR_WIDTH = 640
-BAR_LABEL_WIDTH = 210
+BAR_WIDTH = 720
+BAR_LABEL_WIDTH = 300
 BAR_NUMBER_ROOM = 70
 BAR_ROW = 30
 BAR_THICKNESS = 20
