@@ -22,6 +22,7 @@ from .services import duplicates, taxonomy
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.csv"
 # Files with fewer rows import too fast for a progress bar to help.
 PROGRESS_FROM_ROWS = 500
+PROGRESS_FROM_BYTES = 8 * 1024
 
 
 def in_default_language(command):
@@ -102,17 +103,23 @@ def load_demo() -> None:
 @with_appcontext
 @in_default_language
 def import_command(file: str, dry_run: bool) -> None:
-    """Import organisations from a CSV or JSON file: every row, or none if any is invalid."""
-    from .services import importer
+    """Import organisations from a CSV, Excel or JSON file: every row, or none if any is invalid.
+
+    A CSV file of any size is read as a stream and written in batches (batch_import.py).
+    """
+    from .services import batch_import
 
     with contextlib.ExitStack() as stack:
 
-        def progress(rows):
-            if len(rows) < PROGRESS_FROM_ROWS:
-                return rows
-            return stack.enter_context(click.progressbar(rows, label=_("Checking rows")))
+        def start_progress(total: int):
+            # A CSV file counts its bytes, another its rows.
+            small = PROGRESS_FROM_BYTES if file.lower().endswith(".csv") else PROGRESS_FROM_ROWS
+            if total < small:
+                return lambda step: None
+            bar = click.progressbar(length=total, label=_("Checking rows"))
+            return stack.enter_context(bar).update
 
-        report = importer.import_file(file, dry_run=dry_run, progress=progress)
+        report = batch_import.import_path(file, dry_run=dry_run, start_progress=start_progress)
     click.echo(import_summary(report))
     for error in report.errors:
         click.echo(error)

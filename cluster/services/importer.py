@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ NumberedRow = tuple[int, Mapping[str, Any]]
 Progress = Callable[[list[NumberedRow]], Iterable[NumberedRow]]
 
 FORMATS = (".csv", ".xlsx", ".json")
-# Large enough for any file a person keeps in a spreadsheet; bigger is refused, not read.
+# A file read whole: bigger is refused, not read (the command line streams a CSV of any size).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # What a new organisation gets when the file has no column for it.
 NEW_DEFAULTS = {"residency": "resident", "status": "published"}
@@ -113,15 +113,19 @@ def problem(row: int, message: str, column: str | None = None) -> str:
 # Reading files -------------------------------------------------------------------------------
 
 
-def read_file(path: str | Path) -> list[NumberedRow]:
-    """Read a .csv, .xlsx or .json file into numbered records; FileRefused if it is unreadable."""
+def read_file(path: str | Path, limited: bool = True) -> list[NumberedRow]:
+    """Read a .csv, .xlsx or .json file into numbered records; FileRefused if it is unreadable.
+
+    Limited, a file over MAX_FILE_BYTES is refused unread: the browser's uploads (IMPORT_MAX_BYTES,
+    smaller) and import_file. The command line streams a CSV file of any size (batch_import.py).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise FileRefused(
             problem(1, _("expected a .csv, .xlsx or .json file, not %(name)r", name=path.name))
         )
-    if path.stat().st_size > MAX_FILE_BYTES:
+    if limited and path.stat().st_size > MAX_FILE_BYTES:
         raise FileRefused(
             problem(1, _("the file is larger than %(mb)d MB", mb=MAX_FILE_BYTES // 2**20))
         )
@@ -163,15 +167,37 @@ def read_table(
     table: Iterable[list[str]], first_row: int = 1, unquote: bool = True
 ) -> list[NumberedRow]:
     """Rows of cells, the header first (row `first_row`), into numbered records."""
-    rows = iter(table)
     problems = Problems()
+    numbered: list[NumberedRow] = []
+    try:
+        for number, item in table_records(table, first_row, unquote):
+            if isinstance(item, str):
+                problems.add(number, item)
+            else:
+                numbered.append((number, item))
+    except Unreadable as unreadable:
+        problems.refuse(*unreadable.args)
+    problems.refuse()
+    return numbered
+
+
+class Unreadable(FileRefused):
+    """The CSV module could not read on from this row (the rows before it were read)."""
+
+
+def table_records(
+    table: Iterable[list[str]], first_row: int = 1, unquote: bool = True
+) -> Iterator[tuple[int, Mapping[str, Any] | str]]:
+    """Rows of cells, the header first, as numbered records, read as they are asked for; a
+    row that cannot be a record comes as the message saying why. FileRefused for a header
+    that is wrong, Unreadable where the CSV module gives up."""
+    rows = iter(table)
     number, header = first_row, None
     try:
         header = next(rows, None)
         if header is None:
             raise FileRefused(problem(1, _("the file is empty; the first row names the columns")))
         columns = _check_header(_without_trailing_blanks(header))
-        numbered: list[NumberedRow] = []
         for number, cells in enumerate(rows, start=first_row + 1):
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines between or after the rows
@@ -186,22 +212,19 @@ def read_table(
                     len(cells),
                     columns=len(columns),
                 )
-                problems.add(number, message)
+                yield number, message
                 continue
             # Spreadsheets drop trailing empty cells: a short row means empty values.
             cells += [""] * (len(columns) - len(cells))
+            # restore drops the "'" an export puts before a formula trigger.
             record = {
-                column: _unquote_formula(cell) if unquote else cell
+                column: restore(cell) if unquote else cell
                 for column, cell in zip(columns, cells, strict=True)
             }
-            numbered.append((number, record))
+            yield number, record
     except csv.Error as error:
-        unreadable = problem(
-            number + 1 if header else 1, _("cannot read the CSV: %(error)s", error=error)
-        )
-        problems.refuse(unreadable)
-    problems.refuse()
-    return numbered
+        row = number + 1 if header else 1
+        raise Unreadable(problem(row, _("cannot read the CSV: %(error)s", error=error))) from None
 
 
 def read_json(text: str) -> list[NumberedRow]:
@@ -255,11 +278,6 @@ def _check_header(header: list[str]) -> list[str]:
     return columns
 
 
-def _unquote_formula(cell: str) -> str:
-    """Drop the "'" an export puts before a formula trigger (see exporter.neutralise)."""
-    return restore(cell)
-
-
 # Importing -----------------------------------------------------------------------------------
 
 
@@ -301,7 +319,7 @@ def import_numbered(
         return report
 
     existing = dict(db.session.execute(sa.select(Organisation.slug, Organisation.id)).all())
-    loaded = _load(slug for slug, _ in planned if slug in existing)
+    loaded = load_by_slug(slug for slug, _ in planned if slug in existing)
     saved: list[tuple[Organisation, dict | None]] = []  # with the snapshot before an update
     for slug, values in planned:
         org = loaded.get(slug)
@@ -331,32 +349,42 @@ def import_numbered(
 
 def _plan(rows: Iterable[NumberedRow], report: ImportReport) -> list[tuple[str, dict[str, Any]]]:
     """Each valid row's slug and parsed values; an error in the report for every invalid one."""
-    sectors = taxonomy.sector_lookup()
-    planned: list[tuple[str, dict[str, Any]]] = []
-    first_row_of: dict[str, int] = {}
-    for number, raw in rows:
-        values, errors = records.parse_record(raw, sectors)
+    planner = RowPlanner(taxonomy.sector_lookup(), report)
+    return [planned for number, raw in rows if (planned := planner.plan(number, raw))]
+
+
+class RowPlanner:
+    """Checks rows one at a time, remembering the slugs earlier rows took."""
+
+    def __init__(self, sectors, report: ImportReport) -> None:
+        self.sectors = sectors
+        self.report = report
+        self.first_row_of: dict[str, int] = {}
+
+    def plan(self, number: int, raw: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The row's slug and parsed values, or None with its errors added to the report."""
+        report = self.report
+        values, errors = records.parse_record(raw, self.sectors)
         for error in errors:
             report.add_error(number, error.message, error.column)
         if errors:
-            continue
+            return None
         slug = values.get("slug") or slugs.slugify_name(values["name"])
         if not slug:
             report.add_error(number, _("cannot derive a slug from the name; give one"), "slug")
-            continue
-        if slug in first_row_of:
+            return None
+        if slug in self.first_row_of:
             message = _(
-                "%(slug)r is already used by row %(row)d", slug=slug, row=first_row_of[slug]
+                "%(slug)r is already used by row %(row)d", slug=slug, row=self.first_row_of[slug]
             )
             report.add_error(number, message, "slug")
-            continue
-        first_row_of[slug] = number
+            return None
+        self.first_row_of[slug] = number
         values["slug"] = slug
-        planned.append((slug, values))
-    return planned
+        return slug, values
 
 
-def _load(slugs_to_load: Iterable[str]) -> dict[str, Organisation]:
+def load_by_slug(slugs_to_load: Iterable[str]) -> dict[str, Organisation]:
     """The organisations with these slugs, their sectors loaded, in a few queries."""
     wanted = list(slugs_to_load)
     loaded: dict[str, Organisation] = {}

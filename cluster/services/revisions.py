@@ -65,23 +65,31 @@ def diff(before: dict | None, after: dict | None) -> dict[str, list]:
     }
 
 
-def _revision(org, user_id, action: str, before: dict | None, note: str) -> Revision | None:
+def revision_values(
+    org, user_id, action: str, before: dict | None, note: str
+) -> dict[str, Any] | None:
+    """The columns of a revision of this save (for a bulk insert), or None if nothing changed."""
     deleted = action == "delete"
     after = None if deleted else snapshot(org)
     changes = diff(before, after)
     if not changes and action not in ALWAYS_RECORDED:
         return None
-    return Revision(
+    return {
         # A deletion's history outlives the row, so it points at no organisation.
-        organisation_id=None if deleted else org.id,
-        organisation_slug=org.slug,
-        user_id=user_id,
-        version=org.version,
-        action=action,
-        changes=changes,
-        snapshot=before if deleted else after,
-        note=note,
-    )
+        "organisation_id": None if deleted else org.id,
+        "organisation_slug": org.slug,
+        "user_id": user_id,
+        "version": org.version,
+        "action": action,
+        "changes": changes,
+        "snapshot": before if deleted else after,
+        "note": note,
+    }
+
+
+def _revision(org, user_id, action: str, before: dict | None, note: str) -> Revision | None:
+    values = revision_values(org, user_id, action, before, note)
+    return None if values is None else Revision(**values)
 
 
 def record(

@@ -1,0 +1,128 @@
+"""The command line's import: a file of any size read as a stream, written in batches, all or
+nothing, found by search once committed (both engines)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+import sqlalchemy as sa
+
+from bench import synthetic
+from cluster.extensions import db
+from cluster.models import Organisation, Revision
+from cluster.search import SearchQuery, backend
+from cluster.services import batch_import, importer
+from tests.factories import count_orgs
+
+
+def write_csv(path, records: list[dict], encoding: str = "utf-8") -> None:
+    with path.open("w", encoding=encoding, newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=synthetic.COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow(synthetic.to_csv_row(record))
+
+
+def records(n: int, seed: int = 4) -> list[dict]:
+    return list(synthetic.generate(n, seed=seed))
+
+
+@pytest.fixture
+def context(app):
+    """The app (SQLite and Whoosh) with its context pushed."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Batches of 7 rows, so a few dozen rows take several flushes and index writes."""
+    monkeypatch.setattr(batch_import, "BATCH", 7)
+    monkeypatch.setattr(batch_import, "INDEX_BATCH", 9)
+
+
+def test_the_command_line_imports_a_file_past_the_limit_of_reading_whole_files(
+    search_app, tmp_path, small_batches, monkeypatch
+):
+    path = tmp_path / "big.csv"
+    wanted = records(40)
+    write_csv(path, wanted)
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", path.stat().st_size // 3)
+
+    with pytest.raises(importer.FileRefused, match="larger than"):
+        importer.read_file(path)
+    result = search_app.test_cli_runner().invoke(args=["import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "40 rows: 40 created" in result.output
+    assert count_orgs() == 40
+    published = [record for record in wanted if record.get("status", "published") == "published"]
+    found = backend().search(SearchQuery(per_page=50))
+    assert found.total == len(published)
+    name = wanted[17]["name"]
+    assert name in [hit.name for hit in backend().search(SearchQuery(text=name)).hits]
+
+
+def test_one_bad_row_late_in_the_file_writes_nothing_and_is_reported_as_before(
+    context, tmp_path, small_batches
+):
+    path = tmp_path / "bad.csv"
+    wanted = records(30)
+    wanted[25]["kind"] = "spaceship"
+    wanted[27]["founded_year"] = "long ago"
+    write_csv(path, wanted)
+
+    report = batch_import.import_path(path)
+
+    assert not report.written and not report.ok
+    assert count_orgs() == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 0
+    assert report.errors == importer.import_file(path).errors
+    assert report.errors[0].startswith("row 27, column kind: ")
+    assert report.errors[1].startswith("row 29, column founded_year: ")
+
+
+def test_a_second_import_updates_what_changed_and_records_each_revision(
+    context, tmp_path, small_batches
+):
+    path = tmp_path / "orgs.csv"
+    wanted = records(20)
+    write_csv(path, wanted)
+    assert batch_import.import_path(path).written
+    wanted[3]["summary"] = "Now weaving tapestries."
+    write_csv(path, wanted, encoding="cp1251")
+
+    report = batch_import.import_path(path)
+
+    assert (len(report.created), len(report.updated), len(report.unchanged)) == (0, 1, 19)
+    changed = db.session.scalar(sa.select(Organisation).filter_by(slug=report.updated[0]))
+    assert changed.summary == "Now weaving tapestries." and changed.version == 2
+    actions = db.session.execute(
+        sa.select(Revision.action, sa.func.count()).group_by(Revision.action)
+    ).all()
+    assert dict(actions) == {"create": 20, "import": 1}
+
+
+def test_a_dry_run_reports_and_writes_nothing(context, tmp_path, small_batches):
+    path = tmp_path / "orgs.csv"
+    write_csv(path, records(15))
+
+    report = batch_import.import_path(path, dry_run=True)
+
+    assert len(report.created) == 15 and not report.written
+    assert count_orgs() == 0
+
+
+def test_progress_reaches_the_size_of_the_file(context, tmp_path, small_batches):
+    path = tmp_path / "orgs.csv"
+    write_csv(path, records(25))
+    steps: list[int] = []
+
+    def start(total: int):
+        steps.append(-total)
+        return steps.append
+
+    batch_import.import_path(path, start_progress=start)
+
+    assert -steps[0] == path.stat().st_size == sum(steps[1:])
