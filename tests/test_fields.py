@@ -28,6 +28,13 @@ INTERNAL = {
     "min_order_unit",
     "capacity_quantity",
     "capacity_unit",
+    # The duplicate check's keys, made from the name, website, e-mail and phone on every save
+    # (cluster/duplicate_keys.py).
+    "name_key",
+    "name_alt_key",
+    "website_key",
+    "email_key",
+    "phone_key",
 }
 
 
