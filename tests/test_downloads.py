@@ -207,3 +207,15 @@ def test_command_line_exports_a_workbook_and_csv_for_excel(app, runner, tmp_path
     assert [row[fields.COLUMNS.index("slug")] for row in rows[1:]] == ["hidden"]
     result = runner.invoke(args=["export", "--format", "excel"])
     assert result.output.startswith("\ufeff" + ";".join(fields.COLUMNS[:3]))
+
+
+def test_odd_download_arguments_never_fail(app, client, cluster):
+    app.config["DOWNLOAD_RATE_LIMIT"] = "100 per minute"
+    for path in (
+        "/en/search/download.xlsx?q=" + "(" * 300,
+        "/en/organisations/download.csv?sector=%00&kind=" + "x" * 500,
+        "/en/organisations/download.xlsx?per_page=-4&page=99999999&sort=%F0",
+        "/ru/search/download.csv?q=%22%22%22&stage=mvp&stage=mvp",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/sitemap-organisations-99999999999999999999.xml").status_code == 404
