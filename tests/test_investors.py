@@ -264,3 +264,14 @@ def test_staff_create_an_investor_with_its_terms_on_the_form(app, client, staff)
     text = refused.get_data(as_text=True)
     assert "Expected a whole number" in text or "expected a whole number" in text
     assert find_org("odd-fund", app=app) is None
+
+
+def test_a_change_another_process_commits_is_seen(app, tmp_path, portfolio):
+    assert "Too Early" not in focus_names(app, "spindle-fund")
+    # A second app on the same database and index stands for another worker.
+    other = build_app(tmp_path, FUNDING_CHECK_SECONDS=0)
+    with other.app_context():
+        org = find_org("too-early")
+        org.stage = "mvp"
+        db.session.commit()
+    assert "Too Early" in focus_names(app, "spindle-fund")

@@ -4,7 +4,7 @@ One query per table builds them; NumPy then filters, matches and sorts any numbe
 few milliseconds, so no page reads every startup from the database or loops over them in Python.
 They are rebuilt when a commit in this process changed an organisation (sync hooks below), and
 at most every FUNDING_CHECK_SECONDS another process's changes are noticed through a fingerprint
-of the organisations (their count, newest update time and highest id).
+(the search index's version and the newest update time).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy import event
 
+from .. import search
 from ..extensions import db
 from ..models import STAGES, Organisation, Sector, organisation_sectors
 from ..search.arrays import FacetColumn, positions
@@ -144,19 +145,17 @@ def load_investors(table: rates.Rates) -> Investors:
 def _fingerprint() -> tuple:
     """What changes when an organisation is added, changed (published, unpublished) or removed.
 
-    Three look-ups an index answers (the newest update time, the highest id) or SQLite counts
-    without reading rows; a change written around the ORM without a new update time is seen
-    when this process's next commit or restart rebuilds the arrays.
+    The search index's version, which every process's commits move (the index follows the
+    database after each commit, bulk paths included), and the newest update time, an index
+    look-up that also sees a change written around the ORM.
     """
-    return tuple(
-        db.session.execute(
-            sa.select(
-                sa.func.count(),
-                sa.func.max(Organisation.updated_at),
-                sa.func.max(Organisation.id),
-            )
-        ).one()
-    )
+    try:
+        version = search.backend().version()
+    except Exception:
+        current_app.logger.exception("The search index's version is unavailable")
+        version = None
+    newest = db.session.scalar(sa.select(sa.func.max(Organisation.updated_at)))
+    return version, newest
 
 
 class Holder:
