@@ -230,7 +230,8 @@ def profile(args, size: int) -> None:
     facts = build(folder, args.engine, size, args.seed)
     from cluster import create_app
 
-    app = create_app(settings(folder, args.engine, size))
+    # Every request rendered: the page cache would answer all but the first.
+    app = create_app({**settings(folder, args.engine, size), "PAGE_CACHE_ENTRIES": 0})
     client = app.test_client()
     path = args.profile.format(**facts)
     for _ in range(3):
