@@ -66,3 +66,13 @@ def test_the_kind_sections_follow_the_identity(client):
     kinds = [kind for kind in legends[1:] if kind]
     assert kinds and legends[1 : 1 + len(kinds)] == kinds
     assert "js/forms.js" in page
+
+
+def test_texts_in_the_second_language_fold_away_until_they_hold_something(app, client):
+    page = client.get("/en/submit").get_data(as_text=True)
+    folded = re.search(r'<details class="field-more">.*?</details>', page, re.DOTALL)
+    assert folded
+    assert 'id="summary_alt"' in folded.group() and 'id="description_alt"' in folded.group()
+    data = {"csrf_token": token(app, client), "summary_alt": "Пошив малых партий."}
+    page = client.post("/en/submit", data=data).get_data(as_text=True)
+    assert '<details class="field-more" open>' in page
