@@ -87,14 +87,7 @@ def fill_existing_rows():
 
     conn = op.get_bind()
     for row in conn.execute(sa.select(ORGANISATIONS)).mappings().all():
-        org = SimpleNamespace(
-            **dict(row),
-            capability_edits={},
-            min_order_quantity=None,
-            min_order_unit="",
-            capacity_quantity=None,
-            capacity_unit="",
-        )
+        org = SimpleNamespace(**{**dict(row), "capability_edits": {}})
         org.offers = matchmaking.found(org, "offers")
         org.needs_capabilities = matchmaking.found(org, "needs_capabilities")
         matchmaking.fill_quantities(org)
