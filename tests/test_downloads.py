@@ -219,3 +219,39 @@ def test_odd_download_arguments_never_fail(app, client, cluster):
     ):
         assert client.get(path).status_code == 200, path
     assert client.get("/sitemap-organisations-99999999999999999999.xml").status_code == 404
+
+
+def test_investor_view_downloads_as_a_workbook_with_amounts_as_numbers(app, client):
+    with app.app_context():
+        make_org("Seed Loom", kind="startup", stage="mvp", sectors=["fashiontech"],
+                 funding_sought=2_500_000, currency="RUB", city="=Moscow")  # fmt: skip
+        make_org("No Amount", kind="startup", stage="idea", sectors=["fashiontech"])
+    page = client.get("/en/startups?sector=fashiontech").get_data(as_text=True)
+    assert 'href="/en/startups.xlsx?sector=fashiontech"' in page
+    response = client.get("/en/startups.xlsx?sector=fashiontech&sort=amount")
+    assert response.status_code == 200
+    assert response.mimetype == spreadsheets.XLSX_MEDIA_TYPE
+    sheet = workbook(response.data)
+    assert sheet.title == "Startups" and sheet.freeze_panes == "A2"
+    rows = sheet_rows(sheet)
+    header = rows[0]
+    records = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    loom = records["Seed Loom"]
+    assert loom["Funding sought"] == 2_500_000
+    assert loom["Funding sought in RUB"] == 2_500_000
+    assert loom["City"] == "=Moscow"
+    assert loom["Stage"] == "MVP"
+    assert records["No Amount"]["Funding sought"] is None
+    # Text that looks like a formula stays text in the workbook.
+    city = next(sheet.iter_rows(min_row=2, max_row=2))[header.index("City")]
+    assert city.data_type == "s"
+    assert client.get("/en/startups.xlsx?from=lots").status_code == 400
+
+
+def test_investor_view_workbook_is_bounded(app, client, monkeypatch):
+    monkeypatch.setattr(downloads, "DOWNLOAD_ROWS", 2)
+    with app.app_context():
+        for number in range(4):
+            make_org(f"Seed {number}", kind="startup", funding_sought=1000 * (number + 1))
+    rows = sheet_rows(workbook(client.get("/en/startups.xlsx?sort=amount").data))
+    assert [row[0] for row in rows[1:]] == ["Seed 3", "Seed 2"]
