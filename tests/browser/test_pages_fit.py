@@ -31,6 +31,10 @@ PUBLIC_PAGES = [
     "/en/sectors/textile",
     "/en/submit",
     "/en/staff/login",
+    # Russian words run longer.
+    "/ru/organisations",
+    "/ru/search?q=ткань",
+    "/ru/submit",
 ]
 STAFF_PAGES = [
     "/en/staff/",
