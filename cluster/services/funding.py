@@ -69,7 +69,8 @@ class Arrays:
 
 def _sector_keys(kind: str) -> dict[int, str]:
     """Each published organisation of a kind with its sector slugs joined: one query."""
-    rows = db.session.execute(
+    # Core rows from the session's connection: the ORM's result handling doubled the time.
+    rows = db.session.connection().execute(
         sa.select(organisation_sectors.c.organisation_id, Sector.slug)
         .join(Sector, Sector.id == organisation_sectors.c.sector_id)
         .join(Organisation, Organisation.id == organisation_sectors.c.organisation_id)
@@ -82,11 +83,15 @@ def _sector_keys(kind: str) -> dict[int, str]:
 
 
 def _published(kind: str, *columns):
-    return db.session.execute(
-        sa.select(Organisation.id, *columns)
-        .where(Organisation.kind == kind, Organisation.status == "published")
-        .order_by(Organisation.id)
-    ).all()
+    return (
+        db.session.connection()
+        .execute(
+            sa.select(Organisation.id, *columns)
+            .where(Organisation.kind == kind, Organisation.status == "published")
+            .order_by(Organisation.id)
+        )
+        .all()
+    )
 
 
 def _amount(table: rates.Rates, amount, currency: str, missing: float) -> float:
