@@ -281,6 +281,8 @@ def merged_places(runs: Sequence[tuple[Sequence, np.ndarray]]) -> np.ndarray:
     """
     places = [np.arange(len(keys), dtype=np.int64) for keys, _ in runs]
     for s, (keys_s, _) in enumerate(runs):
+        # Where the rows of smaller runs land among this run's rows, counted in one array.
+        landed = np.zeros(len(keys_s) + 1, dtype=np.int64)
         for t, (keys_t, _) in enumerate(runs):
             if s == t or not len(keys_t):
                 continue
@@ -293,7 +295,9 @@ def merged_places(runs: Sequence[tuple[Sequence, np.ndarray]]) -> np.ndarray:
                 # Each of t's rows lands at an index of s: count how many land at or before.
                 after = bisect.bisect_left if t < s else bisect.bisect_right
                 landing = np.array([after(keys_s, key) for key in keys_t], dtype=np.int64)
-                places[s] += np.cumsum(np.bincount(landing, minlength=len(keys_s) + 1))[:-1]
+                landed += np.bincount(landing, minlength=len(keys_s) + 1)
+        if landed.any():
+            places[s] += np.cumsum(landed)[:-1]
     merged = np.empty(sum(len(keys) for keys, _ in runs), dtype=np.int64)
     offset = 0
     for (keys, rows), run_places in zip(runs, places, strict=True):
