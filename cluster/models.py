@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .duplicate_keys import keys_of
 from .extensions import Model, db
 
-KINDS = ("startup", "manufacturer", "education", "company", "investor")
+# Each choice's codes in their order, and the label people read for each.
 KIND_LABELS = {
     "startup": _l("Startup"),
     "manufacturer": _l("Manufacturer"),
@@ -22,16 +22,16 @@ KIND_LABELS = {
     "company": _l("Company"),
     "investor": _l("Investor"),
 }
-RESIDENCIES = ("resident", "partner")
+KINDS = tuple(KIND_LABELS)
 RESIDENCY_LABELS = {"resident": _l("Resident of the technopark"), "partner": _l("Partner")}
-STATUSES = ("draft", "pending", "published", "archived")
+RESIDENCIES = tuple(RESIDENCY_LABELS)
 STATUS_LABELS = {
     "draft": _l("Draft"),
     "pending": _l("Pending"),
     "published": _l("Published"),
     "archived": _l("Archived"),
 }
-STAGES = ("idea", "prototype", "mvp", "revenue", "scaling")
+STATUSES = tuple(STATUS_LABELS)
 STAGE_LABELS = {
     "idea": _l("Idea"),
     "prototype": _l("Prototype"),
@@ -39,16 +39,7 @@ STAGE_LABELS = {
     "revenue": _l("Revenue"),
     "scaling": _l("Scaling"),
 }
-LOOKING_FOR = (
-    "investment",
-    "manufacturing",
-    "suppliers",
-    "customers",
-    "partners",
-    "talent",
-    "premises",
-    "mentoring",
-)
+STAGES = tuple(STAGE_LABELS)
 LOOKING_FOR_LABELS = {
     "investment": _l("Investment"),
     "manufacturing": _l("Manufacturing"),
@@ -59,8 +50,8 @@ LOOKING_FOR_LABELS = {
     "premises": _l("Premises"),
     "mentoring": _l("Mentoring"),
 }
+LOOKING_FOR = tuple(LOOKING_FOR_LABELS)
 # Investors: what kind of investor, and how they invest.
-INVESTOR_TYPES = ("venture_fund", "business_angel", "accelerator", "corporate_venture", "state")
 INVESTOR_TYPE_LABELS = {
     "venture_fund": _l("Venture fund"),
     "business_angel": _l("Business angel"),
@@ -68,13 +59,14 @@ INVESTOR_TYPE_LABELS = {
     "corporate_venture": _l("Corporate venture"),
     "state": _l("State support programme or grant"),
 }
-INSTRUMENTS = ("equity", "convertible_loan", "grant", "other")
+INVESTOR_TYPES = tuple(INVESTOR_TYPE_LABELS)
 INSTRUMENT_LABELS = {
     "equity": _l("Equity"),
     "convertible_loan": _l("Convertible loan"),
     "grant": _l("Grant"),
     "other": _l("Other"),
 }
+INSTRUMENTS = tuple(INSTRUMENT_LABELS)
 ROLES = ("admin", "editor")
 
 
