@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Model
@@ -59,3 +60,17 @@ class Introduction(Model):
     @property
     def status_label(self) -> str:
         return str(INTRODUCTION_STATUS_LABELS.get(self.status, self.status))
+
+
+@event.listens_for(Organisation, "before_delete")
+def detach_introductions(mapper, connection, org: Organisation) -> None:
+    """Keep the requests for a deleted organisation, no longer linked to its row.
+
+    SQLite does not enforce ON DELETE SET NULL unless foreign keys are switched on, and a later
+    organisation may be given the same id.
+    """
+    connection.execute(
+        sa.update(Introduction)
+        .where(Introduction.organisation_id == org.id)
+        .values(organisation_id=None)
+    )

@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from cluster.extensions import db
 from cluster.introduction_model import Introduction
 from cluster.models import AuditEntry
-from tests.factories import make_org
+from tests.factories import find_org, make_org
 from tests.servers import free_port
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -236,3 +236,18 @@ def test_an_organisation_without_an_address_cannot_be_forwarded_to(app, client, 
 def test_the_queue_is_for_staff_only(client, factory):
     assert client.get("/en/staff/introductions").status_code in (302, 401, 403)
     assert client.post("/en/staff/introductions/1/forward").status_code in (302, 400, 401, 403)
+
+
+def test_a_request_outlives_its_organisation(app, client, staff, factory):
+    ask(client)
+    with app.app_context():
+        db.session.delete(find_org("bluewharf-sewing"))
+        db.session.commit()
+    [kept] = stored(app)
+    assert kept.organisation_id is None and kept.organisation_name == "Bluewharf Sewing"
+    staff.login()
+    queue = client.get("/en/staff/introductions")
+    assert queue.status_code == 200
+    assert "Ann Founder would like to meet Bluewharf Sewing" in queue.get_data(as_text=True)
+    response = staff.post(f"/en/staff/introductions/{kept.id}/forward", follow_redirects=True)
+    assert "Bluewharf Sewing has no e-mail address" in response.get_data(as_text=True)
