@@ -99,15 +99,16 @@ def scores(
     total = np.zeros(len(allowed), dtype=np.float32)
     for weight, rows in weighed[:KEPT_TERMS]:
         total[rows] += weight
+    # Masks are added as numbers: a multiply-add over every row costs less than indexing by one.
     sectors = facets["sector"]
     for sector in doc["sectors"]:
         rows = sectors.having([sector])
-        total[rows] += SECTOR_WEIGHT * rarity(rows & allowed, population)
-    total[~allowed] = 0
+        total += np.float32(SECTOR_WEIGHT * rarity(rows & allowed, population)) * rows
+    total *= allowed
     if doc.get("kind"):
         rows = facets["kind"].having([doc["kind"]])
-        alike = rows & (total > 0)
-        total[alike] += KIND_WEIGHT * rarity(rows & allowed, population)
+        kind_weight = np.float32(KIND_WEIGHT * rarity(rows & allowed, population))
+        total += kind_weight * (rows & (total > 0))
     return total
 
 

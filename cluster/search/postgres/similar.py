@@ -17,11 +17,11 @@ from .. import neighbours
 from ..base import Hit
 from .facet_table import FacetTable, unpack
 
-# (generation, term) -> the organisation ids whose tsvector has the term, for similar profiles;
-# the least recently used forgotten past TERMS_KEPT.
+# (generation, term) -> the rows of that generation's table whose tsvector has the term, for
+# similar profiles; the least recently used forgotten past TERMS_KEPT.
 TERMS_KEPT = 20_000
-_term_ids: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
-_term_ids_lock = threading.Lock()
+_term_rows: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+_term_rows_lock = threading.Lock()
 # How often the lexeme statistics of ANALYZE are read again.
 STATISTICS_SECONDS = 600.0
 _statistics: dict[str, tuple[float, dict[str, float]]] = {}
@@ -53,12 +53,12 @@ def common_terms(conn) -> dict[str, float]:
 def term_rows(conn, table: FacetTable, terms: list[str]) -> dict[str, np.ndarray]:
     """Each term's rows in the table, the ones not kept read in one statement."""
     found = {}
-    with _term_ids_lock:
+    with _term_rows_lock:
         for term in terms:
             key = (table.generation, term)
-            if key in _term_ids:
-                _term_ids.move_to_end(key)
-                found[term] = _term_ids[key]
+            if key in _term_rows:
+                _term_rows.move_to_end(key)
+                found[term] = _term_rows[key]
     missing = [term for term in terms if term not in found]
     if missing:
         read = dict.fromkeys(missing, np.zeros(0, dtype=np.int64))
@@ -74,14 +74,14 @@ def term_rows(conn, table: FacetTable, terms: list[str]) -> dict[str, np.ndarray
             {"terms": missing},
         )
         for term, packed in rows:
-            read[term] = unpack(packed, ">i4")
-        with _term_ids_lock:
-            for term, ids in read.items():
-                _term_ids[(table.generation, term)] = ids
-            while len(_term_ids) > TERMS_KEPT:
-                _term_ids.popitem(last=False)
+            read[term] = _rows(table, unpack(packed, ">i4"))
+        with _term_rows_lock:
+            for term, term_rows_found in read.items():
+                _term_rows[(table.generation, term)] = term_rows_found
+            while len(_term_rows) > TERMS_KEPT:
+                _term_rows.popitem(last=False)
         found.update(read)
-    return {term: _rows(table, ids) for term, ids in found.items()}
+    return found
 
 
 def _rows(table: FacetTable, ids: np.ndarray) -> np.ndarray:
@@ -103,7 +103,12 @@ def similar(conn, table: FacetTable, doc: dict, limit: int) -> list[Hit]:
         return {term: max(2, round(shares.get(term, 0.0) * population)) for term in terms}
 
     likeness = neighbours.scores(
-        doc, lambda terms: term_rows(conn, table, terms), table.facets, allowed, frequencies
+        doc,
+        lambda terms: term_rows(conn, table, terms),
+        table.facets,
+        allowed,
+        # Without statistics (no ANALYZE yet) every candidate is read and counted.
+        frequencies if shares else None,
     )
     rows, scores = neighbours.nearest(likeness, limit)
     if not len(rows):
