@@ -181,6 +181,10 @@ def test_nginx_serves_static_files_itself(served):
         assert response.headers["Server"].startswith("nginx")
         # The app adds a Content-Security-Policy to everything it answers; nginx does not.
         assert "Content-Security-Policy" not in response.headers
+        assert response.headers["Cache-Control"] == "public, max-age=86400"
+    # A versioned address, as the pages write them, names the same bytes for ever.
+    with urllib.request.urlopen(proxy_url + "/static/css/site.css?v=1a2b", timeout=5) as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 def test_the_app_sees_the_visitors_address_and_a_client_cannot_pick_its_own(served):
