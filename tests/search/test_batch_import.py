@@ -126,3 +126,17 @@ def test_progress_reaches_the_size_of_the_file(context, tmp_path, small_batches)
     batch_import.import_path(path, start_progress=start)
 
     assert -steps[0] == path.stat().st_size == sum(steps[1:])
+
+
+def test_an_import_of_most_of_the_directory_rebuilds_the_index(search_app, tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_import, "REBUILD_FROM", 10)
+    path = tmp_path / "orgs.csv"
+    wanted = records(12)
+    write_csv(path, wanted)
+
+    assert batch_import.import_path(path).written
+
+    assert backend().count() == 12
+    assert wanted[5]["name"] in [
+        hit.name for hit in backend().search(SearchQuery(per_page=20)).hits
+    ]
