@@ -160,6 +160,8 @@ def csv_lines(query: investors.StartupQuery) -> Iterator[str]:
 
 
 @bp.get("/startups.csv")
+# Every matching startup, not a page of them: counted with the other downloads.
+@limiter.shared_limit(lambda: current_app.config["DOWNLOAD_RATE_LIMIT"], scope="downloads")
 def download():
     """Download the investor view's current list (every page of it) as CSV."""
     query, errors = parse_query(request.args)

@@ -194,6 +194,9 @@ def test_downloads_are_limited_per_address(app, client, cluster):
     refused = client.get("/en/organisations/download.xlsx")
     assert refused.status_code == 429
     assert "Too many" in refused.get_data(as_text=True)
+    # The investor view's lists are counted with them.
+    assert client.get("/en/startups.csv").status_code == 429
+    assert client.get("/en/startups.xlsx").status_code == 429
     # Pages and feeds are not counted with the files.
     assert client.get("/en/organisations").status_code == 200
 
