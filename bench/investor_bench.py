@@ -60,7 +60,7 @@ def run_one(size: int, repeat: int, seed: int) -> list[tuple[str, str]]:
     from cluster.extensions import db
     from cluster.models import Organisation
     from cluster.search import maintenance
-    from cluster.services import funding
+    from cluster.services import funding, investors
 
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="cluster-bench-") as tmp:
@@ -95,6 +95,16 @@ def run_one(size: int, repeat: int, seed: int) -> list[tuple[str, str]]:
                 )
 
             investor, startup = slug_of("investor"), slug_of("startup")
+            # The focus blocks alone (a page cache may answer the profiles themselves).
+            for kind, slug in (("investor", investor), ("startup", startup)):
+                org = db.session.scalar(db.select(Organisation).filter_by(slug=slug))
+                wall, cpu = [], []
+                for _ in range(repeat):
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    found = investors.focus_of(org)
+                    wall.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - cpu_started) * 1000)
+                rows.append((f"{kind} focus block ({found.total} fit)", figures(wall, cpu)))
         # Every request checks the fingerprint: the dearest setting.
         app.config["FUNDING_CHECK_SECONDS"] = 0
         client = app.test_client()
