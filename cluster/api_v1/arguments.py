@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from .. import search
 from ..i18n import LOCALES
 from ..models import KINDS, LOOKING_FOR, RESIDENCIES, STAGES
+from ..services import capabilities
 from ..services.slugs import SLUG_MAX_LENGTH, SLUG_PATTERN
 from .problems import Problem
 
@@ -88,6 +89,16 @@ class FilterArgs(PagingArgs):
     stage = choices(STAGES, _l("Stage of a startup."), "mvp")
     city = texts(_l("City, as written in the organisations' profiles."), "Moscow")
     looking_for = choices(LOOKING_FOR, _l("What the organisation is looking for."), "investment")
+    offers = choices(
+        tuple(capabilities.vocabulary().by_slug),
+        _l("A canonical capability it offers (data/capabilities.toml)."),
+        "dtf-printing",
+    )
+    needs = choices(
+        tuple(capabilities.vocabulary().by_slug),
+        _l("A canonical capability it needs (data/capabilities.toml)."),
+        "garment-sewing",
+    )
 
 
 class OrganisationListArgs(FilterArgs):

@@ -20,6 +20,7 @@ from ..models import (
     Organisation,
     Sector,
 )
+from ..services import capabilities
 from ..templating import sector_name, website_href
 
 PROGRAMME_PARTS = ("name", "level", "format", "duration")
@@ -73,6 +74,11 @@ def organisation(org: Organisation) -> dict[str, Any]:
         "looking_for": [
             {"value": value, "label": str(LOOKING_FOR_LABELS.get(value, value))}
             for value in org.looking_for or []
+        ],
+        "offers": [{"value": slug, "label": capabilities.label(slug)} for slug in org.offers or []],
+        "needs_capabilities": [
+            {"value": slug, "label": capabilities.label(slug)}
+            for slug in org.needs_capabilities or []
         ],
         "funding_sought": funding,
         "investment": investment(org),

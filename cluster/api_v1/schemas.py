@@ -98,6 +98,16 @@ class Organisation(OrganisationSummary):
         fields.String(), required=True, metadata={"description": _l("What it needs, as written.")}
     )
     looking_for = fields.List(fields.Nested(Label), required=True)
+    offers = fields.List(
+        fields.Nested(Label),
+        required=True,
+        metadata={"description": _l("Canonical capabilities it offers.")},
+    )
+    needs_capabilities = fields.List(
+        fields.Nested(Label),
+        required=True,
+        metadata={"description": _l("Canonical capabilities it needs.")},
+    )
     funding_sought = fields.Nested(Money, required=True, allow_none=True)
     investment = fields.Nested(
         Investment,

@@ -94,3 +94,16 @@ def test_profiles_show_their_matches_and_link_to_the_partner_page(demo_app):  # 
     provider = client.get("/en/o/bluewharf-sewing").get_data(as_text=True)
     assert "Who needs what Bluewharf Sewing offers" in provider
     assert "/en/partners" in client.get("/en/partners").get_data(as_text=True)
+
+
+def test_the_api_filters_and_answers_offers_and_needs(demo_app):  # noqa: F811
+    client = demo_app.test_client()
+    listed = client.get("/api/v1/organisations?offers=dtf-printing").get_json()
+    assert [item["slug"] for item in listed["items"]] == ["sublime-square"]
+    counts = {value["value"]: value["count"] for value in listed["facets"]["offers"]}
+    assert counts["dtf-printing"] == 1
+    needing = client.get("/api/v1/organisations?needs=dtf-printing").get_json()
+    assert [item["name"] for item in needing["items"]] == ["Узор"]
+    one = client.get("/api/v1/organisations/sublime-square?lang=ru").get_json()
+    assert {"value": "dtf-printing", "label": "DTF-печать"} in one["offers"]
+    assert client.get("/api/v1/organisations?offers=teleportation").status_code == 400
