@@ -223,6 +223,23 @@ def _sets_of_keys(keys: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]
     return matrix, inverse.reshape(-1)[1:].astype(np.int32)
 
 
+def _selections(
+    columns: Mapping[str, FacetColumn], filters: Mapping[str, Iterable[str]]
+) -> dict[str, np.ndarray]:
+    return {
+        facet: columns[facet].having(values)
+        for facet, values in filters.items()
+        if values and facet in FACETS
+    }
+
+
+def selected(
+    columns: Mapping[str, FacetColumn], matched: np.ndarray, filters: Mapping[str, Iterable[str]]
+) -> np.ndarray:
+    """The rows passing every selection, nothing counted (facet_counts gives the counts too)."""
+    return np.logical_and.reduce([matched, *_selections(columns, filters).values()])
+
+
 def facet_counts(
     columns: Mapping[str, FacetColumn], matched: np.ndarray, filters: Mapping[str, Iterable[str]]
 ) -> tuple[np.ndarray, dict[str, dict[str, int]]]:
@@ -231,11 +248,7 @@ def facet_counts(
     Values of one facet widen (OR), facets narrow (AND); a facet's own selection never narrows
     its counts, so that another of its values can still be added.
     """
-    selections = {
-        facet: columns[facet].having(values)
-        for facet, values in filters.items()
-        if values and facet in FACETS
-    }
+    selections = _selections(columns, filters)
     final = np.logical_and.reduce([matched, *selections.values()])
     # The rows passing everything, by number, shared by every facet without a selection.
     passing = np.flatnonzero(final)

@@ -23,6 +23,9 @@ class SearchQuery:
     per_page: int = 20
     # The public sees published organisations only; staff search every status.
     statuses: tuple[str, ...] = ("published",)
+    # Hits only, with neither facet counts nor snippets: for callers that read the ids (the
+    # duplicate check), which then pay for the ranking alone.
+    brief: bool = False
 
 
 @dataclass

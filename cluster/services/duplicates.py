@@ -180,7 +180,9 @@ def similar_name_hits(values: dict, statuses: tuple[str, ...]) -> set[int]:
     ids: set[int] = set()
     try:
         for text in typed:
-            query = search.SearchQuery(text=text, statuses=statuses, per_page=NAME_CANDIDATES)
+            query = search.SearchQuery(
+                text=text, statuses=statuses, per_page=NAME_CANDIDATES, brief=True
+            )
             ids.update(hit.id for hit in search.backend().search(query).hits)
     except Exception:
         # The database stays the source of truth: without the index, the keys still match.

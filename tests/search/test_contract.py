@@ -275,3 +275,17 @@ def test_a_profiles_text_in_its_second_language_finds_it(search_app):
     )
     assert find("тиражами") == ["Pixel Loom"]
     assert find("textile printing") == ["Pixel Loom"]
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("textile", {}), ("fashon", {}), ("печать", {}), ("", {"kind": ["manufacturer"]})],
+)
+def test_a_brief_search_ranks_the_same_hits_without_counting_or_marking(catalogue, text, filters):
+    # The duplicate check reads only the ids: the same hits, in the same order, for less.
+    full = backend().search(SearchQuery(text=text, filters=filters))
+    brief = backend().search(SearchQuery(text=text, filters=filters, brief=True))
+    assert [hit.id for hit in brief.hits] == [hit.id for hit in full.hits]
+    assert brief.hits and brief.total == full.total
+    assert brief.facets == {} and full.facets
+    assert all("<mark>" not in hit.snippet for hit in brief.hits)

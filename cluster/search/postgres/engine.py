@@ -146,9 +146,13 @@ class PostgresBackend:
             tsquery = (" | " if partial else " & ").join(present) or "''"
         # Each facet counted over the rows that pass every other facet's selection (OR within
         # a facet, AND across facets).
-        final, facets = arrays.facet_counts(table.facets, matched, filters)
+        facets: dict[str, dict[str, int]]
+        if query.brief:
+            final, facets = arrays.selected(table.facets, matched, filters), {}
+        else:
+            final, facets = arrays.facet_counts(table.facets, matched, filters)
         total = int(final.sum())
-        for facet, values in filters.items():
+        for facet, values in filters.items() if facets else ():
             # This engine lists a selected value that nothing matches, with 0.
             counts = {value: 0 for value in values} | facets[facet]
             facets[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -158,7 +162,11 @@ class PostgresBackend:
         offset = (page - 1) * per_page
         found: list[Hit] = []
         if total and offset < total:
-            found = hits.page(conn, table, query.sort, final, text, tsquery, offset, per_page, plan)
+            # Without a plan the page has no snippets.
+            marking = None if query.brief else plan
+            found = hits.page(
+                conn, table, query.sort, final, text, tsquery, offset, per_page, marking
+            )
         return SearchResult(
             query=query,
             total=total,

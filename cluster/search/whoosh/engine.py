@@ -65,7 +65,11 @@ class WhooshBackend:
                 for clause in plan.clauses
             ]
             matched, missing, partial = arrays.match_words(visible, per_word)
-        final, facets = arrays.facet_counts(data.facets, matched, query.filters)
+        facets: dict[str, dict[str, int]]
+        if query.brief:
+            final, facets = arrays.selected(data.facets, matched, query.filters), {}
+        else:
+            final, facets = arrays.facet_counts(data.facets, matched, query.filters)
         hits = []
         total = int(np.count_nonzero(final))
         start = (max(1, query.page) - 1) * query.per_page

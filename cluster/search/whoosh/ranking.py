@@ -100,7 +100,9 @@ def ranked_hits(
                 name=stored["title"],
                 kind=stored.get("kind", ""),
                 summary=stored.get("summary", ""),
-                snippet=snippet(stored, plan.terms),
+                snippet=escape(stored.get("summary", ""))
+                if query.brief
+                else snippet(stored, plan.terms),
                 score=float(score),
             )
         )
