@@ -21,12 +21,7 @@ from . import changes
 from .tsquery import parse_tsquery
 
 SCALAR_COLUMNS = {"kind": "kind", "residency": "residency", "stage": "stage", "city": "city"}
-ARRAY_COLUMNS = {
-    "sector": "sector_key",
-    "looking_for": "looking_for_key",
-    "offers": "offers_key",
-    "needs": "needs_key",
-}
+ARRAY_COLUMNS = {facet: f"{facet}_key" for facet in ("sector", "looking_for", "offers", "needs")}
 # How many terms' match sets a process keeps per generation (a bit per document each: 12.5 kB
 # at 100,000 organisations).
 POSTINGS_KEPT = 2000
