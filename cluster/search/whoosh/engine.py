@@ -135,17 +135,7 @@ class WhooshBackend:
         hits = []
         for docnum, score in zip(rows.tolist(), scores.tolist(), strict=True):
             stored = searcher.stored_fields(docnum)
-            hits.append(
-                Hit(
-                    id=int(stored["id"]),
-                    slug=stored["slug"],
-                    name=stored["title"],
-                    kind=stored.get("kind", ""),
-                    summary=stored.get("summary", ""),
-                    snippet=escape(stored.get("summary", "")),
-                    score=float(score),
-                )
-            )
+            hits.append(ranking.stored_hit(stored, escape(stored.get("summary", "")), score))
         return hits
 
     def indexed_versions(self) -> dict[int, int]:

@@ -93,20 +93,22 @@ def ranked_hits(
     hits = []
     for docnum, score in found:
         stored = searcher.stored_fields(int(docnum))
-        hits.append(
-            Hit(
-                id=int(stored["id"]),
-                slug=stored["slug"],
-                name=stored["title"],
-                kind=stored.get("kind", ""),
-                summary=stored.get("summary", ""),
-                snippet=escape(stored.get("summary", ""))
-                if query.brief
-                else snippet(stored, plan.terms),
-                score=float(score),
-            )
-        )
+        shown = escape(stored.get("summary", "")) if query.brief else snippet(stored, plan.terms)
+        hits.append(stored_hit(stored, shown, score))
     return hits
+
+
+def stored_hit(stored: dict, shown: str, score: float) -> Hit:
+    """A hit from a document's stored fields, with the snippet (safe HTML) to show."""
+    return Hit(
+        id=int(stored["id"]),
+        slug=stored["slug"],
+        name=stored["title"],
+        kind=stored.get("kind", ""),
+        summary=stored.get("summary", ""),
+        snippet=shown,
+        score=float(score),
+    )
 
 
 def snippet(stored: dict, wanted: set[str]) -> str:
