@@ -1,5 +1,6 @@
 """Flask extensions, created unbound so that any module can import them without a cycle."""
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
@@ -9,6 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -28,3 +30,14 @@ babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def listen_to_session(**listeners: Callable[..., None]) -> None:
+    """Hook these listeners (by event name: after_flush, after_commit ...) to db.session once.
+
+    db.session is shared by every app built from this package: each listener is added once,
+    however many apps are built, and finds its app through current_app when it runs.
+    """
+    for name, listener in listeners.items():
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlalchemy import event, orm
+from sqlalchemy import orm
 
-from ..extensions import db
+from ..extensions import db, listen_to_session
 from ..models import Organisation, Sector, organisation_sectors
 
 # session.info keys
@@ -104,18 +104,8 @@ def update_index(search, ids: Iterable[int], sector_ids: Iterable[int] = ()) -> 
         search.remove(missing)
 
 
-def _register() -> None:
-    # db.session is shared by every app built from this package: listen once, on the scoped
-    # session, and find the right index through current_app when a hook runs.
-    target = db.session
-    for name, listener in (
-        ("after_flush", after_flush),
-        ("after_commit", after_commit),
-        ("after_soft_rollback", after_rollback),
-    ):
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)
-
-
 def init_app(app: Flask) -> None:
-    _register()
+    # The hooks find the right index through current_app when they run.
+    listen_to_session(
+        after_flush=after_flush, after_commit=after_commit, after_soft_rollback=after_rollback
+    )

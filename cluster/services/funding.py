@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlalchemy import event
 
 from .. import search
-from ..extensions import db
+from ..extensions import db, listen_to_session
 from ..models import STAGES, Organisation, Sector, organisation_sectors
 from ..search.arrays import FacetColumn, positions
 from . import rates
@@ -219,11 +218,6 @@ def after_rollback(session, previous_transaction) -> None:
 
 def init_app(app: Flask) -> None:
     app.extensions["funding"] = Holder()
-    target = db.session
-    for name, listener in (
-        ("after_flush", after_flush),
-        ("after_commit", after_commit),
-        ("after_soft_rollback", after_rollback),
-    ):
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)
+    listen_to_session(
+        after_flush=after_flush, after_commit=after_commit, after_soft_rollback=after_rollback
+    )
