@@ -211,6 +211,24 @@ def sector(item: Sector, count: int) -> dict[str, Any]:
     }
 
 
+def capability(item: capabilities.Capability, offered: int, needed: int) -> dict[str, Any]:
+    """A canonical capability with how many published organisations offer and need it."""
+    family = {family.slug: family for family in capabilities.vocabulary().families}.get(item.family)
+    return {
+        "slug": item.slug,
+        "name": item.label(),
+        "name_en": item.en,
+        "name_ru": item.ru,
+        "family": item.family,
+        "family_name": family.label() if family else item.family,
+        "broader": item.broader,
+        "offered_by": offered,
+        "needed_by": needed,
+        "offers_url": absolute("api_v1.organisations", offers=item.slug),
+        "needs_url": absolute("api_v1.organisations", needs=item.slug),
+    }
+
+
 def suggestion(item: search.Suggestion) -> dict[str, str]:
     """A name that completes what is typed, with where to find it."""
     return {

@@ -207,6 +207,30 @@ class SectorList(Schema):
     items = fields.List(fields.Nested(Sector), required=True)
 
 
+class Capability(Schema):
+    slug = fields.String(required=True)
+    name = text(_l("In the language asked."), required=True)
+    name_en = fields.String(required=True)
+    name_ru = fields.String(required=True)
+    family = fields.String(required=True)
+    family_name = text(_l("The family's name, in the language asked."), required=True)
+    broader = fields.String(
+        required=True, metadata={"description": _l("The wider capability it is part of, or empty.")}
+    )
+    offered_by = fields.Integer(
+        required=True, metadata={"description": _l("Published organisations that offer it.")}
+    )
+    needed_by = fields.Integer(
+        required=True, metadata={"description": _l("Published organisations that need it.")}
+    )
+    offers_url = uri(_l("The organisations that offer it, in the API."), required=True)
+    needs_url = uri(_l("The organisations that need it, in the API."), required=True)
+
+
+class CapabilityList(Schema):
+    items = fields.List(fields.Nested(Capability), required=True)
+
+
 class Suggestion(Schema):
     name = fields.String(required=True)
     slug = fields.String(required=True)
@@ -226,6 +250,9 @@ class Index(Schema):
     organisations = uri(_l("Published organisations."), required=True)
     search = uri(_l("Search."), required=True)
     sectors = uri(_l("Sectors."), required=True)
+    capabilities = uri(
+        _l("The canonical capabilities organisations offer and need."), required=True
+    )
     suggest = uri(_l("Names completed as they are typed."), required=True)
 
 

@@ -12,6 +12,7 @@ from marshmallow import Schema
 
 from .. import search
 from ..services import directory, numbers
+from ..services.capabilities import vocabulary
 from . import arguments, http, openapi, problems, resources, schemas
 from .arguments import LanguageArgs, OrganisationListArgs, SearchArgs, SuggestArgs
 from .openapi import documented
@@ -47,6 +48,7 @@ def index():
             "organisations": resources.absolute("api_v1.organisations"),
             "search": resources.absolute("api_v1.search_organisations"),
             "sectors": resources.absolute("api_v1.sectors"),
+            "capabilities": resources.absolute("api_v1.capabilities"),
             "suggest": resources.absolute("api_v1.suggest"),
         },
     )
@@ -145,3 +147,22 @@ def sectors():
     counts = numbers.published_facets()[1].get("sector", {})
     items = [resources.sector(item, counts.get(item.slug, 0)) for item in directory.all_sectors()]
     return answer(schemas.SectorList, {"items": items})
+
+
+@bp.get("/capabilities")
+@documented(
+    _l("The canonical capabilities, with the published organisations offering and needing each"),
+    schemas.CapabilityList,
+    LanguageArgs,
+    tag="capabilities",
+)
+def capabilities():
+    """List the capability vocabulary with how many published organisations offer and need each."""
+    arguments.read(LanguageArgs(), request.args)
+    facets = numbers.published_facets()[1]
+    offered, needed = facets.get("offers", {}), facets.get("needs", {})
+    items = [
+        resources.capability(item, offered.get(item.slug, 0), needed.get(item.slug, 0))
+        for item in vocabulary().capabilities
+    ]
+    return answer(schemas.CapabilityList, {"items": items})
