@@ -29,6 +29,28 @@ class SearchQuery:
 
 
 @dataclass
+class QueryPlan:
+    """What either engine's planner settles about the words of a query, beside its clauses."""
+
+    # The query word of each clause.
+    searched: list[str] = field(default_factory=list)
+    # Each mistyped word with the word, as written in published profiles, searched instead.
+    corrections: dict[str, str] = field(default_factory=dict)
+    # Indexed terms to mark in snippets.
+    terms: set[str] = field(default_factory=set)
+    # The query's words as typed, for the suggestion.
+    words: list[str] = field(default_factory=list)
+    # The canonical capabilities the query names (offers.py): offering one scores on top.
+    capabilities: list[str] = field(default_factory=list)
+
+    def suggestion(self) -> str | None:
+        """The query with each mistyped word replaced by the published word searched instead."""
+        if not self.corrections:
+            return None
+        return " ".join(self.corrections.get(word, word) for word in self.words)
+
+
+@dataclass
 class Hit:
     id: int
     slug: str

@@ -12,6 +12,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from .. import language, offers, phonetics, terms, typos
+from ..base import QueryPlan
 from .facet_table import FacetTable
 from .rows import SOUND_PREFIX
 
@@ -20,24 +21,12 @@ TRIGRAM_CANDIDATES = 50
 
 
 @dataclass
-class Plan:
+class Plan(QueryPlan):
     """Per query word, the tsquery of its alternatives; corrections and what to mark."""
 
     clauses: list[str] = field(default_factory=list)
-    searched: list[str] = field(default_factory=list)
-    corrections: dict[str, str] = field(default_factory=dict)
-    # Terms and prefixes to mark in snippets.
-    terms: set[str] = field(default_factory=set)
+    # Prefixes to mark in snippets, beside the terms.
     prefixes: set[str] = field(default_factory=set)
-    words: list[str] = field(default_factory=list)
-    # The canonical capabilities the query names (offers.py): offering one scores on top.
-    capabilities: list[str] = field(default_factory=list)
-
-    def suggestion(self) -> str | None:
-        """The query with each mistyped word replaced by the published word searched instead."""
-        if not self.corrections:
-            return None
-        return " ".join(self.corrections.get(word, word) for word in self.words)
 
 
 def quoted(lexeme: str, prefix: bool = False) -> str:

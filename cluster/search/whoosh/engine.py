@@ -80,7 +80,7 @@ class WhooshBackend:
             total=total,
             hits=hits,
             facets=facets,
-            suggestion=ranking.suggestion(plan),
+            suggestion=plan.suggestion(),
             partial=partial and total > 0,
             unmatched=[plan.searched[number] for number in missing],
         )

@@ -6,6 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from .. import language, offers, phonetics, terms, typos
+from ..base import QueryPlan
 from .analysis import analysed_terms
 from .generation import GenerationData
 
@@ -17,23 +18,13 @@ Clause = list[tuple[str, str]]
 
 
 @dataclass
-class Plan:
+class Plan(QueryPlan):
     """What a search looks for: every word, any of its alternatives (see ranking.scores)."""
 
     # Per query word, the (field, term) pairs any of which it matches.
     clauses: list[Clause] = field(default_factory=list)
-    # The query word of each clause.
-    searched: list[str] = field(default_factory=list)
-    # Each mistyped word with the word, as written in published profiles, searched instead.
-    corrections: dict[str, str] = field(default_factory=dict)
-    # Indexed (stemmed) words to highlight in snippets.
-    terms: set[str] = field(default_factory=set)
     # The query as "name_exact" terms, scored on top when a name is exactly what was typed.
     exact: list[str] = field(default_factory=list)
-    # The query's words as typed, for the suggestion.
-    words: list[str] = field(default_factory=list)
-    # The canonical capabilities the query names (offers.py): offering one scores on top.
-    capabilities: list[str] = field(default_factory=list)
 
 
 def stems(word: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Relevance by Whoosh's BM25F over arrays, the page of hits, snippets and "did you mean"."""
+"""Relevance by Whoosh's BM25F over arrays, the page of hits and their snippets."""
 
 from __future__ import annotations
 
@@ -115,10 +115,3 @@ def snippet(stored: dict, wanted: set[str]) -> str:
     """Safe HTML: up to two fragments of the body with the terms marked, else the summary."""
     body = stored.get("body") or ""
     return snippets.snippet(body, wanted) or escape(stored.get("summary") or body[:220])
-
-
-def suggestion(plan: Plan) -> str | None:
-    """The query with each mistyped word replaced by the published word searched instead."""
-    if not plan.corrections:
-        return None
-    return " ".join(plan.corrections.get(word, word) for word in plan.words)
