@@ -223,18 +223,12 @@ def _sets_of_keys(keys: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]
     return matrix, inverse.reshape(-1)[1:].astype(np.int32)
 
 
-def _selections(
-    columns: Mapping[str, FacetColumn], filters: Mapping[str, Iterable[str]]
-) -> dict[str, np.ndarray]:
-    return {
-        facet: columns[facet].having(values)
-        for facet, values in filters.items()
-        if values and facet in FACETS
-    }
+def _selections(columns: Mapping[str, FacetColumn], filters: Mapping) -> dict[str, np.ndarray]:
+    return {f: columns[f].having(v) for f, v in filters.items() if v and f in FACETS}
 
 
 def selected(
-    columns: Mapping[str, FacetColumn], matched: np.ndarray, filters: Mapping[str, Iterable[str]]
+    columns: Mapping[str, FacetColumn], matched: np.ndarray, filters: Mapping
 ) -> np.ndarray:
     """The rows passing every selection, nothing counted (facet_counts gives the counts too)."""
     return np.logical_and.reduce([matched, *_selections(columns, filters).values()])

@@ -22,15 +22,12 @@ from .tsquery import parse_tsquery
 
 SCALAR_COLUMNS = {"kind": "kind", "residency": "residency", "stage": "stage", "city": "city"}
 ARRAY_COLUMNS = {facet: f"{facet}_key" for facet in ("sector", "looking_for", "offers", "needs")}
-# How many terms' match sets a process keeps per generation (a bit per document each: 12.5 kB
-# at 100,000 organisations).
+# Terms' match sets a process keeps per generation (a bit a document: 12.5 kB at 100,000).
 POSTINGS_KEPT = 2000
 ORDERS = {
     "name": "name COLLATE {collation}, organisation_id",
     "newest": "created_at DESC, organisation_id DESC",
 }
-
-
 # Joins one column's values into one text: no stored value holds it (clean_text drops it).
 RECORD = "\x1e"
 # Joins the values of a multi-valued facet in sector_key / looking_for_key.
