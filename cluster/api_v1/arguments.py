@@ -43,6 +43,15 @@ def choices(values, description, example: str) -> fields.List:
     )
 
 
+def typed(description, examples: list[str]) -> fields.String:
+    """Words as a visitor types them, "" when not given."""
+    return fields.String(
+        load_default="",
+        validate=validate.Length(max=TEXT_MAX),
+        metadata={"description": description, "examples": examples},
+    )
+
+
 def texts(description, example: str) -> fields.List:
     """A filter that may repeat, each value a text matched exactly."""
     return fields.List(
@@ -110,14 +119,7 @@ class OrganisationListArgs(FilterArgs):
 
 
 class SearchArgs(FilterArgs):
-    q = fields.String(
-        load_default="",
-        validate=validate.Length(max=TEXT_MAX),
-        metadata={
-            "description": _l("Words to search for, in Russian or English."),
-            "examples": ["fashion", "пошив"],
-        },
-    )
+    q = typed(_l("Words to search for, in Russian or English."), ["fashion", "пошив"])
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(search.SORTS),
@@ -126,14 +128,7 @@ class SearchArgs(FilterArgs):
 
 
 class SuggestArgs(ArgumentsSchema):
-    q = fields.String(
-        load_default="",
-        validate=validate.Length(max=TEXT_MAX),
-        metadata={
-            "description": _l("The beginning of a name, as typed so far."),
-            "examples": ["fas"],
-        },
-    )
+    q = typed(_l("The beginning of a name, as typed so far."), ["fas"])
     limit = WholeNumber(
         load_default=8,
         validate=validate.Range(min=1, max=SUGGEST_MAX),
