@@ -49,6 +49,27 @@ class QueryPlan:
             return None
         return " ".join(self.corrections.get(word, word) for word in self.words)
 
+    def result(
+        self,
+        query: SearchQuery,
+        total: int,
+        hits: list[Hit],
+        facets: dict[str, dict[str, int]],
+        partial: bool,
+        missing: Iterable[int],
+    ) -> SearchResult:
+        """The search's answer, with this plan's suggestion and the words nothing matched
+        (`missing`: the numbers of their clauses); partial only when something was found."""
+        return SearchResult(
+            query=query,
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=self.suggestion(),
+            partial=partial and total > 0,
+            unmatched=[self.searched[number] for number in missing],
+        )
+
 
 @dataclass
 class Hit:

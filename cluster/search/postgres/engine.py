@@ -167,12 +167,4 @@ class PostgresBackend:
             found = hits.page(
                 conn, table, query.sort, final, text, tsquery, offset, per_page, marking
             )
-        return SearchResult(
-            query=query,
-            total=total,
-            hits=found,
-            facets=facets,
-            suggestion=plan.suggestion(),
-            partial=partial and total > 0,
-            unmatched=[plan.searched[number] for number in missing],
-        )
+        return plan.result(query, total, found, facets, partial, missing)

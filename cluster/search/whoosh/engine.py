@@ -75,15 +75,7 @@ class WhooshBackend:
         start = (max(1, query.page) - 1) * query.per_page
         if total and start < total:
             hits = ranking.ranked_hits(searcher, data, plan, final, query, start)
-        return SearchResult(
-            query=query,
-            total=total,
-            hits=hits,
-            facets=facets,
-            suggestion=plan.suggestion(),
-            partial=partial and total > 0,
-            unmatched=[plan.searched[number] for number in missing],
-        )
+        return plan.result(query, total, hits, facets, partial, missing)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Names that complete what is being typed, published only."""
