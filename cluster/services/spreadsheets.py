@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -79,29 +80,17 @@ def export_xlsx(
 ) -> bytes:
     """The organisations as an .xlsx workbook, a row each, written as it goes; `extra` adds
     columns at the end, each a name and a function giving the organisation's text."""
-    book = Workbook(write_only=True)
-    # The sheet's tab, in the reader's language; Excel allows 31 characters.
-    sheet = book.create_sheet((sheet_title or _("Organisations"))[:31])
-    sheet.freeze_panes = "A2"
     names = [*columns, *(name for name, _value in extra)]
-    # A write-only sheet streams its rows, so widths come first, from the field spec.
-    for index, name in enumerate(names, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column_width(name)
-    header = []
-    for name in names:
-        cell = WriteOnlyCell(sheet, name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for org in orgs:
-        record = records.to_text_record(org)
-        sheet.append(
-            [typed_cell(sheet, org, column, record[column]) for column in columns]
-            + [text_cell(sheet, value(org)) for _name, value in extra]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+
+    def rows(sheet) -> Iterator[list[WriteOnlyCell | None]]:
+        for org in orgs:
+            record = records.to_text_record(org)
+            yield [typed_cell(sheet, org, column, record[column]) for column in columns] + [
+                text_cell(sheet, value(org)) for _name, value in extra
+            ]
+
+    # Widths from the field spec.
+    return workbook(names, [column_width(name) for name in names], rows, sheet_title)
 
 
 def table_xlsx(
@@ -109,29 +98,48 @@ def table_xlsx(
 ) -> bytes:
     """A workbook of one table: a bold frozen header, whole numbers and amounts as number
     cells, anything else as text that never runs as a formula."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet((sheet_title or _("Organisations"))[:31])
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(WIDTH_MIN, len(name) + 4)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, name)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append(
-            [
+
+    def cells(sheet) -> Iterator[list[WriteOnlyCell | None]]:
+        for row in rows:
+            yield [
                 WriteOnlyCell(sheet, value)
                 if isinstance(value, int | float) and not isinstance(value, bool)
                 else text_cell(sheet, "" if value is None else str(value))
                 for value in row
             ]
-        )
+
+    widths = [max(WIDTH_MIN, len(name) + 4) for name in header]
+    return workbook(header, widths, cells, sheet_title)
+
+
+def workbook(
+    header: Sequence[str],
+    widths: Sequence[float],
+    rows: Callable[[Any], Iterable[list[WriteOnlyCell | None]]],
+    sheet_title: str = "",
+) -> bytes:
+    """One sheet as .xlsx bytes: the columns' widths (in characters), a bold frozen header,
+    then the rows of cells `rows(sheet)` makes, written as they come."""
+    book = Workbook(write_only=True)
+    # The sheet's tab, in the reader's language; Excel allows 31 characters.
+    sheet = book.create_sheet((sheet_title or _("Organisations"))[:31])
+    sheet.freeze_panes = "A2"
+    # A write-only sheet streams its rows, so widths come first.
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append([bold_cell(sheet, name) for name in header])
+    for row in rows(sheet):
+        sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def bold_cell(sheet, text: str) -> WriteOnlyCell:
+    """A header cell."""
+    cell = WriteOnlyCell(sheet, text)
+    cell.font = Font(bold=True)
+    return cell
 
 
 # Reading -------------------------------------------------------------------------------------
