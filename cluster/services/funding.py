@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,8 +82,10 @@ def _sector_keys(kind: str) -> dict[int, str]:
     return {org_id: SEPARATOR.join(sorted(slugs)) for org_id, slugs in found.items()}
 
 
-def _published(kind: str, *columns):
-    return (
+def _published(kind: str, *columns) -> tuple[Sequence[sa.Row], np.ndarray, list[str]]:
+    """The published organisations of a kind in id order: their rows (the id, then `columns`),
+    their ids, and each one's sector slugs joined (for FacetColumn.from_keys): two queries."""
+    rows = (
         db.session.connection()
         .execute(
             sa.select(Organisation.id, *columns)
@@ -91,6 +94,9 @@ def _published(kind: str, *columns):
         )
         .all()
     )
+    sectors = _sector_keys(kind)
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    return rows, ids, [sectors.get(row[0], "") for row in rows]
 
 
 def _amount(table: rates.Rates, amount, currency: str, missing: float) -> float:
@@ -100,22 +106,20 @@ def _amount(table: rates.Rates, amount, currency: str, missing: float) -> float:
 
 def load_startups(table: rates.Rates) -> Startups:
     """The published startups as arrays: two queries."""
-    rows = _published(
+    rows, ids, keys = _published(
         "startup",
         Organisation.stage,
         Organisation.funding_sought,
         Organisation.currency,
         sa.func.coalesce(Organisation.published_at, Organisation.created_at),
     )
-    sectors = _sector_keys("startup")
     stage_rank = {stage: rank for rank, stage in enumerate(STAGES)}
-    ids = np.array([row[0] for row in rows], dtype=np.int64)
     # Newest first, then the higher id: the order of the directory's "newest".
     order = sorted(range(len(rows)), key=lambda i: (rows[i][4], rows[i][0]), reverse=True)
     return Startups(
         ids=ids,
         stages=FacetColumn.from_keys([row[1] or "" for row in rows]),
-        sectors=FacetColumn.from_keys([sectors.get(row[0], "") for row in rows], SEPARATOR),
+        sectors=FacetColumn.from_keys(keys, SEPARATOR),
         amounts=np.array([_amount(table, r[2], r[3], np.nan) for r in rows], dtype=np.float64),
         newest=positions(np.array(order, dtype=np.int64)),
         stage_rank=np.array([stage_rank.get(r[1] or "", len(STAGES)) for r in rows], np.int64),
@@ -124,18 +128,16 @@ def load_startups(table: rates.Rates) -> Startups:
 
 def load_investors(table: rates.Rates) -> Investors:
     """The published investors as arrays: two queries."""
-    rows = _published(
+    rows, ids, keys = _published(
         "investor",
         Organisation.focus_stages,
         Organisation.ticket_min,
         Organisation.ticket_max,
         Organisation.ticket_currency,
     )
-    sectors = _sector_keys("investor")
     bit = {stage: 1 << rank for rank, stage in enumerate(STAGES)}
-    keys = [sectors.get(row[0], "") for row in rows]
     return Investors(
-        ids=np.array([row[0] for row in rows], dtype=np.int64),
+        ids=ids,
         sectors=FacetColumn.from_keys(keys, SEPARATOR),
         stage_bits=np.array(
             [sum(bit.get(stage, 0) for stage in set(row[1] or ())) for row in rows], np.int64
