@@ -98,9 +98,13 @@ def find(need: Need) -> Shortlist:
         filters["residency"] = ["resident"]
     search = backend()
     # Ranked by the words first; then the other providers, which lack some of the words.
-    hits = search.search(SearchQuery(text=text, filters=filters, per_page=SHORTLIST)).hits
+    # Brief searches: the shortlist reads the hits' ids, neither facet counts nor snippets.
+    hits = search.search(
+        SearchQuery(text=text, filters=filters, per_page=SHORTLIST, brief=True)
+    ).hits
     if len(hits) < SHORTLIST:
-        rest = search.search(SearchQuery(filters=filters, sort="name", per_page=SHORTLIST)).hits
+        query = SearchQuery(filters=filters, sort="name", per_page=SHORTLIST, brief=True)
+        rest = search.search(query).hits
         seen = {hit.id for hit in hits}
         hits += [hit for hit in rest if hit.id not in seen]
     matches = []
@@ -219,7 +223,7 @@ def _candidates(org, facet: str, slugs: list[str]) -> list:
     """Published organisations with any of these capabilities in a facet: one index query."""
     if not slugs:
         return []
-    query = SearchQuery(filters={facet: slugs}, sort="newest", per_page=CANDIDATES)
+    query = SearchQuery(filters={facet: slugs}, sort="newest", per_page=CANDIDATES, brief=True)
     return [other for other in load(backend().search(query).hits) if other.id != org.id]
 
 
