@@ -9,7 +9,8 @@ from flask_login import current_user
 from ..access import staff_required
 from ..extensions import db
 from ..introduction_model import INTRODUCTION_STATUS_LABELS, INTRODUCTION_STATUSES, Introduction
-from ..services import introductions, mail
+from ..services import introductions
+from .deliveries import flash_delivery
 from .forms import ActionForm, DeclineIntroductionForm
 
 bp = Blueprint("introductions", __name__, url_prefix="/introductions")
@@ -60,21 +61,19 @@ def forward(number: int):
         flash(str(error), "warning")
         return redirect(url_for(".queue"), 303)
     db.session.commit()
-    if delivery.sent:
-        message = _("The request was e-mailed to %(email)s.", email=introduction.forwarded_to)
-        flash(message, "success")
-        return redirect(url_for(".queue"), 303)
-    if delivery.outcome is mail.Outcome.NOT_CONFIGURED:
-        flash(_("No mail server is configured: copy the mail below and send it yourself."),
-              "warning")  # fmt: skip
-    else:
-        message = _(
+    flash_delivery(
+        delivery,
+        _("The request was e-mailed to %(email)s.", email=introduction.forwarded_to),
+        _("No mail server is configured: copy the mail below and send it yourself."),
+        lambda reason: _(
             "The request could not be e-mailed to %(email)s (%(reason)s): copy it below and "
             "send it yourself.",
             email=introduction.forwarded_to,
-            reason=delivery.reason,
-        )
-        flash(message, "error")
+            reason=reason,
+        ),
+    )
+    if delivery.sent:
+        return redirect(url_for(".queue"), 303)
     return redirect(url_for(".mail_to_copy", number=number), 303)
 
 

@@ -13,8 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..access import staff_required
 from ..extensions import db
 from ..models import Organisation
-from ..services import mail, records, submissions
+from ..services import records, submissions
 from ..services.duplicates import likely_duplicates
+from .deliveries import flash_delivery
 from .forms import ActionForm, RejectForm, SendBackForm
 from .organisations import get_organisation
 
@@ -101,23 +102,23 @@ def send_back(slug: str):
     if "delivery" not in outcome:
         return response
     delivery = outcome["delivery"]
-    if delivery is not None and delivery.sent:
-        flash(_("The note was e-mailed to %(email)s.", email=outcome["email"]), "info")
-        return response
     if delivery is None:
         flash(_("The submission has no e-mail address: contact them another way."), "warning")
-    elif delivery.outcome is mail.Outcome.NOT_CONFIGURED:
-        flash(
-            _("No mail server is configured: copy the note below and send it yourself."), "warning"
-        )
     else:
-        message = _(
-            "The note could not be e-mailed to %(email)s (%(reason)s): copy it below and send "
-            "it yourself.",
-            email=outcome["email"],
-            reason=delivery.reason,
+        flash_delivery(
+            delivery,
+            _("The note was e-mailed to %(email)s.", email=outcome["email"]),
+            _("No mail server is configured: copy the note below and send it yourself."),
+            lambda reason: _(
+                "The note could not be e-mailed to %(email)s (%(reason)s): copy it below and send "
+                "it yourself.",
+                email=outcome["email"],
+                reason=reason,
+            ),
+            "info",
         )
-        flash(message, "error")
+        if delivery.sent:
+            return response
     return redirect(url_for(".note", slug=slug), 303)
 
 
