@@ -190,11 +190,16 @@ class SearchPage(OrganisationPage):
     )
 
 
-class Sector(Schema):
+class Named(Schema):
+    """A term of the directory's vocabularies: its slug and its name in each language."""
+
     slug = fields.String(required=True)
     name = text(_l("In the language asked."), required=True)
     name_en = fields.String(required=True)
     name_ru = fields.String(required=True)
+
+
+class Sector(Named):
     description = fields.String(required=True)
     organisations = fields.Integer(
         required=True, metadata={"description": _l("Published organisations in the sector.")}
@@ -207,11 +212,7 @@ class SectorList(Schema):
     items = fields.List(fields.Nested(Sector), required=True)
 
 
-class Capability(Schema):
-    slug = fields.String(required=True)
-    name = text(_l("In the language asked."), required=True)
-    name_en = fields.String(required=True)
-    name_ru = fields.String(required=True)
+class Capability(Named):
     family = fields.String(required=True)
     family_name = text(_l("The family's name, in the language asked."), required=True)
     broader = fields.String(
