@@ -90,6 +90,7 @@ def startups():
         sort_labels=SORT_LABELS,
         errors=errors,
         csv_url=url_for("startups.download", **args),
+        excel_csv_url=url_for("startups.download", **args, format="excel"),
         xlsx_url=url_for("startups.download_xlsx", **args),
     ), (400 if errors else 200)
 
@@ -144,11 +145,14 @@ def batch_values(batch, arrays) -> Iterator[list]:
         ]
 
 
-def csv_lines(query: investors.StartupQuery) -> Iterator[str]:
-    """The whole list as CSV lines, formula-safe, written a batch of rows at a time."""
+def csv_lines(query: investors.StartupQuery, excel: bool = False) -> Iterator[str]:
+    """The whole list as CSV lines, formula-safe, written a batch of rows at a time; for
+    Excel, after a BOM and with ";" between cells, as a Russian Excel opens them."""
     header, rows = table(query)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    if excel:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(header)
     for number, row in enumerate(rows, start=1):
         writer.writerow([neutralise("" if value is None else str(value)) for value in row])
@@ -167,7 +171,7 @@ def download():
     query, errors = parse_query(request.args)
     if errors:
         return error_response(400, " ".join(errors), _("Not a valid amount"))
-    body = "".join(csv_lines(query))
+    body = "".join(csv_lines(query, excel=request.args.get("format") == "excel"))
     return Response(
         body,
         mimetype="text/csv",

@@ -189,6 +189,17 @@ def test_the_list_downloads_whole_as_csv_that_no_spreadsheet_runs(app, client, p
     assert [row["Name"] for row in csv.DictReader(io.StringIO(filtered))] == ["Other Sector"]
 
 
+def test_the_list_downloads_as_csv_for_excel_too(app, client, portfolio):
+    # A BOM and ";" between cells, as a Russian Excel reads a CSV it opens.
+    page = client.get("/ru/startups?sector=textile").get_data(as_text=True)
+    assert "/ru/startups.csv?sector=textile&amp;format=excel" in page
+    body = client.get("/ru/startups.csv?sector=textile&format=excel").get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+    plain = list(csv.reader(io.StringIO(client.get("/ru/startups.csv?sector=textile").text)))
+    assert rows == plain and [row[0] for row in rows[1:]] == ["Other Sector"]
+
+
 def test_investor_columns_import_by_label_and_export_as_read(app, tmp_path):
     text = (
         "name,kind,sectors,investor_type,focus_stages,ticket_min,ticket_max,ticket_currency,"
