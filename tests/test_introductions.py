@@ -7,13 +7,12 @@ from email import message_from_bytes, policy
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from cluster.extensions import db
 from cluster.introduction_model import Introduction
 from cluster.models import AuditEntry
 from tests.factories import find_org, make_org
-from tests.servers import free_port
+from tests.servers import smtp_server
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PAGE = "/en/o/bluewharf-sewing/introduce"
@@ -21,27 +20,11 @@ ENCODED_HEADERS = "=?UTF-8?Q?Ann=0D=0ABcc:_victim@example.org=0D=0AReply-To:_x@e
 EXPECTED_HEADERS = ["From", "To", "Subject", "Content-Type", "Content-Transfer-Encoding"]
 
 
-class Sink:
-    """An SMTP server that keeps every envelope it is handed."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp(app):
     """A real SMTP server in a thread, and the app configured to send through it."""
-    sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="desk@park.example")
-    yield sink
-    controller.stop()
+    with smtp_server(app, "desk@park.example") as sink:
+        yield sink
 
 
 @pytest.fixture

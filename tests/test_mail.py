@@ -5,12 +5,11 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from cluster.services import mail
 from cluster.services.slugs import slugify_name
 from tests.factories import find_org
-from tests.servers import free_port
+from tests.servers import free_port, smtp_server
 from tests.test_submissions import submission
 
 HEADER_INJECTION = (
@@ -20,29 +19,11 @@ BODY_INJECTION = "=?UTF-8?Q?Studio=0D=0AContent-Type:_text/html=0D=0A=0D=0A<h1>W
 EXPECTED_HEADERS = ["From", "To", "Subject", "Content-Type", "Content-Transfer-Encoding"]
 
 
-class Sink:
-    """An SMTP server that keeps every envelope it is handed."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp(app):
     """A real SMTP server in a thread, and the app configured to send through it."""
-    sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="desk@technopark.example"
-    )
-    yield sink
-    controller.stop()
+    with smtp_server(app, "desk@technopark.example") as sink:
+        yield sink
 
 
 def send_back(client, staff, name, email="hello@loomneedle.example", note="Add your address."):
