@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
@@ -21,6 +22,7 @@ from cluster import create_app
 from cluster.extensions import db
 from cluster.services import taxonomy
 
+DEMO = Path(__file__).resolve().parent.parent / "data" / "demo.csv"
 STAFF_PASSWORD = "correct horse battery"
 _CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _templates: dict[str, str] = {}
@@ -95,6 +97,33 @@ def build_app(tmp_path: Path, **overrides) -> Flask:
         tmp_path.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(sqlite_template(), database)
     return create_app(settings)
+
+
+@contextmanager
+def whoosh_app(tmp_path: Path, **overrides):
+    """Yield an app searched by the Whoosh engine; its database connections closed afterwards."""
+    app = build_app(tmp_path, SEARCH_BACKEND="whoosh", **overrides)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@contextmanager
+def demo_directory_app(engine: str, tmp_path: Path):
+    """Yield an app on this search engine ("whoosh" or "postgres") holding the demo directory,
+    imported as `flask load-demo` would."""
+    from cluster.services import importer
+    from tests.search.pg import postgres_app
+
+    make = postgres_app if engine == "postgres" else whoosh_app
+    with make(tmp_path) as app:
+        with app.app_context():
+            report = importer.import_file(DEMO)
+            assert not report.errors
+            db.session.remove()
+        yield app
 
 
 def make_user(app, email="editor@example.org", role="editor", password=STAFF_PASSWORD) -> int:

@@ -7,16 +7,10 @@ it (each one found must rank below every provider named).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
 
-from cluster.extensions import db
 from cluster.search import SearchQuery, backend
-from tests.helpers import build_app
-
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.csv"
+from tests.helpers import demo_directory_app
 
 BLUEWHARF, STEZHOK, KALIBR = "Bluewharf Sewing", "Стежок", "Калибр"
 NORTHBOUND = "Northbound Outerwear"
@@ -66,33 +60,10 @@ CASES = {
 }  # fmt: skip
 
 
-@contextmanager
-def whoosh_app(tmp_path):
-    app = build_app(tmp_path, SEARCH_BACKEND="whoosh")
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-
-
 @pytest.fixture(scope="module", params=["whoosh", "postgres"])
 def demo_app(request, tmp_path_factory):
     """The demo directory imported once per engine."""
-    from cluster.services import importer
-
-    tmp_path = tmp_path_factory.mktemp(request.param)
-    if request.param == "postgres":
-        from tests.search.pg import postgres_app
-
-        make = postgres_app
-    else:
-        make = whoosh_app
-    with make(tmp_path) as app:
-        with app.app_context():
-            report = importer.import_file(DEMO)
-            assert not report.errors
-            db.session.remove()
+    with demo_directory_app(request.param, tmp_path_factory.mktemp(request.param)) as app:
         yield app
 
 

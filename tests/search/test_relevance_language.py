@@ -12,7 +12,7 @@ import pytest
 from cluster.extensions import db
 from cluster.search import SearchQuery, backend, language
 from tests.factories import make_org
-from tests.search.test_relevance import DEMO, whoosh_app
+from tests.helpers import demo_directory_app
 
 # Each profile says its words in one form only; the queries below use another.
 PROFILES = [
@@ -65,18 +65,8 @@ PROFILES = [
 @pytest.fixture(scope="module", params=["whoosh", "postgres"])
 def language_app(request, tmp_path_factory):
     """The demo directory and PROFILES, once per engine."""
-    from cluster.services import importer
-
-    tmp_path = tmp_path_factory.mktemp(request.param)
-    if request.param == "postgres":
-        from tests.search.pg import postgres_app
-
-        make = postgres_app
-    else:
-        make = whoosh_app
-    with make(tmp_path) as app:
+    with demo_directory_app(request.param, tmp_path_factory.mktemp(request.param)) as app:
         with app.app_context():
-            assert not importer.import_file(DEMO).errors
             for profile in PROFILES:
                 make_org(**profile, commit=False)
             db.session.commit()
