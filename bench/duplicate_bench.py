@@ -62,16 +62,7 @@ def check_before(values: dict) -> list:
     )
     candidates = []
     for row in db.session.execute(sa.select(*columns)):
-        keys = keys_of(dict(row._mapping))
-        candidates.append(
-            Candidate(
-                id=row.id,
-                names=sorted({keys["name_key"], keys["name_alt_key"]} - {""}),
-                website=keys["website_key"],
-                email=keys["email_key"],
-                phone=keys["phone_key"],
-            )
-        )
+        candidates.append(Candidate.from_keys(row.id, keys_of(dict(row._mapping))))
     found = DuplicateFinder(candidates).find(values)
     return [(org, reason) for org, reason in found if org.is_public]
 

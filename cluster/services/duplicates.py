@@ -54,6 +54,17 @@ class Candidate:
     email: str
     phone: str
 
+    @classmethod
+    def from_keys(cls, id: int, keys: dict) -> Candidate:
+        """An organisation as the check compares it, from its duplicate keys (keys_of)."""
+        return cls(
+            id=id,
+            names=sorted({keys["name_key"], keys["name_alt_key"]} - {""}),
+            website=keys["website_key"],
+            email=keys["email_key"],
+            phone=keys["phone_key"],
+        )
+
 
 def name_scores(name: str, choices: dict) -> list[tuple[Any, float]]:
     """Keys of the choices whose name is like this one, ignoring word order and small typos."""
@@ -233,15 +244,7 @@ class DuplicateFinder:
             keys = dict(row._mapping)
             if keys["name_key"] is None:
                 keys.update(keys_of(keys))  # written around the ORM, not filled yet
-            candidates.append(
-                Candidate(
-                    id=row.id,
-                    names=sorted({keys["name_key"], keys["name_alt_key"]} - {""}),
-                    website=keys["website_key"],
-                    email=keys["email_key"],
-                    phone=keys["phone_key"],
-                )
-            )
+            candidates.append(Candidate.from_keys(row.id, keys))
         return cls(candidates)
 
     def find(self, values: dict, exclude_id: int | None = None) -> list[tuple[Organisation, str]]:
