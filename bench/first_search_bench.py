@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.search_bench import POSTGRES_SERVER, QUERIES, make_app
+from bench.search_bench import POSTGRES_SERVER, QUERIES, app_settings, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 # What each worker runs after an edit, in this order; the first one is "the first search".
@@ -32,14 +32,7 @@ AFTER_EDIT = [("word+facets", "textile", {"kind": ["manufacturer"]}), ("empty", 
 
 def settings(engine: str, folder: Path) -> dict:
     """The app settings of a prepared folder (its database and index)."""
-    found = {
-        "TESTING": True,
-        "SECRET_KEY": "bench",
-        "SEARCH_BACKEND": engine,
-        "INDEX_DIR": str(folder / "index"),
-        "UPLOAD_DIR": str(folder / "uploads"),
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-    }
+    found = app_settings(engine, folder)
     if engine == "postgres":
         found["DATABASE_URL"] = f"{POSTGRES_SERVER}/{(folder / 'database').read_text().strip()}"
     return found

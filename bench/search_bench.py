@@ -70,6 +70,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
+def app_settings(engine: str, folder: Path) -> dict:
+    """The settings of a bench app whose index, uploads and SQLite database live in `folder`."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "bench",
+        "SEARCH_BACKEND": engine,
+        "INDEX_DIR": str(folder / "index"),
+        "UPLOAD_DIR": str(folder / "uploads"),
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+    }
+
+
 def make_app(engine: str, folder: Path):
     """A migrated app on a fresh database for the engine; returns (app, database name or None)."""
     from flask_migrate import upgrade
@@ -78,14 +90,7 @@ def make_app(engine: str, folder: Path):
     from cluster.extensions import db
     from cluster.services import taxonomy
 
-    settings = {
-        "TESTING": True,
-        "SECRET_KEY": "bench",
-        "SEARCH_BACKEND": engine,
-        "INDEX_DIR": str(folder / "index"),
-        "UPLOAD_DIR": str(folder / "uploads"),
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-    }
+    settings = app_settings(engine, folder)
     database = None
     if engine == "postgres":
         import psycopg
