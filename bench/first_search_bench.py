@@ -44,7 +44,6 @@ def prepare(engine: str, size: int, folder: Path, seed: int) -> None:
         return
     from bench import synthetic
     from cluster.extensions import db
-    from cluster.search import maintenance
 
     folder.mkdir(parents=True, exist_ok=True)
     app, database = make_app(engine, folder)
@@ -52,9 +51,7 @@ def prepare(engine: str, size: int, folder: Path, seed: int) -> None:
         (folder / "database").write_text(database)
     with app.app_context():
         started = time.perf_counter()
-        synthetic.insert(db.session, synthetic.generate(size, seed))
-        db.session.commit()
-        maintenance.reindex()
+        synthetic.fill(size, seed)
         print(f"# prepared in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         db.engine.dispose()
     (folder / "ready").write_text("")

@@ -68,7 +68,6 @@ def build(folder: Path, engine: str, size: int, seed: int) -> dict:
     from cluster import create_app
     from cluster.extensions import db
     from cluster.models import Organisation
-    from cluster.search import maintenance
     from cluster.services import taxonomy
 
     app = create_app(settings(folder, engine))
@@ -77,9 +76,7 @@ def build(folder: Path, engine: str, size: int, seed: int) -> dict:
         upgrade()
         taxonomy.load_sectors()
         db.session.commit()
-        synthetic.insert(db.session, synthetic.generate(size, seed))
-        db.session.commit()
-        maintenance.reindex()
+        synthetic.fill(size, seed)
         profile = db.session.scalar(
             db.select(Organisation.slug)
             .where(Organisation.status == "published")

@@ -67,7 +67,6 @@ def run(engine: str, size: int, repeat: int, seed: int, profiles: int) -> None:
     from bench import synthetic
     from cluster.extensions import db
     from cluster.models import Organisation
-    from cluster.search import maintenance
     from cluster.services import partners
 
     with tempfile.TemporaryDirectory(prefix="cluster-partner-bench-") as tmp:
@@ -75,9 +74,7 @@ def run(engine: str, size: int, repeat: int, seed: int, profiles: int) -> None:
         try:
             with app.app_context():
                 started = time.perf_counter()
-                synthetic.insert(db.session, synthetic.generate(size, seed))
-                db.session.commit()
-                maintenance.reindex()
+                synthetic.fill(size, seed)
                 print(f"{engine} {size:,}: built in {time.perf_counter() - started:.0f} s")
                 slugs = list(
                     db.session.scalars(

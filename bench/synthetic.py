@@ -944,6 +944,17 @@ def insert(session, records: Iterable[dict], batch_size: int = 2000) -> int:
     return total
 
 
+def fill(size: int, seed: int = 0) -> None:
+    """Insert `size` generated organisations, commit, and build the search index over them: in
+    an app context, on a migrated database with the sector taxonomy loaded."""
+    from cluster.extensions import db
+    from cluster.search import maintenance
+
+    insert(db.session, generate(size, seed))
+    db.session.commit()
+    maintenance.reindex()
+
+
 def _untaken(record: dict, taken: set[str]) -> dict:
     slug, count = record["slug"], 1
     while slug in taken:
