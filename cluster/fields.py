@@ -95,6 +95,9 @@ class Field:
     default: str | None = None
     # Staff set it; the public submission form leaves it out.
     staff_only: bool = False
+    # Optional and seldom given: the public form folds it under a one-line summary, open by
+    # itself when it holds a value or an error. A kind's own fields never fold.
+    fold: bool = False
     # A column of data/demo.csv and of the benchmark generator's records.
     in_demo: bool = True
     # Read by the search document (cluster/search/documents.py).
@@ -119,7 +122,7 @@ FIELDS: tuple[Field, ...] = (
     Field("name", _l("Name"), "identity", Kind.LINE, parsers.line(200), 200, required=True,
           searched=True),
     Field("name_alt", _l("Name in the second language"), "identity", Kind.LINE,
-          parsers.line(200), 200, searched=True),
+          parsers.line(200), 200, searched=True, fold=True),
     Field("slug", _l("Address name (slug)"), "identity", Kind.LINE, parsers.slug, 120,
           hint=_l("Part of the profile's address; made from the name when empty."),
           staff_only=True, searched=True),
@@ -145,22 +148,22 @@ FIELDS: tuple[Field, ...] = (
     Field("summary_alt", _l("Summary in the second language"), "description", Kind.TEXT,
           parsers.line(300), 300, in_demo=False, searched=True,
           hint=_l("The summary in Russian if it is written in English, or the other way round; "
-                  "visitors reading that language see it instead.")),
+                  "visitors reading that language see it instead."), fold=True),
     Field("description_alt", _l("Description in the second language"), "description",
           Kind.TEXT, parsers.multiline(DESCRIPTION_MAX), DESCRIPTION_MAX, in_demo=False,
-          searched=True),
+          searched=True, fold=True),
     Field("sectors", _l("Sectors"), "description", Kind.CHOICES, None, 5_000, searched=True),
     Field("tags", _l("Tags"), "description", Kind.LIST, parsers.text_list, 5_000,
-          hint=LIST_HINT, searched=True),
+          hint=LIST_HINT, searched=True, fold=True),
     Field("capabilities", _l("Capabilities offered"), "offers", Kind.LIST, parsers.text_list,
-          10_000, hint=LIST_HINT, searched=True),
+          10_000, hint=LIST_HINT, searched=True, fold=True),
     Field("needs", _l("Needs"), "offers", Kind.LIST, parsers.text_list, 10_000, hint=LIST_HINT,
-          searched=True),
+          searched=True, fold=True),
     Field("looking_for", _l("Looking for"), "offers", Kind.CHOICES,
           parsers.choices(LOOKING_FOR, {},
                           _l("unknown looking_for value %(value)s; use one of: %(allowed)s")),
           5_000,
-          choices=_pairs(LOOKING_FOR, LOOKING_FOR_LABELS), searched=True),
+          choices=_pairs(LOOKING_FOR, LOOKING_FOR_LABELS), searched=True, fold=True),
     # Canonical capabilities (data/capabilities.toml), found in the text on every save; staff
     # may tick or untick them, and a file may name them by slug, label or synonym.
     Field("offers", _l("Offers (canonical capabilities)"), "offers", Kind.CHOICES,
@@ -181,20 +184,23 @@ FIELDS: tuple[Field, ...] = (
           parsers.whole_number(FUNDING_MAX), 20, hint=_l("A whole number, e.g. 250000.")),
     Field("currency", _l("Currency"), "startup", Kind.LINE, parsers.currency, 3,
           hint=_l("Three letters, e.g. EUR.")),
-    Field("founded_year", _l("Founded (year)"), "facts", Kind.NUMBER, parsers.year, 10),
+    Field("founded_year", _l("Founded (year)"), "facts", Kind.NUMBER, parsers.year, 10, fold=True),
     Field("team_size", _l("Team size"), "facts", Kind.NUMBER,
-          parsers.whole_number(TEAM_SIZE_MAX), 10),
-    Field("city", _l("City"), "location", Kind.LINE, parsers.line(120), 120, searched=True),
-    Field("address", _l("Address"), "location", Kind.LINE, parsers.line(300), 300),
-    Field("building", _l("Building"), "location", Kind.LINE, parsers.line(60), 60),
-    Field("floor", _l("Floor"), "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
-    Field("unit", _l("Unit"), "location", Kind.LINE, parsers.line(20), 20, in_demo=False),
+          parsers.whole_number(TEAM_SIZE_MAX), 10, fold=True),
+    Field("city", _l("City"), "location", Kind.LINE, parsers.line(120), 120, searched=True,
+          fold=True),
+    Field("address", _l("Address"), "location", Kind.LINE, parsers.line(300), 300, fold=True),
+    Field("building", _l("Building"), "location", Kind.LINE, parsers.line(60), 60, fold=True),
+    Field("floor", _l("Floor"), "location", Kind.LINE, parsers.line(20), 20, in_demo=False,
+          fold=True),
+    Field("unit", _l("Unit"), "location", Kind.LINE, parsers.line(20), 20, in_demo=False,
+          fold=True),
     Field("website", _l("Website"), "contacts", Kind.LINE, contacts.url(300), 300,
           hint=_l("Starting with https:// or http://")),
     Field("email", _l("E-mail"), "contacts", Kind.LINE, contacts.email(254), 254),
-    Field("phone", _l("Phone"), "contacts", Kind.LINE, contacts.phone(60), 60),
+    Field("phone", _l("Phone"), "contacts", Kind.LINE, contacts.phone(60), 60, fold=True),
     Field("social_links", _l("Social links"), "contacts", Kind.LIST, contacts.links(300), 5_000,
-          hint=_l("One address per line"), in_demo=False),
+          hint=_l("One address per line"), in_demo=False, fold=True),
     Field("equipment", _l("Equipment"), "manufacturer", Kind.LIST, parsers.text_list, 10_000,
           hint=LIST_HINT, searched=True),
     Field("min_order", _l("Minimum order"), "manufacturer", Kind.LINE, parsers.line(120), 120),
@@ -232,6 +238,13 @@ COLUMNS = tuple(field.name for field in FIELDS)
 DEMO_COLUMNS = tuple(field.name for field in FIELDS if field.in_demo)
 REQUIRED_COLUMNS = tuple(field.name for field in FIELDS if field.required)
 PUBLIC_COLUMNS = tuple(field.name for field in FIELDS if not field.staff_only)
+# The fields the public form folds away; a required field or a kind's own is always in view.
+_KIND_FIELDSETS = {fieldset.name for fieldset in FIELDSETS if fieldset.kind}
+FOLDED = tuple(
+    field.name
+    for field in FIELDS
+    if field.fold and not field.required and field.fieldset not in _KIND_FIELDSETS
+)
 
 
 def of_kind(*kinds: Kind) -> tuple[str, ...]:

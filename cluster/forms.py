@@ -130,6 +130,8 @@ class SubmissionForm(RecordForm):
 
     # People never see this field (a CSS class hides it); form-filling robots fill it in.
     homepage = StringField(_l("Leave this field empty"), [Optional(), Length(max=300)])
+    # Shown under a one-line summary of each fieldset, which keeps the page short.
+    FOLDED = fields.FOLDED
     confirm_duplicate = BooleanField(_l("This is a different organisation: send it anyway"))
 
 

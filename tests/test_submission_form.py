@@ -68,11 +68,42 @@ def test_the_kind_sections_follow_the_identity(client):
     assert "js/forms.js" in page
 
 
-def test_texts_in_the_second_language_fold_away_until_they_hold_something(app, client):
+FOLD = r'<details class="(?:field-more|org-fieldset org-fold)"( open)?>(.*?)</details>'
+
+
+def folds(page: str) -> list[tuple[bool, str]]:
+    """Each group of folded fields: whether it is open, and its HTML."""
+    return [(bool(is_open), body) for is_open, body in re.findall(FOLD, page, re.DOTALL)]
+
+
+def test_optional_fields_fold_away_and_the_rest_stays_in_view(client):
     page = client.get("/en/submit").get_data(as_text=True)
-    folded = re.search(r'<details class="field-more">.*?</details>', page, re.DOTALL)
-    assert folded
-    assert 'id="summary_alt"' in folded.group() and 'id="description_alt"' in folded.group()
-    data = {"csrf_token": token(app, client), "summary_alt": "Пошив малых партий."}
+    folded = folds(page)
+    assert folded and not any(is_open for is_open, _ in folded)
+    inside = "".join(body for _, body in folded)
+    in_view = re.sub(FOLD, "", page, flags=re.DOTALL)
+    for name in ("name_alt", "summary_alt", "description_alt", "tags", "capabilities",
+                 "founded_year", "city", "unit", "phone", "social_links"):  # fmt: skip
+        assert f'id="{name}"' in inside and f'id="{name}"' not in in_view, name
+    # The required fields, every kind's own and the most useful ones are never folded.
+    for name in ("name", "kind", "residency", "summary", "description", "sectors", "website",
+                 "email", "stage", "equipment", "programmes", "ticket_min"):  # fmt: skip
+        assert f'id="{name}"' in in_view, name
+    # Each fold names what it holds, so nobody has to open it to find out.
+    assert '<span class="muted">(optional): Founded (year), Team size</span>' in page
+    assert "More, optional: Phone, Social links" in page
+
+
+def test_a_fold_holding_a_value_or_an_error_opens_by_itself(app, client):
+    data = {
+        "csrf_token": token(app, client),
+        "summary_alt": "Пошив малых партий.",
+        "founded_year": "next year",
+    }
     page = client.post("/en/submit", data=data).get_data(as_text=True)
-    assert '<details class="field-more" open>' in page
+    opened = [body for is_open, body in folds(page) if is_open]
+    assert len(opened) == 2
+    assert 'id="summary_alt"' in opened[0] and "Пошив малых партий." in opened[0]
+    assert 'id="founded_year-error"' in opened[1]
+    # Folds holding nothing stay closed.
+    assert any(not is_open and 'id="city"' in body for is_open, body in folds(page))
