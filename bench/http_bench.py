@@ -78,20 +78,16 @@ def build(folder: Path, engine: str, size: int, seed: int) -> dict:
         with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
-    from flask_migrate import upgrade
 
     from bench import synthetic
     from cluster import create_app
     from cluster.extensions import db
     from cluster.models import Organisation
-    from cluster.services import taxonomy
 
     app = create_app(values)
     started = time.perf_counter()
     with app.app_context():
-        upgrade()
-        taxonomy.load_sectors()
-        db.session.commit()
+        synthetic.prepare_database()
         synthetic.fill(size, seed)
         # A profile of the most common kind, in the most common sector.
         profile = db.session.scalar(

@@ -62,20 +62,16 @@ def build(folder: Path, engine: str, size: int, seed: int) -> dict:
         return json.loads(marker.read_text())
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    from flask_migrate import upgrade
 
     from bench import synthetic
     from cluster import create_app
     from cluster.extensions import db
     from cluster.models import Organisation
-    from cluster.services import taxonomy
 
     app = create_app(settings(folder, engine))
     started = time.perf_counter()
     with app.app_context():
-        upgrade()
-        taxonomy.load_sectors()
-        db.session.commit()
+        synthetic.prepare_database()
         synthetic.fill(size, seed)
         profile = db.session.scalar(
             db.select(Organisation.slug)

@@ -84,11 +84,8 @@ def app_settings(engine: str, folder: Path) -> dict:
 
 def make_app(engine: str, folder: Path):
     """A migrated app on a fresh database for the engine; returns (app, database name or None)."""
-    from flask_migrate import upgrade
-
+    from bench import synthetic
     from cluster import create_app
-    from cluster.extensions import db
-    from cluster.services import taxonomy
 
     settings = app_settings(engine, folder)
     database = None
@@ -101,9 +98,7 @@ def make_app(engine: str, folder: Path):
         settings["DATABASE_URL"] = f"{POSTGRES_SERVER}/{database}"
     app = create_app(settings)
     with app.app_context():
-        upgrade()
-        taxonomy.load_sectors()
-        db.session.commit()
+        synthetic.prepare_database()
     return app, database
 
 

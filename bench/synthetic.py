@@ -944,6 +944,18 @@ def insert(session, records: Iterable[dict], batch_size: int = 2000) -> int:
     return total
 
 
+def prepare_database() -> None:
+    """Migrate the app's empty database and load the sector taxonomy: in an app context."""
+    from flask_migrate import upgrade
+
+    from cluster.extensions import db
+    from cluster.services import taxonomy
+
+    upgrade()
+    taxonomy.load_sectors()
+    db.session.commit()
+
+
 def fill(size: int, seed: int = 0) -> None:
     """Insert `size` generated organisations, commit, and build the search index over them: in
     an app context, on a migrated database with the sector taxonomy loaded."""
