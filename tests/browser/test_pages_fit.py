@@ -230,6 +230,67 @@ def test_without_scripts_the_submission_form_shows_every_kinds_section(browser, 
     try:
         page.goto(live_server + "/en/submit")
         assert set(visible_kind_sections(page)) >= {"startup", "manufacturer", "education"}
+        # The folds are the browser's own: they open without scripts too.
+        page.locator("details.org-fold summary", has_text="Location").click()
+        assert page.locator("#city").is_visible()
+    finally:
+        context.close()
+
+
+# The header, the intro and the footer take about 820 px of a phone's page; below them the form
+# shows the required fields, the kind's section, summary, description, sectors, website and
+# e-mail at full size (before the optional fields were folded: 5,092 and 3,737 px).
+SUBMISSION_HEIGHTS = {"390": 3_400, "1366": 2_600}
+
+
+def page_height(page) -> int:
+    return page.evaluate("document.documentElement.scrollHeight")
+
+
+def fold_of(page, field: str):
+    """The <details> holding a field."""
+    return page.locator("details", has=page.locator(f"#{field}"))
+
+
+def is_open(fold) -> bool:
+    return fold.evaluate("details => details.open")
+
+
+@pytest.mark.parametrize("width", SIZES)
+def test_the_submission_form_is_short_and_a_fold_with_an_error_or_a_value_opens(
+    browser, live_server, artifacts, width
+):
+    context, page = open_page(browser, SIZES[width])
+    try:
+        page.goto(live_server + "/en/submit")
+        page.select_option("#kind", "startup")
+        height = page_height(page)
+        assert height < SUBMISSION_HEIGHTS[width], height
+        assert not page.locator("#city").is_visible()
+        assert axe_violations(page) == ""
+
+        # A fold opens from the keyboard.
+        facts = fold_of(page, "founded_year")
+        assert not is_open(facts)
+        facts.locator("summary").focus()
+        page.keyboard.press("Enter")
+        assert is_open(facts)
+        page.locator("#founded_year").fill("next year")
+        fold_of(page, "summary_alt").locator("summary").click()
+        page.locator("#summary_alt").fill("Пошив малых партий.")
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_load_state()
+
+        # Sent back: the fold with the error and the one with a value are open, the rest closed.
+        assert is_open(fold_of(page, "founded_year"))
+        assert page.locator("#founded_year-error").is_visible()
+        assert page.locator("#founded_year").input_value() == "next year"
+        assert is_open(fold_of(page, "summary_alt"))
+        assert page.locator("#summary_alt").input_value() == "Пошив малых партий."
+        assert not is_open(fold_of(page, "city"))
+        page.screenshot(path=str(artifacts / f"submit-folds-{width}.png"), full_page=True)
+        assert overflow(page) <= 0
+        assert axe_violations(page) == ""
     finally:
         context.close()
 
