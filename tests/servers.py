@@ -58,6 +58,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def create_user(environment: dict[str, str], email: str, password: str, role: str):
+    """Run `flask create-user` against the served app's settings; the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "create-user", email,
+         "--role", role, "--password-stdin"],
+        cwd=ROOT,
+        env=environment,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+
+
 class Sink:
     """An SMTP server that keeps every envelope it is handed."""
 

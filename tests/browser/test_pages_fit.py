@@ -4,15 +4,14 @@ screenshot of each kept in test-artifacts/."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.servers import create_user
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "browser-admin@example.org"
 PASSWORD = "a browser-typed admin password"
 PHONE = {"width": 390, "height": 844}
@@ -57,16 +56,7 @@ CONTROLS = (
 
 
 def create_admin(environment: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "create-user", EMAIL,
-         "--role", "admin", "--password-stdin"],
-        cwd=ROOT,
-        env=environment,
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
+    done = create_user(environment, EMAIL, PASSWORD, "admin")
     assert done.returncode == 0 or "already" in done.stderr + done.stdout, done.stderr
 
 

@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.servers import create_user
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "browser-editor@example.org"
 PASSWORD = "a browser-typed password"
 # A made-up word, so the search can only find it in the new summary.
 NEW_SUMMARY = "Pattern grading now with quokkastitch sizing for knitwear."
 
 
-def create_user(environment: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "create-user", EMAIL,
-         "--role", "editor", "--password-stdin"],
-        cwd=ROOT,
-        env=environment,
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
+def create_editor(environment: dict[str, str]) -> None:
+    done = create_user(environment, EMAIL, PASSWORD, "editor")
     assert done.returncode == 0, done.stderr + done.stdout
 
 
 def test_staff_member_edits_a_profile_and_sees_it_public_and_in_search(
     page, live_server, live_environment, artifacts
 ):
-    create_user(live_environment)
+    create_editor(live_environment)
     errors: list[str] = []
     page.on(
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
