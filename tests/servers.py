@@ -72,6 +72,10 @@ def create_user(environment: dict[str, str], email: str, password: str, role: st
     )  # fmt: skip
 
 
+# The headers of every mail the app sends, in order (MIME-Version aside): no others get in.
+MAIL_HEADERS = ["From", "To", "Subject", "Content-Type", "Content-Transfer-Encoding"]
+
+
 class Sink:
     """An SMTP server that keeps every envelope it is handed."""
 

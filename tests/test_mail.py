@@ -9,14 +9,13 @@ import pytest
 from cluster.services import mail
 from cluster.services.slugs import slugify_name
 from tests.factories import find_org
-from tests.servers import free_port, smtp_server
+from tests.servers import MAIL_HEADERS, free_port, smtp_server
 from tests.test_submissions import submission
 
 HEADER_INJECTION = (
     "=?UTF-8?Q?Studio=0D=0AReply-To:_attacker@evil.example=0D=0ABcc:_victim2@example.org?="
 )
 BODY_INJECTION = "=?UTF-8?Q?Studio=0D=0AContent-Type:_text/html=0D=0A=0D=0A<h1>Win</h1>?="
-EXPECTED_HEADERS = ["From", "To", "Subject", "Content-Type", "Content-Transfer-Encoding"]
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def test_an_encoded_name_adds_no_header_to_the_mail(app, client, staff, smtp):
     assert "The note was e-mailed to hello@loomneedle.example" in page
     envelope, message = received(smtp)
     assert envelope.rcpt_tos == ["hello@loomneedle.example"]
-    assert [name for name in message if name != "MIME-Version"] == EXPECTED_HEADERS
+    assert [name for name in message if name != "MIME-Version"] == MAIL_HEADERS
     assert message["Reply-To"] is None and message["Bcc"] is None
     assert "\n" not in str(message["Subject"]) and "\r" not in str(message["Subject"])
     # The name is there as text to read, not as headers.
@@ -102,7 +101,7 @@ def test_no_subject_adds_a_header_to_the_generated_message(app, subject):
     with app.test_request_context():
         message = mail.compose("hello@loomneedle.example", subject, "Body")
     parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
-    assert [name for name in parsed if name != "MIME-Version"] == EXPECTED_HEADERS
+    assert [name for name in parsed if name != "MIME-Version"] == MAIL_HEADERS
     assert parsed["Bcc"] is None and parsed["Reply-To"] is None
 
 
