@@ -17,8 +17,9 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
 
-from cluster import create_app
+from cluster import create_app, i18n
 from cluster.extensions import db
 from cluster.services import taxonomy
 
@@ -85,18 +86,61 @@ def postgres_template() -> str:
         return _templates["postgres"]
 
 
+def compiled_catalogues() -> Path:
+    """The .mo files of translations/, compiled once per test session (again if a .po changes)."""
+    with _templates_lock:
+        if "catalogues" not in _templates:
+            folder = Path(tempfile.mkdtemp(prefix="cluster-catalogues-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            _templates["catalogues"] = str(folder)
+        return i18n.compile_catalogues(Path(_templates["catalogues"]))
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Jinja's compiled templates, kept in memory for every app of the test process.
+
+    Each app has its own Jinja environment and would compile every page template again
+    (about 25 ms each); a bucket is keyed by the template's name and source checksum.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket) -> None:
+        with self._lock:
+            code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        code = bucket.bytecode_to_string()
+        with self._lock:
+            self._code[bucket.key] = code
+
+
+_template_code = SharedTemplateCode()
+
+
 def build_app(tmp_path: Path, **overrides) -> Flask:
     """An app whose database (a copy of the migrated template) and index live under tmp_path.
 
     A database already there is kept (a second app on it is a restart of the first); a
-    DATABASE_URL override is used as given: the caller has made and migrated it.
+    DATABASE_URL override is used as given: the caller has made and migrated it. The
+    catalogues compiled once per session are copied in (with their times, so the app finds
+    them up to date), and templates compiled by an earlier app are reused.
     """
     settings = app_settings(tmp_path, **overrides)
     database = tmp_path / "cluster.sqlite3"
     if "DATABASE_URL" not in overrides and not database.exists():
         tmp_path.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(sqlite_template(), database)
-    return create_app(settings)
+    catalogues = Path(settings["INSTANCE_PATH"]) / "translations"
+    if not catalogues.exists():
+        shutil.copytree(compiled_catalogues(), catalogues)
+    app = create_app(settings)
+    app.jinja_env.bytecode_cache = _template_code
+    return app
 
 
 @contextmanager
