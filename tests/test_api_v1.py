@@ -110,6 +110,11 @@ def engine_app(request, tmp_path):
 def serving(app):
     """The app answering HTTP on a free local port, in a thread; yield its base address."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Request threads are joined when the server closes: as daemons, one could still be
+    # tearing down its request, and give its database connection back to a pool the fixture
+    # had already disposed; that connection was later garbage collected still open, and some
+    # later test on the worker failed on the ResourceWarning.
+    server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -117,6 +122,7 @@ def serving(app):
     finally:
         server.shutdown()
         thread.join()
+        server.server_close()
 
 
 def schemathesis_command() -> list[str]:
