@@ -29,7 +29,8 @@ from ..extensions import db
 from ..models import Organisation, Revision, Sector
 from ..search import maintenance, sync
 from ..search.maintenance import organisation_count
-from . import importer, organisations, records, revisions, spreadsheets, taxonomy
+from . import importer, revisions, spreadsheets, taxonomy
+from .planned_rows import write_planned
 
 # Rows written per flush, and organisations indexed per index write.
 BATCH = 1000
@@ -223,25 +224,7 @@ class _Batches:
         report = self.report
         loaded = importer.load_by_slug(slug for slug, _ in planned if slug in self.existing)
         writing = report.ok and not self.dry_run
-        saved: list[tuple[Organisation, dict | None]] = []
-        for slug, values in planned:
-            org = loaded.get(slug)
-            if org is None:
-                report.created.append(slug)
-                if writing:
-                    org = Organisation()
-                    records.apply_record(org, {**importer.NEW_DEFAULTS, **values})
-                    db.session.add(org)
-                    saved.append((org, None))
-            elif records.changed_columns(org, values):
-                report.updated.append(slug)
-                if writing:
-                    before = revisions.snapshot(org)
-                    records.apply_record(org, values)
-                    organisations.touch(org)
-                    saved.append((org, before))
-            else:
-                report.unchanged.append(slug)
+        saved = write_planned(planned, loaded, report, writing)
         if not saved:
             return
         db.session.flush()

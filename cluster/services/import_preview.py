@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import fields
 from . import conflicts, importer, records, revisions, slugs, taxonomy
+from .planned_rows import NEW_DEFAULTS
 
 
 def details(
@@ -31,7 +32,7 @@ def details(
     new_values = {}
     for slug in wanted_new:
         if slug in parsed:
-            given = conflicts.as_snapshot({**importer.NEW_DEFAULTS, **parsed[slug]})
+            given = conflicts.as_snapshot({**NEW_DEFAULTS, **parsed[slug]})
             new_values[slug] = {
                 name: value for name, value in given.items() if not fields.is_empty(value)
             }

@@ -24,8 +24,9 @@ from sqlalchemy.orm import selectinload
 from .. import fields
 from ..extensions import db
 from ..models import Organisation
-from . import organisations, records, revisions, slugs, spreadsheets, taxonomy
+from . import records, revisions, slugs, spreadsheets, taxonomy
 from .exporter import restore
+from .planned_rows import write_planned
 
 NumberedRow = tuple[int, Mapping[str, Any]]
 # Wraps the rows to show progress (the CLI passes a click progress bar); returns an iterable.
@@ -34,8 +35,6 @@ Progress = Callable[[list[NumberedRow]], Iterable[NumberedRow]]
 FORMATS = (".csv", ".xlsx", ".json")
 # A file read whole: bigger is refused, not read (the command line streams a CSV of any size).
 MAX_FILE_BYTES = 64 * 1024 * 1024
-# What a new organisation gets when the file has no column for it.
-NEW_DEFAULTS = {"residency": "resident", "status": "published"}
 # Organisations fetched per query when loading the ones a file updates.
 LOAD_CHUNK = 500
 # Problems listed in full on a page or the command line; the rest are only counted. A 10 MB
@@ -320,26 +319,7 @@ def import_numbered(
 
     existing = dict(db.session.execute(sa.select(Organisation.slug, Organisation.id)).all())
     loaded = load_by_slug(slug for slug, _ in planned if slug in existing)
-    saved: list[tuple[Organisation, dict | None]] = []  # with the snapshot before an update
-    for slug, values in planned:
-        org = loaded.get(slug)
-        if org is None:
-            report.created.append(slug)
-            if not dry_run:
-                org = Organisation()
-                records.apply_record(org, {**NEW_DEFAULTS, **values})
-                db.session.add(org)
-                saved.append((org, None))
-        elif records.changed_columns(org, values):
-            report.updated.append(slug)
-            if not dry_run:
-                before = revisions.snapshot(org)
-                records.apply_record(org, values)
-                organisations.touch(org)
-                saved.append((org, before))
-        else:
-            report.unchanged.append(slug)
-
+    saved = write_planned(planned, loaded, report, writing=not dry_run)
     if not dry_run:
         revisions.record_many(saved, user, "import", note=_("Imported from a file"))
         db.session.commit()
