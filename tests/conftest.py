@@ -36,6 +36,9 @@ def staff(app, client):
 # catalogue, a rebuilt index): under xdist (--dist loadgroup) each group runs on one worker, so
 # the fixture is built once, not once per worker.
 SHARED_SETUP = {
+    # The page-fit tests are a third of the browser tests: on a worker of their own (with a
+    # server and a browser of their own) they run beside the rest instead of after them.
+    "tests/browser/test_pages_fit.py": "browser-pages",
     "tests/browser/": "browser",
     "tests/search/test_relevance.py": "relevance",
     "tests/search/test_whoosh_rebuild.py": "whoosh-rebuild",
@@ -48,4 +51,6 @@ def pytest_collection_modifyitems(config, items):
         path = item.nodeid.split("::", 1)[0]
         for prefix, group in SHARED_SETUP.items():
             if path.startswith(prefix):
+                # The first prefix that fits: a file's own group before its folder's.
                 item.add_marker(pytest.mark.xdist_group(group))
+                break
