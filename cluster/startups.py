@@ -11,7 +11,7 @@ from typing import Any
 
 from babel.numbers import get_currency_symbol
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -47,7 +47,7 @@ def parse_query(args: MultiDict) -> tuple[investors.StartupQuery, list[str]]:
         page=directory.parse_page(args.get("page")),
         per_page=current_app.config["PER_PAGE"],
     )
-    for name, label in (("from", _("From")), ("to", _("To"))):
+    for name, label in (("from", pgettext("amount", "From")), ("to", pgettext("amount", "To"))):
         try:
             value = parsers.whole_number(FUNDING_MAX)((args.get(name) or "")[:40])
         except parsers.Invalid as error:

@@ -286,3 +286,10 @@ def test_a_change_another_process_commits_is_seen(app, tmp_path, portfolio):
         org.stage = "mvp"
         db.session.commit()
     assert "Too Early" in focus_names(app, "spindle-fund")
+
+
+def test_the_amount_range_reads_from_and_to_in_russian(client):
+    # "To" of an amount, not the recipient of a mail ("Кому"): a message with its own context.
+    html = client.get("/ru/startups").get_data(as_text=True)
+    assert '<label for="amount-from">От</label>' in html
+    assert '<label for="amount-to">До</label>' in html

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..i18n import lang
+from ..i18n import lang, site_name
 from ..introduction_model import INTRODUCTION_STATUSES, Introduction
 from ..models import Organisation, User, utcnow
 from . import audit, mail, parsers
@@ -111,7 +111,7 @@ class ForwardMail:
 
 def forward_mail(introduction: Introduction) -> ForwardMail:
     """The mail that forwards a request: the visitor's words in the body only."""
-    site = current_app.config.get("SITE_NAME", "")
+    site = site_name()
     org = introduction.organisation
     lines = [
         _("Hello,"),

@@ -46,6 +46,8 @@ AUDIT_ACTIONS = {
     "export": _l("List exported"),
     "user-create": _l("User added"),
     "user-change": _l("User changed"),
+    "introduction-forward": _l("Introduction request forwarded"),
+    "introduction-decline": _l("Introduction request declined"),
 }
 # What each revision in an organisation's history was (services/revisions.py records them).
 REVISION_ACTIONS = {
