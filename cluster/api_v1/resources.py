@@ -211,9 +211,12 @@ def sector(item: Sector, count: int) -> dict[str, Any]:
     }
 
 
-def capability(item: capabilities.Capability, offered: int, needed: int) -> dict[str, Any]:
-    """A canonical capability with how many published organisations offer and need it."""
-    family = {family.slug: family for family in capabilities.vocabulary().families}.get(item.family)
+def capability(
+    item: capabilities.Capability, offered: int, needed: int, families: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A canonical capability with how many published organisations offer and need it;
+    `families` by slug, looked up once for the whole list."""
+    family = families.get(item.family)
     return {
         "slug": item.slug,
         "name": item.label(),

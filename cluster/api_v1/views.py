@@ -161,8 +161,9 @@ def capabilities():
     arguments.read(LanguageArgs(), request.args)
     facets = numbers.published_facets()[1]
     offered, needed = facets.get("offers", {}), facets.get("needs", {})
+    families = {family.slug: family for family in vocabulary().families}
     items = [
-        resources.capability(item, offered.get(item.slug, 0), needed.get(item.slug, 0))
+        resources.capability(item, offered.get(item.slug, 0), needed.get(item.slug, 0), families)
         for item in vocabulary().capabilities
     ]
     return answer(schemas.CapabilityList, {"items": items})
