@@ -260,6 +260,25 @@ def test_the_patched_reader_reads_what_whooshs_own_reader_reads(directory, tmp_p
         assert set(patched[SCHEMA.names().index("id")]) == {-1}
 
 
+def test_a_segment_gone_under_an_open_searcher_is_a_missing_file_not_an_empty_column(
+    directory, tmp_path
+):
+    # Another process's rebuild or merge can delete a segment's files while this one still
+    # has the segment open: the patched reader must fail as Whoosh's does (FileNotFoundError,
+    # which IndexStore.read answers with a new searcher), not remember the column as absent.
+    app, orgs = directory
+    with app.app_context():
+        engine = WhooshBackend(str(tmp_path / "index"))
+        engine.index(orgs[:20])
+        ix = live_index(engine)
+        compatibility.patch_reader()
+        with ix.searcher() as searcher:
+            for path in Path(ix.storage.folder).glob("*.col"):
+                path.unlink()
+            with pytest.raises(FileNotFoundError):
+                searcher.stored_fields(0)
+
+
 def test_an_index_written_before_the_engine_moved_still_opens_and_rebuilds(
     directory, tmp_path, monkeypatch
 ):

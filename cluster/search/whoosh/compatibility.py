@@ -14,7 +14,7 @@ import logging
 import threading
 
 import whoosh
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader
 
 from .schema import SCHEMA
 
@@ -88,6 +88,11 @@ def cached_column_reader(self, fieldname, column):
         return self._readers[fieldname]
     except KeyError:
         reader = None
+        if not self.has_column(fieldname) and not self.has_column("_stored"):
+            # Every segment has a stored-fields column: with it gone, the segment itself was
+            # merged or rebuilt away by another process, and the miss is not final. Whoosh's
+            # own reader fails the same way, and IndexStore.read opens a new searcher.
+            raise FileNotFoundError(W3Codec.column_filename(self._segment, fieldname)) from None
         if self.has_column(fieldname):
             reader = self.column_reader(fieldname, column)
             if column is LENGTHS_COLUMN:
