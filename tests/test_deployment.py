@@ -6,6 +6,7 @@ time, so a handful of connections sending a header line every few seconds holds 
 
 from __future__ import annotations
 
+import getpass
 import re
 import shutil
 import socket
@@ -68,6 +69,9 @@ def nginx(app_url: str, folder: Path):
     (folder / "cluster.conf").write_text(site_config(app_url, port))
     (folder / "nginx.conf").write_text(
         f"""
+        # Workers as the user running the tests: they read static/ in the checkout, which may
+        # sit in a folder only that user may enter (a clone made in `mktemp -d`).
+        user {getpass.getuser()};
         worker_processes 1;
         pid {folder}/nginx.pid;
         error_log {folder}/error.log;
