@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -79,19 +80,28 @@ def other_sector_name(sector: models.Sector) -> str:
     return "" if other == sector_name(sector) else other
 
 
+# Each kind's name beside a count; the words stay literal so that extraction finds them.
+KIND_COUNTED = {
+    "startup": lambda n: npgettext("counted", "Startup", "Startups", n),
+    "manufacturer": lambda n: npgettext("counted", "Manufacturer", "Manufacturers", n),
+    "education": lambda n: npgettext(
+        "counted", "Educational institution", "Educational institutions", n
+    ),
+    "company": lambda n: npgettext("counted", "Company", "Companies", n),
+    "investor": lambda n: npgettext("counted", "Investor", "Investors", n),
+}
+
+
+def counted(forms: dict[str, Callable[[int], str]], code: str, count: int) -> str:
+    """A code's words for a count in the page's language (1 Startup, 5 Startups); the code
+    itself when it has none."""
+    form = forms.get(code)
+    return form(count) if form else code
+
+
 def kind_count_label(kind: str, count: int) -> str:
     """What a count of organisations of one kind is called: 1 Startup, 5 Startups."""
-    if kind == "startup":
-        return npgettext("counted", "Startup", "Startups", count)
-    if kind == "manufacturer":
-        return npgettext("counted", "Manufacturer", "Manufacturers", count)
-    if kind == "education":
-        return npgettext("counted", "Educational institution", "Educational institutions", count)
-    if kind == "company":
-        return npgettext("counted", "Company", "Companies", count)
-    if kind == "investor":
-        return npgettext("counted", "Investor", "Investors", count)
-    return kind
+    return counted(KIND_COUNTED, kind, count)
 
 
 def format_date(value: date | datetime | None, pattern: str = DATE_PATTERN) -> str:

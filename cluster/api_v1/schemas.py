@@ -19,6 +19,17 @@ def text(description="", **options) -> fields.String:
     return fields.String(metadata={"description": description} if description else {}, **options)
 
 
+def list_of(schema: type[Schema]) -> type[Schema]:
+    """A body holding a list of one schema's items, named after it: SectorList."""
+    items = fields.List(fields.Nested(schema), required=True)
+    return Schema.from_dict({"items": items}, name=f"{schema.__name__}List")
+
+
+def counted(description) -> fields.Integer:
+    """A required number of organisations."""
+    return fields.Integer(required=True, metadata={"description": description})
+
+
 class Label(Schema):
     value = fields.String(required=True)
     label = fields.String(required=True, metadata={"description": _l("In the language asked.")})
@@ -201,35 +212,25 @@ class Named(Schema):
 
 class Sector(Named):
     description = fields.String(required=True)
-    organisations = fields.Integer(
-        required=True, metadata={"description": _l("Published organisations in the sector.")}
-    )
+    organisations = counted(_l("Published organisations in the sector."))
     url = uri(_l("The sector's page."), required=True)
     organisations_url = uri(_l("Its organisations in the API."), required=True)
 
 
-class SectorList(Schema):
-    items = fields.List(fields.Nested(Sector), required=True)
+SectorList = list_of(Sector)
 
 
 class Capability(Named):
     family = fields.String(required=True)
     family_name = text(_l("The family's name, in the language asked."), required=True)
-    broader = fields.String(
-        required=True, metadata={"description": _l("The wider capability it is part of, or empty.")}
-    )
-    offered_by = fields.Integer(
-        required=True, metadata={"description": _l("Published organisations that offer it.")}
-    )
-    needed_by = fields.Integer(
-        required=True, metadata={"description": _l("Published organisations that need it.")}
-    )
+    broader = text(_l("The wider capability it is part of, or empty."), required=True)
+    offered_by = counted(_l("Published organisations that offer it."))
+    needed_by = counted(_l("Published organisations that need it."))
     offers_url = uri(_l("The organisations that offer it, in the API."), required=True)
     needs_url = uri(_l("The organisations that need it, in the API."), required=True)
 
 
-class CapabilityList(Schema):
-    items = fields.List(fields.Nested(Capability), required=True)
+CapabilityList = list_of(Capability)
 
 
 class Suggestion(Schema):
@@ -239,8 +240,7 @@ class Suggestion(Schema):
     api_url = uri(_l("This organisation in the API."), required=True)
 
 
-class SuggestionList(Schema):
-    items = fields.List(fields.Nested(Suggestion), required=True)
+SuggestionList = list_of(Suggestion)
 
 
 class Index(Schema):

@@ -134,6 +134,13 @@ def suggest():
     return answer(schemas.SuggestionList, {"items": [resources.suggestion(s) for s in found]})
 
 
+def _published_counts(*facets: str) -> list[dict[str, int]]:
+    """Published organisations per value of each facet, for a list taking only the language."""
+    arguments.read(LanguageArgs(), request.args)
+    counts = numbers.published_facets()[1]
+    return [counts.get(facet, {}) for facet in facets]
+
+
 @bp.get("/sectors")
 @documented(
     _l("The sectors of the cluster, with their published organisations"),
@@ -143,8 +150,7 @@ def suggest():
 )
 def sectors():
     """List the sector taxonomy with how many published organisations each holds."""
-    arguments.read(LanguageArgs(), request.args)
-    counts = numbers.published_facets()[1].get("sector", {})
+    (counts,) = _published_counts("sector")
     items = [resources.sector(item, counts.get(item.slug, 0)) for item in directory.all_sectors()]
     return answer(schemas.SectorList, {"items": items})
 
@@ -158,9 +164,7 @@ def sectors():
 )
 def capabilities():
     """List the capability vocabulary with how many published organisations offer and need each."""
-    arguments.read(LanguageArgs(), request.args)
-    facets = numbers.published_facets()[1]
-    offered, needed = facets.get("offers", {}), facets.get("needs", {})
+    offered, needed = _published_counts("offers", "needs")
     families = {family.slug: family for family in vocabulary().families}
     items = [
         resources.capability(item, offered.get(item.slug, 0), needed.get(item.slug, 0), families)

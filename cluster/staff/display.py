@@ -21,6 +21,7 @@ from .. import fields
 from ..models import utcnow
 from ..services.accounts import ROLE_LABELS
 from ..services.lifecycle import STATUS_LABELS
+from ..templating import counted
 
 # What each action in the audit log did (services call audit.log with these codes). Worded
 # apart from the status labels: "Listing archived" is an event, "Archived" a state.
@@ -135,17 +136,20 @@ def audit_detail(detail: str | None) -> str:
     return detail
 
 
+# Each status beside a count of listings: 3 drafts, 1 draft.
+STATUS_COUNTED = {
+    "draft": lambda n: npgettext("listings counted", "draft", "drafts", n),
+    "pending": lambda n: npgettext(
+        "listings counted", "waiting for review", "waiting for review", n
+    ),
+    "published": lambda n: npgettext("listings counted", "published", "published", n),
+    "archived": lambda n: npgettext("listings counted", "archived", "archived", n),
+}
+
+
 def status_count(status: str, count: int) -> str:
     """A dashboard tile's words for a count of listings in one status: 3 drafts, 1 draft."""
-    if status == "draft":
-        return npgettext("listings counted", "draft", "drafts", count)
-    if status == "pending":
-        return npgettext("listings counted", "waiting for review", "waiting for review", count)
-    if status == "published":
-        return npgettext("listings counted", "published", "published", count)
-    if status == "archived":
-        return npgettext("listings counted", "archived", "archived", count)
-    return status
+    return counted(STATUS_COUNTED, status, count)
 
 
 FILTERS: dict[str, Callable[..., str]] = {
