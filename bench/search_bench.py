@@ -12,6 +12,7 @@ bench/results/.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -70,33 +71,37 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def app_settings(engine: str, folder: Path) -> dict:
-    """The settings of a bench app whose index, uploads and SQLite database live in `folder`."""
+def app_settings(engine: str, folder: Path, database: str | None = None) -> dict:
+    """The settings of a bench app whose index, uploads and SQLite database live in `folder`
+    (on PostgreSQL, the database named)."""
     return {
         "TESTING": True,
         "SECRET_KEY": "bench",
         "SEARCH_BACKEND": engine,
         "INDEX_DIR": str(folder / "index"),
         "UPLOAD_DIR": str(folder / "uploads"),
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "DATABASE_URL": (
+            f"{POSTGRES_SERVER}/{database}" if database else f"sqlite:///{folder / 'bench.sqlite3'}"
+        ),
     }
 
 
-def make_app(engine: str, folder: Path):
-    """A migrated app on a fresh database for the engine; returns (app, database name or None)."""
+def make_app(engine: str, folder: Path, database: str | None = None):
+    """A migrated app on a fresh database for the engine (on PostgreSQL a new database, named
+    or not); returns (app, database name or None)."""
     from bench import synthetic
     from cluster import create_app
 
-    settings = app_settings(engine, folder)
-    database = None
     if engine == "postgres":
         import psycopg
 
-        database = f"cluster_bench_{uuid.uuid4().hex[:10]}"
+        database = database or f"cluster_bench_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{database}"')
-        settings["DATABASE_URL"] = f"{POSTGRES_SERVER}/{database}"
-    app = create_app(settings)
+    else:
+        database = None
+    app = create_app(app_settings(engine, folder, database))
     with app.app_context():
         synthetic.prepare_database()
     return app, database
@@ -109,65 +114,97 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run_one(engine: str, size: int, repeat: int, seed: int, trace: bool) -> dict:
-    """Build, index and query one engine at one size; return the figures."""
+@contextlib.contextmanager
+def prepared(engine: str, size: int, seed: int, data: Path | None):
+    """An app on N synthetic organisations, indexed: yields (app, the build's figures).
+
+    With `data`, the database and index are kept there (PostgreSQL: a database named after
+    the size and seed) and a later run queries them again without building: the build's
+    figures are then None.
+    """
+    from cluster import create_app
+    from cluster.extensions import db
+
+    if data is None:
+        with tempfile.TemporaryDirectory(prefix="cluster-bench-") as tmp:
+            app, database = make_app(engine, Path(tmp))
+            try:
+                yield app, build(app, size, seed)
+            finally:
+                if database:
+                    with app.app_context():
+                        db.engine.dispose()
+                    drop_database(database)
+        return
+    folder = data / f"{engine}-{size}-{seed}"
+    built = folder / "built.json"
+    if built.exists():
+        settings = json.loads(built.read_text())
+        app = create_app(settings)
+        yield app, {"insert_s": None, "rebuild_s": None, "indexed": None}
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    app, database = make_app(engine, folder, f"cluster_search_bench_{size}_{seed}")
+    figures = build(app, size, seed)
+    built.write_text(json.dumps(app_settings(engine, folder, database)))
+    yield app, figures
+
+
+def build(app, size: int, seed: int) -> dict:
+    """Insert the organisations and rebuild the index as `flask reindex` does; time both."""
     from bench import synthetic
     from cluster.extensions import db
-    from cluster.search import SearchQuery, backend, maintenance
+    from cluster.search import maintenance
+
+    with app.app_context():
+        started = time.perf_counter()
+        synthetic.insert(db.session, synthetic.generate(size, seed))
+        db.session.commit()
+        insert_s = time.perf_counter() - started
+        # What `flask reindex` runs: the engine's rebuild, then a catch-up check.
+        started = time.perf_counter()
+        indexed = maintenance.reindex()
+        rebuild_s = time.perf_counter() - started
+        db.session.remove()
+    return {"insert_s": round(insert_s, 1), "rebuild_s": round(rebuild_s, 1), "indexed": indexed}
+
+
+def run_one(engine: str, size: int, repeat: int, seed: int, trace: bool, data: Path | None) -> dict:
+    """Build (or reuse), index and query one engine at one size; return the figures."""
+    from cluster.search import SearchQuery, backend
 
     if trace:
         tracemalloc.start()
-    with tempfile.TemporaryDirectory(prefix="cluster-bench-") as tmp:
-        app, database = make_app(engine, Path(tmp))
-        try:
-            with app.app_context():
-                started = time.perf_counter()
-                synthetic.insert(db.session, synthetic.generate(size, seed))
-                db.session.commit()
-                insert_s = time.perf_counter() - started
-
-                # What `flask reindex` runs: the engine's rebuild, then a catch-up check.
-                started = time.perf_counter()
-                indexed = maintenance.reindex()
-                rebuild_s = time.perf_counter() - started
-                db.session.remove()
-
-                # One unmeasured pass warms caches, as a running server would be.
-                for _, text, filters in QUERIES:
-                    backend().search(SearchQuery(text=text, filters=filters))
-                per_query = []
-                all_ms = []
-                all_cpu_ms = []
-                for label, text, filters in QUERIES:
-                    times = []
-                    for _ in range(repeat):
-                        started, cpu_started = time.perf_counter(), time.process_time()
-                        result = backend().search(SearchQuery(text=text, filters=filters))
-                        times.append((time.perf_counter() - started) * 1000)
-                        all_cpu_ms.append((time.process_time() - cpu_started) * 1000)
-                    all_ms.extend(times)
-                    per_query.append(
-                        {
-                            "label": label,
-                            "text": text,
-                            "filters": filters,
-                            "total": result.total,
-                            "suggestion": result.suggestion,
-                            "p50_ms": round(statistics.median(times), 2),
-                            "max_ms": round(max(times), 2),
-                        }
-                    )
-        finally:
-            if database:
-                with app.app_context():
-                    db.engine.dispose()
-                drop_database(database)
+    with prepared(engine, size, seed, data) as (app, built), app.app_context():
+        # One unmeasured pass warms caches, as a running server would be.
+        for _, text, filters in QUERIES:
+            backend().search(SearchQuery(text=text, filters=filters))
+        per_query = []
+        all_ms = []
+        all_cpu_ms = []
+        for label, text, filters in QUERIES:
+            times = []
+            for _ in range(repeat):
+                started, cpu_started = time.perf_counter(), time.process_time()
+                result = backend().search(SearchQuery(text=text, filters=filters))
+                times.append((time.perf_counter() - started) * 1000)
+                all_cpu_ms.append((time.process_time() - cpu_started) * 1000)
+            all_ms.extend(times)
+            per_query.append(
+                {
+                    "label": label,
+                    "text": text,
+                    "filters": filters,
+                    "total": result.total,
+                    "suggestion": result.suggestion,
+                    "p50_ms": round(statistics.median(times), 2),
+                    "max_ms": round(max(times), 2),
+                }
+            )
     figures = {
         "engine": engine,
         "size": size,
-        "indexed": indexed,
-        "insert_s": round(insert_s, 1),
-        "rebuild_s": round(rebuild_s, 1),
+        **built,
         "p50_ms": round(percentile(all_ms, 0.50), 2),
         "p95_ms": round(percentile(all_ms, 0.95), 2),
         "max_ms": round(max(all_ms), 2),
@@ -201,7 +238,8 @@ def print_table(results: list[dict]) -> None:
     print(" | ".join("-" * len(column) for column in header))
     for r in results:
         print(
-            f"{r['engine']} | {r['size']} | {r['rebuild_s']} | {r['p50_ms']} | {r['p95_ms']} "
+            f"{r['engine']} | {r['size']} | {r['rebuild_s'] or 'kept'} | {r['p50_ms']} "
+            f"| {r['p95_ms']} "
             f"| {r['max_ms']} | {r['cpu_p50_ms']} | {r['cpu_p95_ms']} | {r['peak_rss_mb']}"
         )
     for r in results:
@@ -218,12 +256,16 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", "--queries", type=int, default=5, help="runs of each query")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python memory")
+    parser.add_argument(
+        "--data", type=Path, help="keep the built directories here and reuse them in later runs"
+    )
     parser.add_argument("--one", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.one:
         engine, size = args.one[0], int(args.one[1])
-        print(json.dumps(run_one(engine, size, args.repeat, args.seed, args.tracemalloc)))
+        figures = run_one(engine, size, args.repeat, args.seed, args.tracemalloc, args.data)
+        print(json.dumps(figures))
         return
 
     results = []
@@ -234,6 +276,8 @@ def main(argv=None) -> None:
             command += ["--repeat", str(args.repeat), "--seed", str(args.seed)]
             if args.tracemalloc:
                 command.append("--tracemalloc")
+            if args.data:
+                command += ["--data", str(args.data.resolve())]
             done = subprocess.run(
                 command,
                 check=False,
@@ -247,7 +291,8 @@ def main(argv=None) -> None:
                 raise SystemExit(f"{engine} at {size} failed")
             results.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(
-                f"#   rebuild {results[-1]['rebuild_s']} s, p95 {results[-1]['p95_ms']} ms",
+                f"#   rebuild {results[-1]['rebuild_s'] or 'kept'} s, "
+                f"p95 {results[-1]['p95_ms']} ms",
                 file=sys.stderr,
                 flush=True,
             )
