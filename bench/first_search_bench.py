@@ -7,9 +7,10 @@ Prepares (once, kept in --data for the next run) a database and index of N synth
 organisations, starts --workers processes that each build the app as a gunicorn worker would
 and warm up on a mix of queries, then --rounds times: edits one organisation through the ORM
 (its commit updates the index, as a staff edit does), and asks every worker for its next
-searches. Prints, per round and worker, the first search after the edit (a common word with
-facets), the next one (the empty query in name order) and a search for the edited word, which
-must find the edited organisation: a worker that does not see the write fails the run.
+searches. Prints, per round and worker, wall and CPU time (time.process_time) of the first
+search after the edit (a common word with facets), the next one (the empty query in name order)
+and a search for the edited word, which must find the edited organisation: a worker that does
+not see the write fails the run.
 """
 
 from __future__ import annotations
@@ -70,12 +71,14 @@ def worker(engine: str, folder: Path) -> None:
         print("ready", flush=True)
         for line in sys.stdin:
             word = line.strip()
-            timings = []
+            timings, cpu = [], []
             for _, text, filters in [*AFTER_EDIT, ("edited", word, {})]:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 result = backend().search(SearchQuery(text=text, filters=filters))
                 timings.append(round((time.perf_counter() - started) * 1000, 1))
-            print(json.dumps({"ms": timings, "edited_found": result.total}), flush=True)
+                cpu.append(round((time.process_time() - started_cpu) * 1000, 1))
+            answer = {"ms": timings, "cpu_ms": cpu, "edited_found": result.total}
+            print(json.dumps(answer), flush=True)
 
 
 def edit(app, round_number: int) -> tuple[str, float]:
@@ -123,8 +126,8 @@ def run(args) -> None:
         for process in workers:
             assert process.stdout is not None and process.stdout.readline().strip() == "ready"
         app = create_app(settings(args.engine, folder))
-        firsts = []
-        print(f"{args.engine} at {args.size}, {args.workers} workers (ms)")
+        firsts, firsts_cpu = [], []
+        print(f"{args.engine} at {args.size}, {args.workers} workers (ms, wall / CPU)")
         print("round | edit+index s | worker | first search | next search | edited word")
         for number in range(1, args.rounds + 1):
             word, seconds = edit(app, number)
@@ -137,13 +140,17 @@ def run(args) -> None:
                 answer = json.loads(process.stdout.readline())
                 if answer["edited_found"] != 1:
                     raise SystemExit(f"worker {index} does not see the edit of round {number}")
-                first, following, found = answer["ms"]
-                firsts.append(first)
-                print(f"{number} | {seconds:.2f} | {index} | {first} | {following} | {found}")
+                firsts.append(answer["ms"][0])
+                firsts_cpu.append(answer["cpu_ms"][0])
+                pairs = zip(answer["ms"], answer["cpu_ms"], strict=True)
+                cells = " | ".join(f"{wall} / {cpu}" for wall, cpu in pairs)
+                print(f"{number} | {seconds:.2f} | {index} | {cells}")
         print(
             f"first search after an edit: median {statistics.median(firsts):.1f} ms, "
-            f"max {max(firsts):.1f} ms over {len(firsts)}"
+            f"max {max(firsts):.1f} ms over {len(firsts)}; CPU median "
+            f"{statistics.median(firsts_cpu):.1f} ms, max {max(firsts_cpu):.1f} ms"
         )
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         for process in workers:
             if process.stdin:
