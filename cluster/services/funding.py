@@ -82,9 +82,11 @@ def _sector_keys(kind: str) -> dict[int, str]:
     return {org_id: SEPARATOR.join(sorted(slugs)) for org_id, slugs in found.items()}
 
 
-def _published(kind: str, *columns) -> tuple[Sequence[sa.Row], np.ndarray, list[str]]:
-    """The published organisations of a kind in id order: their rows (the id, then `columns`),
-    their ids, and each one's sector slugs joined (for FacetColumn.from_keys): two queries."""
+def _published(kind: str, *names: str) -> tuple[Sequence[sa.Row], np.ndarray, list[str]]:
+    """The published organisations of a kind in id order: their rows (the id, then the columns
+    named), their ids, and each one's sector slugs joined (for FacetColumn.from_keys): two
+    queries."""
+    columns = [getattr(Organisation, name) for name in names]
     rows = (
         db.session.connection()
         .execute(
@@ -107,43 +109,46 @@ def _amount(table: rates.Rates, amount, currency: str, missing: float) -> float:
 def load_startups(table: rates.Rates) -> Startups:
     """The published startups as arrays: two queries."""
     rows, ids, keys = _published(
-        "startup",
-        Organisation.stage,
-        Organisation.funding_sought,
-        Organisation.currency,
-        sa.func.coalesce(Organisation.published_at, Organisation.created_at),
+        "startup", "stage", "funding_sought", "currency", "published_at", "created_at"
     )
     stage_rank = {stage: rank for rank, stage in enumerate(STAGES)}
-    # Newest first, then the higher id: the order of the directory's "newest".
-    order = sorted(range(len(rows)), key=lambda i: (rows[i][4], rows[i][0]), reverse=True)
+
+    def listed(i: int) -> tuple:
+        # Newest first, then the higher id: the order of the directory's "newest".
+        return (rows[i].published_at or rows[i].created_at, rows[i].id)
+
+    order = sorted(range(len(rows)), key=listed, reverse=True)
     return Startups(
         ids=ids,
-        stages=FacetColumn.from_keys([row[1] or "" for row in rows]),
+        stages=FacetColumn.from_keys([row.stage or "" for row in rows]),
         sectors=FacetColumn.from_keys(keys, SEPARATOR),
-        amounts=np.array([_amount(table, r[2], r[3], np.nan) for r in rows], dtype=np.float64),
+        amounts=np.array(
+            [_amount(table, r.funding_sought, r.currency, np.nan) for r in rows], dtype=np.float64
+        ),
         newest=positions(np.array(order, dtype=np.int64)),
-        stage_rank=np.array([stage_rank.get(r[1] or "", len(STAGES)) for r in rows], np.int64),
+        stage_rank=np.array([stage_rank.get(r.stage or "", len(STAGES)) for r in rows], np.int64),
     )
 
 
 def load_investors(table: rates.Rates) -> Investors:
     """The published investors as arrays: two queries."""
     rows, ids, keys = _published(
-        "investor",
-        Organisation.focus_stages,
-        Organisation.ticket_min,
-        Organisation.ticket_max,
-        Organisation.ticket_currency,
+        "investor", "focus_stages", "ticket_min", "ticket_max", "ticket_currency"
     )
     bit = {stage: 1 << rank for rank, stage in enumerate(STAGES)}
     return Investors(
         ids=ids,
         sectors=FacetColumn.from_keys(keys, SEPARATOR),
         stage_bits=np.array(
-            [sum(bit.get(stage, 0) for stage in set(row[1] or ())) for row in rows], np.int64
+            [sum(bit.get(stage, 0) for stage in set(row.focus_stages or ())) for row in rows],
+            np.int64,
         ),
-        low=np.array([_amount(table, r[2], r[4], -np.inf) for r in rows], dtype=np.float64),
-        high=np.array([_amount(table, r[3], r[4], np.inf) for r in rows], dtype=np.float64),
+        low=np.array(
+            [_amount(table, r.ticket_min, r.ticket_currency, -np.inf) for r in rows], np.float64
+        ),
+        high=np.array(
+            [_amount(table, r.ticket_max, r.ticket_currency, np.inf) for r in rows], np.float64
+        ),
         any_sector=np.array([not key for key in keys], dtype=bool),
     )
 
