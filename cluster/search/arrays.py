@@ -38,7 +38,7 @@ class FacetColumn:
     (NO_VALUE: none): a city has hundreds of values, so its rows index them directly. A
     multi-valued facet (sectors) codes each row by its set of values: the few distinct sets
     are the rows of `matrix` (one column per value, set 0 being the empty set), so counting
-    is one bincount and one product.
+    is a bincount of the sets and one of their values (`members`).
 
     When a few documents change, a new column is made from the old one rather than read
     again (`concatenated`, `without`, `updated`): a changed row takes its new code; a value
@@ -53,6 +53,19 @@ class FacetColumn:
         self.values = values
         self.codes = codes
         self.matrix = matrix
+        self._members: tuple[np.ndarray, np.ndarray] | None = None
+
+    def members(self) -> tuple[np.ndarray, np.ndarray]:
+        """A multi-valued column's (set, value) pairs: the set codes, and the value of each.
+
+        Counting goes through these rather than a product with the whole matrix: a facet of
+        many values has thousands of distinct sets (offers at 100,000: 21,536 sets of 63
+        values; the product took 5.7 ms a count, the pairs 0.2 ms).
+        """
+        if self._members is None:
+            assert self.matrix is not None
+            self._members = np.nonzero(self.matrix)
+        return self._members
 
     @classmethod
     def from_members(
@@ -192,7 +205,9 @@ class FacetColumn:
         if self.matrix is None:
             totals = np.bincount(codes + 1, minlength=len(self.values) + 1)[1:]
         else:
-            totals = np.bincount(codes, minlength=len(self.matrix)) @ self.matrix
+            sets, values = self.members()
+            per_set = np.bincount(codes, minlength=len(self.matrix))
+            totals = np.bincount(values, weights=per_set[sets], minlength=len(self.values))
         found = {self.values[i]: int(totals[i]) for i in np.flatnonzero(totals)}
         return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
