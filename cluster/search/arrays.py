@@ -64,7 +64,8 @@ class FacetColumn:
         """
         if self._members is None:
             assert self.matrix is not None
-            self._members = np.nonzero(self.matrix)
+            sets, values = np.nonzero(self.matrix)
+            self._members = (sets, values)
         return self._members
 
     @classmethod
