@@ -260,6 +260,26 @@ def test_the_patched_reader_reads_what_whooshs_own_reader_reads(directory, tmp_p
         assert set(patched[SCHEMA.names().index("id")]) == {-1}
 
 
+def test_postings_decoded_by_block_are_whooshs_own_docnums(directory, tmp_path):
+    app, orgs = directory
+    with app.app_context():
+        # Several segments with deletions; blocks of many postings and terms of one (inlined).
+        engine = WhooshBackend(str(tmp_path / "index"))
+        engine.index(orgs[:200])
+        engine.index(orgs[150:])
+        engine.remove([org.id for org in orgs[::7]])
+        compatibility.patch_reader()
+        with live_index(engine).reader() as reader:
+            assert len(reader.leaf_readers()) > 1
+            words = [text.decode() for _, text in reader.all_terms() if _ == "text"]
+            frequencies = {word: reader.doc_frequency("text", word) for word in words}
+            assert max(frequencies.values()) > 128 and min(frequencies.values()) == 1
+            for word in words:
+                own = list(reader.postings("text", word).all_ids())
+                assert compatibility.term_docnums(reader, "text", word).tolist() == own, word
+            assert not len(compatibility.term_docnums(reader, "text", "zzzqqq"))
+
+
 def test_a_segment_gone_under_an_open_searcher_is_a_missing_file_not_an_empty_column(
     directory, tmp_path
 ):

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.query import And, Prefix, Term
-from whoosh.reading import TermNotFound
 
 from .. import arrays, documents, language, neighbours
 from ..base import Hit, SearchQuery, SearchResult, Suggestion
@@ -214,12 +213,7 @@ class WhooshBackend:
 
 
 def _docnums(reader, term: str) -> np.ndarray:
-    # Postings leave deleted documents out; all_ids reads them a block at a time.
-    try:
-        ids = reader.postings("text", term).all_ids()
-        return np.fromiter(ids, dtype=np.int32)
-    except TermNotFound:
-        return np.zeros(0, dtype=np.int32)
+    return compatibility.term_docnums(reader, "text", term)
 
 
 def _add_document(writer, fields: dict) -> None:
