@@ -168,3 +168,36 @@ def test_places_merged_from_sorted_runs_are_those_of_one_stable_sort():
             everything.extend(keys)
         expected = arrays.positions(np.argsort(everything, kind="stable"))
         assert arrays.merged_places(runs).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_columns_made_from_columns_again_and_again_read_as_one_made_whole(multi):
+    keys = SECTORS if multi else KINDS
+    separator = "\x1f" if multi else None
+    new_value = "robotics\x1ftextile" if multi else "robotics"
+    later = "design\x1fweaving" if multi else "weaving"
+    # A large segment, then new small ones as commits add them, one holding a new value.
+    parts = [keys * 3, [new_value], keys[:2], [later, ""]]
+    whole = [key for part in parts for key in part]
+    columns = [arrays.FacetColumn.from_keys(part, separator) for part in parts]
+    # As a generation joins its segments, and as a column joined before is joined again.
+    joined = arrays.FacetColumn.concatenated(columns)
+    chained = columns[0]
+    for column in columns[1:]:
+        chained = arrays.FacetColumn.concatenated([chained, column])
+    assert every_count(chained) == every_count(arrays.FacetColumn.from_keys(whole, separator))
+    assert every_count(joined) == every_count(arrays.FacetColumn.from_keys(whole, separator))
+    # An update on top of a joined column: a new set, a known one, a new value, no value.
+    rows = np.array([0, 5, len(whole), len(whole) + 1])
+    changed_keys = [later, keys[1], "nanotech", ""]
+    changed = [*whole, "", ""]
+    for row, key in zip(rows.tolist(), changed_keys, strict=True):
+        changed[row] = key
+    updated = joined.updated(rows, changed_keys, len(changed), separator)
+    assert every_count(updated) == every_count(arrays.FacetColumn.from_keys(changed, separator))
+    assert updated.having(["nanotech"]).tolist() == [key == "nanotech" for key in changed]
+    if multi:
+        expected = arrays.FacetColumn.from_keys(changed, separator)
+        full = updated.matrix[updated.codes]
+        placed = [updated.values.index(value) for value in expected.values]
+        assert (full[:, placed] == expected.matrix[expected.codes]).all()

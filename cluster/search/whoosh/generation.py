@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .. import arrays
-from .segments import SegmentData, SortedKeys, deleted_docnums, segment_key
+from .segments import SegmentData, deleted_docnums, segment_key
 
 # Postings and match sets of this many recent query terms are kept per index generation.
 TERM_CACHE = 2000
@@ -105,8 +105,8 @@ class GenerationData:
         if places is None:
             runs = []
             for leaf, data, _ in self.leaves:
-                order = data.order(leaf, fieldname)
-                runs.append((SortedKeys(leaf.column_reader(fieldname), order), order))
+                keys = data.sorted_keys(leaf, fieldname)
+                runs.append((keys, data.order(leaf, fieldname)))
             places = arrays.merged_places(runs)
             if descending:
                 # Descending is the ascending order backwards, equal values included.

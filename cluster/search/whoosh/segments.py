@@ -53,6 +53,8 @@ class SegmentData:
         self._postings = arrays.Remembered(TERM_CACHE)
         self._lengths: dict[str, np.ndarray] = {}
         self._orders: dict[str, np.ndarray] = {}
+        # field -> {place in its order: key}, as the bisects of later generations read them.
+        self._keys: dict[str, dict[int, object]] = {}
         self._vocabulary: list[str] | None = None
         self._lock = threading.Lock()
 
@@ -84,6 +86,15 @@ class SegmentData:
             self._orders[fieldname] = order
         return order
 
+    def sorted_keys(self, reader, fieldname: str) -> SortedKeys:
+        """The segment's values of a sortable column in its order, those read once kept: each
+        new generation looks the few new documents' keys up in the large segment's."""
+        return SortedKeys(
+            reader.column_reader(fieldname),
+            self.order(reader, fieldname),
+            self._keys.setdefault(fieldname, {}),
+        )
+
     def vocabulary(self, reader) -> list[str]:
         """The segment's words as written, sorted (the "spelling" field's lexicon)."""
         if self._vocabulary is None:
@@ -97,15 +108,19 @@ class SegmentData:
 class SortedKeys(Sequence):
     """A segment's column values in a sort order, read from the column only when looked at."""
 
-    def __init__(self, column, order: np.ndarray):
+    def __init__(self, column, order: np.ndarray, read: dict[int, object]):
         self._column = column
         self._order = order
+        self._read = read
 
     def __len__(self) -> int:
         return len(self._order)
 
     def __getitem__(self, index):  # bisect reads it by integer index only
-        return self._column[int(self._order[index])]
+        key = self._read.get(index)
+        if key is None:
+            key = self._read[index] = self._column[int(self._order[index])]
+        return key
 
 
 def _facet_column(reader, fieldname: str, size: int, multi: bool) -> arrays.FacetColumn:
