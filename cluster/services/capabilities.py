@@ -25,6 +25,9 @@ VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "data" / "capabilities.t
 
 # One word as the set of its terms; a phrase is a row of them.
 Phrase = tuple[frozenset[str], ...]
+# Texts whose capabilities a vocabulary remembers: an import of 100,000 rows names the same
+# few thousand items again and again ("digital printing"), each matched once.
+TEXTS_REMEMBERED = 50_000
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,18 @@ class Vocabulary:
                     self.starting.setdefault(term, []).append((phrase, capability.slug))
         for found in self.starting.values():
             found.sort(key=lambda entry: -len(entry[0]))
+        # text -> the capabilities it names (text_slugs).
+        self._named_in: dict[str, tuple[str, ...]] = {}
+
+    def text_slugs(self, text: str) -> tuple[str, ...]:
+        """The capabilities one text names, in the order they occur, remembered per text."""
+        slugs = self._named_in.get(text)
+        if slugs is None:
+            slugs = tuple(match.slug for match in self.matches(words_of(text)))
+            if len(self._named_in) >= TEXTS_REMEMBERED:
+                self._named_in.clear()
+            self._named_in[text] = slugs
+        return slugs
 
     def matches(self, words: list[frozenset[str]]) -> list[Match]:
         """Every capability named in a row of words (each word as its term set).
@@ -199,8 +214,7 @@ def words_of(text: str) -> list[frozenset[str]]:
 def found_in(texts: Iterable[str]) -> list[str]:
     """The capabilities the texts name, each text on its own (a phrase never spans two)."""
     vocab = vocabulary()
-    slugs = (match.slug for text in texts for match in vocab.matches(words_of(str(text))))
-    return vocab.with_broader(slugs)
+    return vocab.with_broader(slug for text in texts for slug in vocab.text_slugs(str(text)))
 
 
 def lookup(value: str) -> str | None:
