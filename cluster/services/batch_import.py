@@ -3,8 +3,9 @@
 The browser's import reads a file whole and writes it in chunks a request each (import_jobs.py).
 The command line reads a CSV file row by row (its encoding found in a first pass over the
 bytes), checks each row as the browser's import does, and writes every BATCH valid rows inside
-one transaction: the organisations and their sector links in one flush, their revisions in one
-bulk insert, the session emptied again, so memory stays flat whatever the file's size. Once a
+one transaction: new organisations, their sector links and their revisions by a bulk insert
+each, updated ones in one flush (planned_rows.write_in_bulk), the session emptied again, so
+memory stays flat whatever the file's size. Once a
 row is wrong nothing more is written, the rest is only checked (every error is reported), and
 the transaction is rolled back: all or nothing, as in the browser. After the commit the search
 index gets the organisations in batches (the session hooks would load them all at once).
@@ -26,11 +27,11 @@ from flask_babel import gettext as _
 
 from .. import search
 from ..extensions import db
-from ..models import Organisation, Revision, Sector
+from ..models import Organisation, Sector
 from ..search import maintenance, sync
 from ..search.maintenance import organisation_count
-from . import importer, revisions, spreadsheets, taxonomy
-from .planned_rows import write_planned
+from . import importer, spreadsheets, taxonomy
+from .planned_rows import write_in_bulk, write_planned
 
 # Rows written per flush, and organisations indexed per index write.
 BATCH = 1000
@@ -223,23 +224,12 @@ class _Batches:
     def write(self, planned: list[tuple[str, dict[str, Any]]]) -> None:
         report = self.report
         loaded = importer.load_by_slug(slug for slug, _ in planned if slug in self.existing)
-        writing = report.ok and not self.dry_run
-        saved = write_planned(planned, loaded, report, writing)
-        if not saved:
+        if not report.ok or self.dry_run:
+            write_planned(planned, loaded, report, writing=False)
             return
-        db.session.flush()
         user_id = getattr(self.user, "id", None)
         note = _("Imported from a file")
-        rows = []
-        for org, previous in saved:
-            revision = revisions.revision_values(
-                org, user_id, "create" if previous is None else "import", previous, note
-            )
-            if revision is not None:
-                rows.append(revision)
-        if rows:
-            db.session.execute(sa.insert(Revision), rows)
-        self.written.extend(org.id for org, _ in saved)
+        self.written.extend(write_in_bulk(planned, loaded, report, user_id, note))
         # Sectors stay: the next batch's records point at them.
         for obj in list(db.session):
             if not isinstance(obj, Sector):

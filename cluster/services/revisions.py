@@ -21,14 +21,16 @@ from . import slugs
 ALWAYS_RECORDED = ("create", "delete")
 
 
-def snapshot(org: Organisation) -> dict[str, Any]:
-    """Every field of the spec as plain JSON values (sectors as their slugs), copied."""
+def snapshot(org: Organisation, copied: bool = True) -> dict[str, Any]:
+    """Every field of the spec as plain JSON values (sectors as their slugs), copied unless
+    the values are never changed in place (a new row written by a bulk insert)."""
     values: dict[str, Any] = {}
     for field in fields.FIELDS:
         if field.name == "sectors":
             values[field.name] = [sector.slug for sector in org.sectors]
         else:
-            values[field.name] = copy.deepcopy(getattr(org, field.name))
+            value = getattr(org, field.name)
+            values[field.name] = copy.deepcopy(value) if copied else value
     return values
 
 
@@ -66,11 +68,12 @@ def diff(before: dict | None, after: dict | None) -> dict[str, list]:
 
 
 def revision_values(
-    org, user_id, action: str, before: dict | None, note: str
+    org, user_id, action: str, before: dict | None, note: str, copied: bool = True
 ) -> dict[str, Any] | None:
-    """The columns of a revision of this save (for a bulk insert), or None if nothing changed."""
+    """The columns of a revision of this save (for a bulk insert), or None if nothing changed;
+    `copied` as for snapshot."""
     deleted = action == "delete"
-    after = None if deleted else snapshot(org)
+    after = None if deleted else snapshot(org, copied)
     changes = diff(before, after)
     if not changes and action not in ALWAYS_RECORDED:
         return None

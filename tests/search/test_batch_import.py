@@ -140,3 +140,59 @@ def test_an_import_of_most_of_the_directory_rebuilds_the_index(search_app, tmp_p
     assert wanted[5]["name"] in [
         hit.name for hit in backend().search(SearchQuery(per_page=20)).hits
     ]
+
+
+# Columns that differ between two organisations imported from the same record at two moments.
+OWN_COLUMNS = {"id", "slug", "created_at", "updated_at", "published_at"}
+
+
+def stored(slug: str) -> tuple[dict, list[str], dict]:
+    """An organisation's row (without its own columns), sector slugs and creation revision."""
+    org = db.session.scalar(sa.select(Organisation).filter_by(slug=slug))
+    table = db.metadata.tables["organisations"]
+    row = {c.key: getattr(org, c.key) for c in table.columns if c.key not in OWN_COLUMNS}
+    revision = db.session.scalar(sa.select(Revision).filter_by(organisation_id=org.id))
+    snapshot = {k: v for k, v in revision.snapshot.items() if k not in OWN_COLUMNS}
+    changes = {k: v for k, v in revision.changes.items() if k not in OWN_COLUMNS}
+    assert (revision.action, revision.version, revision.organisation_slug) == ("create", 1, slug)
+    return row, [sector.slug for sector in org.sectors], {"snapshot": snapshot, "changes": changes}
+
+
+def test_a_bulk_inserted_organisation_is_stored_as_one_saved_through_the_orm(
+    search_app, tmp_path, small_batches
+):
+    wanted = records(30)
+    # Both paths derive the duplicate keys from the name, so each copy keeps its record's name.
+    through_orm = [{**record, "slug": f"orm-{n}"} for n, record in enumerate(wanted)]
+    assert importer.import_rows(synthetic.to_csv_row(r) for r in through_orm).written
+    path = tmp_path / "orgs.csv"
+    write_csv(path, [{**record, "slug": f"bulk-{n}"} for n, record in enumerate(wanted)])
+
+    report = batch_import.import_path(path)
+
+    assert report.written and len(report.created) == 30
+    for n in range(30):
+        assert stored(f"bulk-{n}") == stored(f"orm-{n}")
+    org = db.session.scalar(sa.select(Organisation).filter_by(slug="bulk-3"))
+    assert org.published_at is not None or org.status != "published"
+    assert {hit.slug for hit in backend().search(SearchQuery(per_page=100)).hits} >= {
+        f"bulk-{n}" for n, r in enumerate(wanted) if r.get("status", "published") == "published"
+    }
+
+
+def test_a_bad_row_in_the_last_batch_rolls_back_the_batches_written_before_it(
+    search_app, tmp_path, small_batches
+):
+    path = tmp_path / "late.csv"
+    wanted = records(40)
+    wanted[-1]["email"] = "not an address"
+    write_csv(path, wanted)
+
+    report = batch_import.import_path(path)
+
+    assert not report.written and report.error_count == 1
+    assert report.errors[0].startswith("row 41, column email: ")
+    assert count_orgs() == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 0
+    assert db.session.scalar(sa.text("SELECT count(*) FROM organisation_sectors")) == 0
+    assert backend().count() == 0
