@@ -204,6 +204,21 @@ def test_suggestions_complete_published_names(catalogue):
     assert backend().suggest("") == []
 
 
+def test_suggestions_are_published_names_with_a_word_starting_so_those_starting_so_first(
+    search_app,
+):
+    for name in ["Textura", "Art Textiles", "Textile House", "Nova Texel Lab", "Tex"]:
+        make_org(name, summary="Weaving.")
+    make_org("Textile Secrets", status="draft", summary="Weaving.")
+    make_org("Textile Past", status="archived", summary="Weaving.")
+    make_org("Context Studio", summary="Textiles everywhere, but not in its name.")
+    names = [item.name for item in backend().suggest("tex")]
+    assert names == ["Tex", "Textile House", "Textura", "Art Textiles", "Nova Texel Lab"]
+    assert [item.name for item in backend().suggest("textile h")] == ["Textile House"]
+    assert [item.name for item in backend().suggest("Nova tex")] == ["Nova Texel Lab"]
+    assert len(backend().suggest("tex", limit=2)) == 2
+
+
 def test_similar_organisations_exclude_itself_and_the_unpublished(catalogue):
     from cluster.models import Organisation
 

@@ -22,15 +22,19 @@ QUERIES = [
     SearchQuery(text="wevaing"),
 ]
 NAMES = ["Alder", "Birch Looms", "Cedar", "Дуб", "Elm Works", "Fir", "Ёлка", "Hazel", "Ива"]
+# Names being typed, for the suggestions.
+PREFIXES = ["a", "el", "birch lo", "zel", "дуб"]
 
 
 def answers(app) -> list:
-    """What every query of the mix finds in this app: totals, facets and hits in order."""
+    """What every query of the mix finds in this app: totals, facets and hits in order, and
+    the names suggested for each prefix."""
     with app.app_context():
-        found = []
+        found: list = []
         for query in QUERIES:
             result = backend().search(query)
             found.append((result.total, result.facets, [hit.id for hit in result.hits]))
+        found.extend([item.slug for item in backend().suggest(prefix)] for prefix in PREFIXES)
         return found
 
 
@@ -107,6 +111,8 @@ def test_another_process_sees_edits_additions_and_deletions_without_reading_ever
     tufted = seen[QUERIES.index(SearchQuery(text="tufted"))]
     assert set(tufted[2]) == {org.id, edited.id}
     assert seen[0][2][0] == edited.id  # first by name now
+    assert seen[len(QUERIES) + PREFIXES.index("a")][0] == edited.slug
+    assert seen[len(QUERIES) + PREFIXES.index("zel")] == [org.slug]
 
 
 def test_a_chain_of_writes_is_followed_write_by_write(search_app, tmp_path, reads, second_app):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.query import And, Prefix, Term
 
 from .. import arrays, documents, language, neighbours
 from ..base import Hit, SearchQuery, SearchResult, Suggestion
@@ -84,16 +83,21 @@ class WhooshBackend:
         return self.store.read(self._suggest, words, limit)
 
     def _suggest(self, searcher, words: list[str], limit: int) -> list[Suggestion]:
-        clauses = [Term("name_words", word) for word in words[:-1]]
-        clauses.append(Prefix("name_words", words[-1]))
-        results = searcher.search(
-            And(clauses),
-            filter=self.generation(searcher).docnum_set("status", ("published",)),
-            limit=limit * 3,
-            sortedby="name_sort",
-        )
+        # What Term("name_words", w) for the words before the last And Prefix("name_words",
+        # last) would find, published only, in name order: masks and sort places from the
+        # generation's arrays, not Whoosh's sorted collector walking every match.
+        data = self.generation(searcher)
+        reader = searcher.reader()
+        matched = data.docs_with("status", ("published",)) & data.prefixed("name_words", words[-1])
+        for word in words[:-1]:
+            matched &= data.docs(reader, "name_words", word)
+        places = data.positions(reader, "name_sort")
+        first = arrays.page_by_position(np.flatnonzero(matched), places, 0, limit * 3)
+        found = []
+        for docnum in first.tolist():
+            stored = searcher.stored_fields(docnum)
+            found.append((stored["title"], stored["slug"]))
         typed = " ".join(words)
-        found = [(result["title"], result["slug"]) for result in results]
         # Names that begin with what was typed come before those that only contain it.
         found.sort(key=lambda item: not phrase(item[0]).startswith(typed))
         return [Suggestion(name=name, slug=slug) for name, slug in found[:limit]]

@@ -90,6 +90,18 @@ class GenerationData:
 
         return self._text_matches.get((fieldname, term), mask)
 
+    def prefixed(self, fieldname: str, prefix: str) -> np.ndarray:
+        """A docnum mask of the documents with a term of a field starting with this prefix
+        (Whoosh's Prefix query); only new segments are read for a new generation."""
+
+        def mask() -> np.ndarray:
+            docs = np.zeros(self.size, dtype=bool)
+            for leaf, data, offset in self.leaves:
+                docs[data.prefixed(leaf, fieldname, prefix) + offset] = True
+            return docs & self.live
+
+        return self._text_matches.get((fieldname, prefix, "prefix"), mask)
+
     def field_lengths(self, reader, fieldname: str) -> np.ndarray:
         """Each docnum's length of a field, as Whoosh's scoring reads it."""
         lengths = self._lengths.get(fieldname)

@@ -21,6 +21,8 @@ from .schema import MULTI_VALUED, SINGLE_VALUED
 
 # Postings of this many recent query terms are kept per segment.
 TERM_CACHE = 2000
+# The documents of this many recent prefixes (name suggestions) are kept per segment.
+PREFIX_CACHE = 500
 
 
 def segment_key(reader) -> str | None:
@@ -51,6 +53,7 @@ class SegmentData:
             for facet in (*SINGLE_VALUED, *MULTI_VALUED)
         }
         self._postings = arrays.Remembered(TERM_CACHE)
+        self._prefixed = arrays.Remembered(PREFIX_CACHE)
         self._lengths: dict[str, np.ndarray] = {}
         self._orders: dict[str, np.ndarray] = {}
         # field -> {place in its order: key}, as the bisects of later generations read them.
@@ -63,6 +66,18 @@ class SegmentData:
         return self._postings.get(
             (fieldname, term), lambda: _read_postings(reader, fieldname, term)
         )
+
+    def prefixed(self, reader, fieldname: str, prefix: str) -> np.ndarray:
+        """The docnums having any term of a field that starts with a prefix."""
+
+        def read() -> np.ndarray:
+            found = [
+                np.fromiter(reader.postings(fieldname, btext).all_ids(), dtype=np.int64)
+                for btext in reader.expand_prefix(fieldname, prefix)
+            ]
+            return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+        return self._prefixed.get((fieldname, prefix), read)
 
     def field_lengths(self, reader, fieldname: str) -> np.ndarray:
         """Each docnum's length of a field, as Whoosh's scoring reads it."""
