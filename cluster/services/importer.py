@@ -217,7 +217,7 @@ def table_records(
             cells += [""] * (len(columns) - len(cells))
             # restore drops the "'" an export puts before a formula trigger.
             record = {
-                column: restore(cell) if unquote else cell
+                column: restore(cell) if unquote and "'" in cell else cell
                 for column, cell in zip(columns, cells, strict=True)
             }
             yield number, record

@@ -53,6 +53,9 @@ def number(value: int) -> str:
 
 def clean_line(text: str) -> str:
     """One line of text: breaks and tabs become spaces, other control characters go."""
+    # Breaks, tabs and control characters are all unprintable: most text has none of them.
+    if text.isprintable():
+        return text.strip()
     return _CONTROL.sub("", _SPACES.sub(" ", text)).strip()
 
 

@@ -97,7 +97,7 @@ def write_in_bulk(
             if revision is not None:
                 history.append(revision)
     if history:
-        db.session.execute(sa.insert(Revision), history)
+        db.session.execute(sa.insert(db.metadata.tables[Revision.__tablename__]), history)
     return [org.id for org, _ in updated] + [org.id for org in created]
 
 
@@ -116,12 +116,17 @@ def _insert(created: list[Any]) -> None:
     table = db.metadata.tables[Organisation.__tablename__]
     names = list(_column_defaults())
     rows = [{name: getattr(org, name) for name in names} for org in created]
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = db.session.execute(statement, rows).scalars().all()
+    db.session.execute(sa.insert(table), rows)
+    # Read back by slug: SQLite answers an insert RETURNING ids in order one row at a time.
+    ids = dict(
+        db.session.execute(
+            sa.select(table.c.slug, table.c.id).where(table.c.slug.in_(org.slug for org in created))
+        ).all()
+    )
     links: list[dict[str, int]] = []
-    for org, org_id in zip(created, ids, strict=True):
-        org.id = org_id
-        links.extend({"organisation_id": org_id, "sector_id": s.id} for s in org.sectors)
+    for org in created:
+        org.id = ids[org.slug]
+        links.extend({"organisation_id": org.id, "sector_id": s.id} for s in org.sectors)
     if links:
         db.session.execute(sa.insert(organisation_sectors), links)
 
