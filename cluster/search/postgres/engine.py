@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from ...extensions import db
 from .. import arrays, documents, language
 from ..base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
-from . import hits, planning, rows
-from .facet_table import FacetTable, name_collation
+from . import hits, planning, rows, suggestions
+from .facet_table import FacetTable
 from .similar import similar
 
 
@@ -100,22 +100,10 @@ class PostgresBackend:
         prefix = language.clean_query(prefix)
         if not prefix:
             return []
-        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         with db.engine.connect() as conn:
-            found = conn.execute(
-                sa.text(
-                    f"""
-                    SELECT name, slug FROM search_documents
-                    WHERE status = 'published'
-                      AND (names ILIKE :start OR names ILIKE :word)
-                    ORDER BY name ILIKE :start DESC, name COLLATE {name_collation(conn)},
-                             organisation_id
-                    LIMIT :limit
-                    """
-                ),
-                {"start": like + "%", "word": "% " + like + "%", "limit": limit},
-            )
-            return [Suggestion(name=row.name, slug=row.slug) for row in found]
+            # One snapshot, as for a search: the arrays stand for the rows it sees.
+            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            return suggestions.suggest(conn, self._facet_table(conn), prefix, limit)
 
     def similar(self, org, limit: int = 5) -> list[Hit]:
         """Published organisations most like this one, itself excluded."""

@@ -11,6 +11,7 @@ server process counts exactly what its own snapshot of the table holds.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,11 +120,11 @@ class FacetTable:
     def carried(self, changed_rows: np.ndarray) -> Stale:
         """What a table made from this one after changes to these rows may take over."""
         stale = Stale()
-        for tsquery, packed in self._term_matches.packed_items():
-            stale.matches[str(tsquery)] = (packed, len(self.ids), changed_rows)
-        for tsquery, (packed, size, rows) in self.stale.matches.items():
-            if tsquery not in stale.matches:
-                stale.matches[tsquery] = (packed, size, np.union1d(rows, changed_rows))
+        for key, packed in self._term_matches.packed_items():
+            stale.matches[key] = (packed, len(self.ids), changed_rows)
+        for key, (packed, size, rows) in self.stale.matches.items():
+            if key not in stale.matches:
+                stale.matches[key] = (packed, size, np.union1d(rows, changed_rows))
         for order, places in self._positions.items():
             stale.positions[order] = (places, changed_rows)
         for order, (places, rows) in self.stale.positions.items():
@@ -159,33 +160,32 @@ class FacetTable:
         return evaluate(tree)
 
     def _term_rows(self, conn, tsquery: str) -> np.ndarray:
+        return self.rows_where(conn, "tsv @@ CAST(:value AS tsquery)", tsquery)
+
+    def rows_where(self, conn, condition: str, value: str) -> np.ndarray:
+        """The rows meeting an SQL condition on search_documents (with :value), fetched once
+        per generation and kept; a table made after changes asks again for the changed rows
+        only."""
+        key = (condition, value)
+        query = "SELECT string_agg(int4send(organisation_id), CAST('' AS bytea))"
+        query += f" FROM search_documents WHERE ({condition})"
+
         def fetch() -> np.ndarray:
-            ids = conn.execute(
-                sa.text(
-                    "SELECT string_agg(int4send(organisation_id), CAST('' AS bytea))"
-                    " FROM search_documents WHERE tsv @@ CAST(:q AS tsquery)"
-                ),
-                {"q": tsquery},
-            ).scalar()
+            ids = conn.execute(sa.text(query), {"value": value}).scalar()
             return self.rows_of(unpack(ids, ">i4"))
 
         def patched() -> np.ndarray:
-            # Kept from an earlier generation: only the rows changed since are asked again.
-            packed, size, rows = self.stale.matches[tsquery]
+            packed, size, rows = self.stale.matches[key]
             mask = np.zeros(len(self.ids), dtype=bool)
             mask[:size] = np.unpackbits(packed, count=size).view(bool)
             mask[rows] = False
             ids = conn.execute(
-                sa.text(
-                    "SELECT string_agg(int4send(organisation_id), CAST('' AS bytea))"
-                    " FROM search_documents"
-                    " WHERE organisation_id = ANY(:ids) AND tsv @@ CAST(:q AS tsquery)"
-                ),
-                {"q": tsquery, "ids": self.ids[rows].tolist()},
+                sa.text(query + " AND organisation_id = ANY(:ids)"),
+                {"value": value, "ids": self.ids[rows].tolist()},
             ).scalar()
             return mask | self.rows_of(unpack(ids, ">i4"))
 
-        return self._term_matches.get(tsquery, patched if tsquery in self.stale.matches else fetch)
+        return self._term_matches.get(key, patched if key in self.stale.matches else fetch)
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """A mask of the rows holding these organisation ids (ids not held are ignored)."""
@@ -225,8 +225,8 @@ class FacetTable:
 class Stale:
     """What a table took over from its predecessor, each with the rows changed since."""
 
-    # tsquery -> (packed match set, how many rows it covers, rows changed since)
-    matches: dict[str, tuple[np.ndarray, int, np.ndarray]] = field(default_factory=dict)
+    # (condition, value) -> (packed match set, how many rows it covers, rows changed since)
+    matches: dict[Hashable, tuple[np.ndarray, int, np.ndarray]] = field(default_factory=dict)
     # order -> (places, rows changed since)
     positions: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
