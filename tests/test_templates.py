@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from cluster import browse, search
 from cluster.services import browsing, directory
-from cluster.templating import lang_attr
+from cluster.templating import format_number, lang_attr
 from tests.factories import make_org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,12 +41,24 @@ def test_lang_attr_marks_text_written_in_the_other_language_of_the_page(app):
         # Mostly Latin with a Cyrillic word stays unmarked: the page itself is in English.
         assert lang_attr("Studio Ткань, weaving and dyeing") == ""
         assert lang_attr("2016, +7 843") == ""  # no letters, no language
+        # Signs in the Latin range (×) and numbers that are not digits (½) are not letters.
+        assert lang_attr("Ткань 150 × 300 ½ ×××××××") == Markup(' lang="ru"')
         assert isinstance(lang_attr("Weaving Studio"), Markup)
     with app.test_request_context("/ru/"):
         assert lang_attr("Weaving Studio") == Markup(' lang="en"')
         assert lang_attr("Ткацкая мастерская") == ""
         assert lang_attr("Ткацкая мастерская Weave") == ""
         assert isinstance(lang_attr("Ткацкая мастерская"), Markup)
+
+
+def test_numbers_are_grouped_as_the_pages_language_groups_them(app):
+    with app.test_request_context("/en/"):
+        assert format_number(1500000) == "1,500,000"
+        assert format_number(None) == ""
+    with app.test_request_context("/ru/"):
+        # Asked again in another language: the remembered English answer is not reused.
+        assert format_number(1500000) == "1\xa0500\xa0000"
+        assert format_number(2.5) == "2,5"
 
 
 def test_profile_marks_a_cyrillic_name_and_not_a_latin_one(client, app):
