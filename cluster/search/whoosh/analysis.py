@@ -21,6 +21,9 @@ EXTRA_MARK = "\x1d"
 # An exact binary fraction: weights summed token by token equal those counted here.
 EXTRA_WEIGHT = 0.25
 
+# A field value's terms (UTF-8), their frequencies, weights and encoded values, in one order.
+Postings = tuple[list[bytes], list[int], list[float], list[bytes]]
+
 
 class FoldFilter(Filter):
     """Lower-case and fold "ё" into "е"."""
@@ -99,14 +102,25 @@ class StemmedText(TEXT):
         if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return
+        yield from zip(*self.postings(value), strict=True)
+
+    def postings(self, value: str) -> Postings:
+        """What index() yields, as four lists: terms, frequencies, weights, encoded values."""
         own, _, extra = value.partition(EXTRA_MARK)
         counts = _counts(own)
-        extras = _counts(extra) if extra else Counter()
         boost = self.format.field_boost
-        for term in dict.fromkeys(chain(counts, extras)):
-            freq = counts[term] + extras[term]
-            weight = (counts[term] + extras[term] * EXTRA_WEIGHT) * boost
-            yield (term.encode("utf-8"), freq, weight, _packed(freq))
+        if not extra:
+            freqs = list(counts.values())
+            words = list(counts)
+            weights = [freq * boost for freq in freqs]
+        else:
+            extras = _counts(extra)
+            words = list(dict.fromkeys(chain(counts, extras)))
+            own_count, extra_count = counts.get, extras.get
+            found = [(own_count(term, 0), extra_count(term, 0)) for term in words]
+            freqs = [mine + other for mine, other in found]
+            weights = [(mine + other * EXTRA_WEIGHT) * boost for mine, other in found]
+        return list(map(str.encode, words)), freqs, weights, list(map(_packed, freqs))
 
 
 class WordText(TEXT):
@@ -119,10 +133,15 @@ class WordText(TEXT):
         if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return
+        yield from zip(*self.postings(value), strict=True)
+
+    def postings(self, value: str) -> Postings:
+        """What index() yields, as four lists: terms, frequencies, weights, encoded values."""
         counts = Counter(map(language.fold, language.WORD_RE.findall(value)))
         boost = self.format.field_boost
-        for term, freq in counts.items():
-            yield (term.encode("utf-8"), freq, freq * boost, _packed(freq))
+        freqs = list(counts.values())
+        weights = [freq * boost for freq in freqs]
+        return list(map(str.encode, counts)), freqs, weights, list(map(_packed, freqs))
 
 
 @lru_cache(maxsize=1024)

@@ -1,163 +1,149 @@
-"""A fresh index written without Whoosh's posting pool: postings grouped by term in memory.
+"""A fresh index written as several segments, each by term_pool, the earlier ones in children.
 
-Whoosh's own pool sorts every posting and, past its memory limit, spills sorted runs to disk
-and merges them back: at 100,000 organisations that took most of a rebuild. A fresh index adds
-documents in docnum order, so grouping by term and sorting only the terms yields the postings
-in the same order, in a fraction of the memory. This reaches into SegmentWriter and
-W3PostingsWriter internals: only used when compatibility.start allowed it.
+Holding every posting of 100,000 organisations took over 1 GB, and one process used one of
+the machine's cores. The documents are taken SEGMENT_SIZE at a time: each full batch becomes
+a segment of its own, analysed and written by a forked child while this process reads and
+builds the next batch's documents; the last batch goes into the writer's own segment here.
+The segments are listed in the order their documents came, so docnums follow the rows as in
+one segment. Reaches into SegmentWriter internals: only used when compatibility.start allowed.
 """
 
 from __future__ import annotations
 
-from array import array
+import os
+import pickle
+import random
+import signal
+import sys
+import threading
+import traceback
 from collections.abc import Callable
-from functools import partial
 
-# Facet fields repeat a few values across the directory: their terms are worked out once per
-# value instead of through the analyzer for every document.
-REPEATED_FIELDS = frozenset(
-    ("kind", "residency", "status", "stage", "city", "sector", "looking_for", "offers", "needs")
-)
+from .term_pool import TermPool, add_document
+
+# Documents per segment: bounds the postings held at once, and more segments mean more
+# per-segment work for every search.
+SEGMENT_SIZE = 25_000
+# Segments being written by children at once: each holds its batch's postings.
+CHILDREN = 2
 
 
-class TermPool:
-    """The postings of a fresh index, grouped by term as documents are added."""
+class Rebuild:
+    """The documents of a fresh index, added in docnum order, written segment by segment.
 
-    def __init__(self):
-        # (fieldname, term bytes) -> (docnums, weights, encoded values)
-        self.terms: dict[tuple[str, bytes], tuple[array, list, list]] = {}
-        # (fieldname, value) -> the field's index() items, for REPEATED_FIELDS
-        self.items: dict[tuple[str, str], list] = {}
+    Stands in for the writer's posting pool: Whoosh calls cleanup() as the writer closes or
+    is cancelled.
+    """
 
-    def add(self, item) -> None:
-        """Add one (fieldname, term bytes, docnum, weight, value) posting, as Whoosh's pool."""
-        fieldname, btext, docnum, weight, value = item
-        entry = self.terms.get((fieldname, btext))
-        if entry is None:
-            entry = self.terms[(fieldname, btext)] = (array("q"), [], [])
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        entry[2].append(value)
+    def __init__(self, writer):
+        self.writer = writer
+        self.batch: list[dict] = []
+        # (process id, the read end of its pipe, the segment's place in writer.segments)
+        self.children: list[tuple[int, int, int]] = []
 
-    def write(self, writer) -> None:
-        """Write the postings into the writer's new segment, term by term.
+    def add(self, fields: dict) -> None:
+        """Add the next document; hand a full batch on to a segment of its own first."""
+        self.writer._check_state()
+        if len(self.batch) >= SEGMENT_SIZE:
+            self._hand_off()
+        self.batch.append(fields)
+        self.writer._added = True
 
-        What Whoosh's FieldWriter.add_postings does with sorted postings, without a tuple and
-        the order checks per posting: the terms are already grouped and sorted here.
-        """
-        fields = writer.fieldwriter
-        lengths = writer.per_document_reader()
-        doccount = lengths.doc_count_all()
-        current = None
-        field_lengths = None
-        for key in sorted(self.terms):
-            fieldname, btext = key
-            docnums, weights, values = self.terms.pop(key)
-            if fieldname != current:
-                if current is not None:
-                    fields.finish_field()
-                fields.start_field(fieldname, writer.schema[fieldname])
-                current = fieldname
-                field_lengths = None
-                if writer.schema[fieldname].scorable:
-                    length = lengths.doc_field_length
-                    field_lengths = [length(d, fieldname) or 0 for d in range(doccount)]
-            fields.start_term(btext)
-            _add_postings(fields._postwriter, docnums, weights, values, field_lengths)
-            fields.finish_term()
-        if current is not None:
-            fields.finish_field()
-        fields.close()
-        lengths.close()
+    def _hand_off(self) -> None:
+        writer = self.writer
+        segment = writer.codec.new_segment(writer.storage, writer.indexname)
+        segment.set_doc_count(len(self.batch))
+        if forking_is_safe():
+            while len(self.children) >= CHILDREN:
+                self._reap()
+            pid, pipe = _write_in_child(writer, segment, self.batch)
+            self.children.append((pid, pipe, len(writer.segments)))
+        else:
+            _write_segment(writer, segment, self.batch)
+        writer.segments.append(segment)
+        self.batch = []
+
+    def _reap(self) -> None:
+        # The child's segment, as its writers left it (field length totals), replaces ours.
+        pid, pipe, place = self.children.pop(0)
+        with os.fdopen(pipe, "rb") as reading:
+            written = reading.read()
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or not written:
+            raise RuntimeError(f"writing a segment of the rebuild failed (process {pid})")
+        self.writer.segments[place] = pickle.loads(written)
+
+    def finish(self) -> None:
+        """Write the last batch into the writer's own segment once the others are written."""
+        writer = self.writer
+        writer.docnum = len(self.batch)
+        try:
+            _write_segment(
+                writer, writer.newsegment, self.batch, writer.perdocwriter, writer.fieldwriter
+            )
+            while self.children:
+                self._reap()
+        finally:
+            self.cleanup()
 
     def cleanup(self) -> None:
-        """Forget every posting (Whoosh calls this as the segment closes or is cancelled)."""
-        self.terms.clear()
-        self.items.clear()
+        """Stop the children of a cancelled rebuild; forget the documents."""
+        for pid, _, _ in self.children:
+            os.kill(pid, signal.SIGTERM)
+        for pid, pipe, _ in self.children:
+            os.close(pipe)
+            os.waitpid(pid, 0)
+        self.children.clear()
+        self.batch = []
 
 
 def document_adder(writer) -> Callable[[dict], None]:
-    """Make a new SegmentWriter collect postings in a TermPool; return its add_document."""
-    writer.pool = TermPool()
-    writer._flush_segment = partial(_flush_term_pool, writer)
-    return partial(add_document, writer)
+    """Make a new SegmentWriter write its documents through a Rebuild; return its add."""
+    rebuild = Rebuild(writer)
+    writer.pool = rebuild
+    writer._flush_segment = rebuild.finish
+    # The earlier segments are listed in writer.segments: the commit must keep them as they are.
+    writer.merge = False
+    return rebuild.add
 
 
-def add_document(writer, fields: dict) -> None:
-    """What SegmentWriter.add_document does for SCHEMA's fields, straight into a TermPool.
+def forking_is_safe() -> bool:
+    """Whether a child may be forked: one thread only, so no lock is held by another."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
-    No boosts, spelling or vectors are used here (compatibility.unsupported checks), so it
-    keeps only what a document needs: a posting per term appended to the pool without a tuple
-    and method call each.
-    """
-    writer._check_state()
-    perdocwriter = writer.perdocwriter
-    schema = writer.schema
-    docnum = writer.docnum
-    terms = writer.pool.terms
-    cached = writer.pool.items
-    perdocwriter.start_doc(docnum)
+
+def _write_segment(writer, segment, docs, perdocwriter=None, fieldwriter=None) -> None:
+    # One segment's documents: stored fields, lengths and columns, then the postings.
+    codec, storage, schema = writer.codec, writer.storage, writer.schema
+    perdocwriter = perdocwriter or codec.per_document_writer(storage, segment)
+    fieldwriter = fieldwriter or codec.field_writer(storage, segment)
+    pool = TermPool()
+    for docnum, fields in enumerate(docs):
+        add_document(schema, perdocwriter, pool, docnum, fields)
+    perdocwriter.close()
+    segment.set_doc_count(len(docs))
+    pool.write(fieldwriter, codec.per_document_reader(storage, segment), schema)
+
+
+def _write_in_child(writer, segment, docs) -> tuple[int, int]:
+    # The child shares this process's open files: it writes only the files of its own
+    # segment and leaves with os._exit, so no buffer of this process is flushed twice.
+    # It sends the written segment back through a pipe; returns its pid and the read end.
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(writing)
+        return pid, reading
+    status = 1
     try:
-        for fieldname in sorted(fields):
-            value = fields[fieldname]
-            if value is None:
-                continue
-            field = schema[fieldname]
-            length = 0
-            if field.indexed:
-                if fieldname in REPEATED_FIELDS:
-                    key = (fieldname, value)
-                    items = cached.get(key)
-                    if items is None:
-                        items = cached[key] = list(field.index(value))
-                else:
-                    items = field.index(value)
-                scorable = field.scorable
-                for tbytes, freq, weight, vbytes in items:
-                    if scorable:
-                        length += freq
-                    entry = terms.get((fieldname, tbytes))
-                    if entry is None:
-                        entry = terms[(fieldname, tbytes)] = (array("q"), [], [])
-                    entry[0].append(docnum)
-                    entry[1].append(weight * 1.0)
-                    entry[2].append(vbytes)
-            perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
-            column = field.column_type
-            if column:
-                perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
-    except Exception:
-        perdocwriter.cancel_doc()
-        raise
-    perdocwriter.finish_doc()
-    writer._added = True
-    writer.docnum += 1
-
-
-def _add_postings(postwriter, docnums, weights, values, field_lengths) -> None:
-    # What W3PostingsWriter.add_posting does once per posting, a block at a time: the same
-    # buffered ids, weights, values and statistics, the same blocks written.
-    limit = postwriter._blocklimit
-    for start in range(0, len(docnums), limit):
-        if start:
-            postwriter._write_block()
-        ids = docnums[start : start + limit]
-        block_weights = weights[start : start + limit]
-        postwriter._ids.extend(array("I", ids))
-        postwriter._weights.extend(block_weights)
-        postwriter._maxweight = max(postwriter._maxweight, *block_weights)
-        postwriter._values.extend(value for value in values[start : start + limit] if value)
-        if field_lengths is not None:
-            block_lengths = [field_lengths[d] for d in ids]
-            present = [length for length in block_lengths if length]
-            if present:
-                low = min(present)
-                if postwriter._minlength is None or low < postwriter._minlength:
-                    postwriter._minlength = low
-                postwriter._maxlength = max(postwriter._maxlength, *present)
-
-
-def _flush_term_pool(writer) -> None:
-    # SegmentWriter._flush_segment for a writer whose pool is a TermPool.
-    writer.perdocwriter.close()
-    writer.pool.write(writer)
+        os.close(reading)
+        random.seed()  # the segment's temporary file names must differ from this process's
+        _write_segment(writer, segment, docs)
+        with os.fdopen(writing, "wb") as sending:
+            sending.write(pickle.dumps(segment))
+        status = 0
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
