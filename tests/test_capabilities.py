@@ -153,6 +153,9 @@ def test_a_capability_added_or_removed_by_hand_is_kept_on_later_saves():
         ("200 kg", 200, "kilograms"),
         ("5 000 pieces a month", 5000, "pieces"),
         ("1,000 prints per week", 1000, "prints"),
+        ("тираж от 500 экз.", 500, "prints"),
+        ("от 200 отт.", 200, "prints"),
+        ("250 copies", 250, "prints"),
     ],
 )
 def test_a_quantity_is_read_with_its_unit(text, amount, unit):

@@ -43,9 +43,10 @@ DESCRIPTION = _l(
     "come in the language of `lang` or the Accept-Language header (Russian or English); data "
     "as the organisations wrote it. Every answer has an ETag: send it back as If-None-Match "
     "and an unchanged answer is 304 Not Modified. Errors are problem documents (RFC 9457). "
-    "Requests are limited per address. Any site may read the API (CORS). Capabilities from "
-    "a shared vocabulary will be added here once the directory has one; until then each "
-    "organisation's own words are in its `capabilities` and `needs`."
+    "Requests are limited per address. Any site may read the API (CORS). What an organisation "
+    "offers and needs is given twice: in its own words (`capabilities`, `needs`) and as "
+    "slugs of the shared vocabulary (`offers`, `needs_capabilities`), which `/capabilities` "
+    "lists with their names."
 )
 
 

@@ -30,7 +30,10 @@ UNIT_WORDS = {
         "м", "метр", "метра", "метров", "пог", "погонных", "погонный",
     ),
     "kilograms": ("kg", "kgs", "kilogram", "kilograms", "кг", "килограмм", "килограммов"),
-    "prints": ("prints", "print", "impressions", "оттиск", "оттисков", "отпечатков", "принтов"),
+    "prints": (
+        "prints", "print", "impressions", "copies", "copy",
+        "оттиск", "оттисков", "отт", "отпечатков", "принтов", "экз", "экземпляров", "экземпляра",
+    ),
 }  # fmt: skip
 _UNIT_OF = {word: unit for unit, words in UNIT_WORDS.items() for word in words}
 # A number (thousands apart by spaces, commas or dots) and the word after it.
