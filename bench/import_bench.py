@@ -7,8 +7,8 @@ Writes the file (bench/synthetic.py, as CSV), migrates a fresh database (a SQLit
 PostgreSQL database dropped afterwards), then runs `flask --app wsgi import FILE` in a child
 process and prints its wall time and CPU time, the child's peak RSS, and what the database and
 the index hold afterwards. The child (`--child`) times the indexing after the commit on its own
-(`maintenance.reindex` or `batch_import.index_in_batches`), so the rows' share (read, checked,
-written, committed) is the rest.
+(`maintenance.reindex` or `batch_import.index_in_batches`), so the rows' share (starting up,
+reading, checking, writing, committing) is the rest, and notes the peak RSS before it.
 """
 
 from __future__ import annotations
@@ -45,10 +45,12 @@ def child(path: str, timings: str) -> None:
     from cluster.search import maintenance
     from cluster.services import batch_import
 
-    spent = {"index_wall": 0.0, "index_cpu": 0.0}
+    spent = {"index_wall": 0.0, "index_cpu": 0.0, "rows_peak": 0.0}
 
     def timed(function):
         def run(*args, **kwargs):
+            # The peak so far is the rows' own: the index's memory comes after.
+            spent["rows_peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             wall, cpu = time.perf_counter(), time.process_time()
             try:
                 return function(*args, **kwargs)
@@ -129,7 +131,8 @@ def main(argv=None) -> None:
         f"{args.engine} | {args.size} rows, {megabytes:.0f} MB | {seconds:.1f} s wall,"
         f" {cpu:.1f} s CPU | rows {seconds - index_wall:.1f} s wall, {cpu - index_cpu:.1f} s CPU"
         f" | index {index_wall:.1f} s wall, {index_cpu:.1f} s CPU"
-        f" | peak RSS {peak:.0f} MB | {rows} stored, {indexed} indexed"
+        f" | peak RSS {peak:.0f} MB (rows {spent.get('rows_peak', 0):.0f} MB)"
+        f" | {rows} stored, {indexed} indexed"
         f" | load {' '.join(f'{n:.1f}' for n in os.getloadavg())}"
     )
     print("  " + " / ".join(done.stdout.strip().splitlines()[-2:]))

@@ -60,6 +60,9 @@ def same(a, b) -> bool:
 def diff(before: dict | None, after: dict | None) -> dict[str, list]:
     """Each field whose value differs, as {field: [old, new]} (None for the side that is not)."""
     before, after = before or {}, after or {}
+    if not before:
+        # A creation: every field it was given, the common case of a large import.
+        return {name: [None, value] for name, value in after.items() if not fields.is_empty(value)}
     return {
         name: [before.get(name), after.get(name)]
         for name in dict.fromkeys([*before, *after])
