@@ -82,6 +82,22 @@ def test_a_phrase_never_spans_two_items():
     assert "digital-textile-printing" not in capabilities.found_in(["digital", "printing"])
 
 
+def test_a_text_asked_again_names_what_it_named_first_even_once_the_memory_was_emptied(
+    monkeypatch,
+):
+    monkeypatch.setattr(capabilities, "TEXTS_REMEMBERED", 3)
+    vocab = capabilities.Vocabulary(tomllib.loads(VOCABULARY_FILE.read_text(encoding="utf-8")))
+    texts = ["Цифровой печатью на ткани", "sews jackets", "лазерной резкой", "закройщик", "tea"]
+    first = [vocab.text_slugs(text) for text in texts]
+
+    again = [vocab.text_slugs(text) for text in reversed(texts)][::-1]
+
+    assert first == again
+    assert first[0] == tuple(m.slug for m in vocab.matches(capabilities.words_of(texts[0])))
+    assert "digital-textile-printing" in first[0] and first[-1] == ()
+    assert len(vocab._named_in) <= 3
+
+
 @pytest.mark.parametrize(
     ("value", "slug"),
     [

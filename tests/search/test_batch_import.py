@@ -196,3 +196,30 @@ def test_a_bad_row_in_the_last_batch_rolls_back_the_batches_written_before_it(
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 0
     assert db.session.scalar(sa.text("SELECT count(*) FROM organisation_sectors")) == 0
     assert backend().count() == 0
+
+
+def test_a_file_is_written_in_batches_of_bounded_size_and_the_session_stays_small(
+    context, tmp_path, small_batches, monkeypatch
+):
+    sizes, held = [], []
+    write = batch_import.write_in_bulk
+
+    def counted(planned, *args):
+        sizes.append(len(planned))
+        held.append(sum(isinstance(obj, Organisation) for obj in db.session))
+        return write(planned, *args)
+
+    monkeypatch.setattr(batch_import, "write_in_bulk", counted)
+    path = tmp_path / "orgs.csv"
+    wanted = records(60)
+    write_csv(path, wanted)
+    assert batch_import.import_path(path).written
+    wanted[2]["summary"] = "Now weaving tapestries."
+    write_csv(path, wanted)
+
+    report = batch_import.import_path(path)
+
+    assert report.written and report.updated == [wanted[2]["slug"]]
+    assert sizes == [7] * 8 + [4] + [7] * 8 + [4]
+    # Only the batch being written is ever loaded: the rows before it are out of the session.
+    assert max(held) <= 7
