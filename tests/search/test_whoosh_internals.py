@@ -304,6 +304,19 @@ def test_postings_decoded_by_block_are_whooshs_own_docnums(directory, tmp_path):
                 own = list(reader.postings("text", word).all_ids())
                 assert compatibility.term_docnums(reader, "text", word).tolist() == own, word
             assert not len(compatibility.term_docnums(reader, "text", "zzzqqq"))
+            # With their weights, segment by segment: a text field's frequencies and a keyword
+            # field's weights of one.
+            for leaf, _ in reader.leaf_readers():
+                for fieldname in ("text", "name", "offers"):
+                    for term in [t.decode() for f, t in leaf.all_terms() if f == fieldname]:
+                        matcher, own = leaf.postings(fieldname, term), []
+                        while matcher.is_active():
+                            own.append((matcher.id(), matcher.weight()))
+                            matcher.next()
+                        docnums, weights = compatibility.term_postings(leaf, fieldname, term)
+                        assert list(zip(docnums.tolist(), weights.tolist(), strict=True)) == own, (
+                            term
+                        )
 
 
 def test_a_segment_gone_under_an_open_searcher_is_a_missing_file_not_an_empty_column(

@@ -117,31 +117,65 @@ def term_docnums(reader, fieldname: str, term: str) -> np.ndarray:
     """
     parts = []
     for leaf, offset in reader.leaf_readers():
-        try:
-            matcher = leaf.postings(fieldname, term)
-        except TermNotFound:
-            continue
-        parts.append(_leaf_docnums(matcher) + offset)
+        docnums = term_postings(leaf, fieldname, term, weights=False)[0]
+        if len(docnums):
+            parts.append(docnums + offset)
     if not parts:
         return np.zeros(0, dtype=np.int32)
     return np.concatenate(parts).astype(np.int32)
 
 
-def _leaf_docnums(matcher) -> np.ndarray:
+def term_postings(
+    leaf, fieldname: str, term: str, weights: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """One segment's docnums with a term (deleted ones left out) and the term's weight in each
+    (empty without `weights`), decoded a block at a time as term_docnums does."""
+    try:
+        matcher = leaf.postings(fieldname, term)
+    except TermNotFound:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     deleted = None
     if isinstance(matcher, FilterMatcher) and matcher._exclude:
         deleted, matcher = matcher._ids, matcher.child
     if reader_patched() and isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        blocks = []
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            # A block keeps its docnums as differences from the one before, the first from 0.
-            blocks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
-            matcher._next_block()
-        ids = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+        ids, found = _decoded_blocks(matcher, weights)
     else:
-        ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
+        pairs = [(docnum, matcher.weight()) for docnum in _ids(matcher)] if weights else []
+        if weights:
+            ids = np.array([docnum for docnum, _ in pairs], dtype=np.int64)
+            found = np.array([weight for _, weight in pairs], dtype=np.float64)
+        else:
+            ids, found = np.fromiter(matcher.all_ids(), dtype=np.int64), np.zeros(0)
     if deleted:
-        ids = ids[~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))]
-    return ids
+        kept = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+        ids, found = ids[kept], (found[kept] if weights else found)
+    return ids, found
+
+
+def _ids(matcher):
+    # Whoosh's own walk, a posting at a time, leaving the matcher on each while it is read.
+    while matcher.is_active():
+        yield matcher.id()
+        matcher.next()
+
+
+def _decoded_blocks(matcher, weights: bool) -> tuple[np.ndarray, np.ndarray]:
+    ids, found = [], []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        # A block keeps its docnums as differences from the one before, the first from 0.
+        ids.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+        if weights:
+            # As W3LeafMatcher._read_weights reads them: none stored is 1.0 each, one number
+            # stands for every posting of the block.
+            stored = matcher._data[1]
+            if stored is None or isinstance(stored, float):
+                value = 1.0 if stored is None else stored
+                found.append(np.full(matcher._blocklength, value, dtype=np.float64))
+            else:
+                found.append(np.asarray(stored, dtype=np.float64))
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), (np.concatenate(found) if weights else np.zeros(0))
