@@ -96,9 +96,12 @@ def joined(name: str) -> str:
 
 def own_names(doc: dict) -> list[str]:
     """The name and the second-language name, each also as one word where hyphenated."""
-    names = [doc["name"], doc["name_alt"]]
-    names.extend(joined(name) for name in list(names))
-    return list(dict.fromkeys(name for name in names if name))
+    # Building a document asks several times; kept in it as the extra text is.
+    if "_own_names" not in doc:
+        names = [doc["name"], doc["name_alt"]]
+        names.extend(joined(name) for name in list(names))
+        doc["_own_names"] = tuple(dict.fromkeys(name for name in names if name))
+    return list(doc["_own_names"])
 
 
 def name_variants(doc: dict) -> list[str]:
@@ -177,6 +180,4 @@ def spelling_words(doc: dict) -> list[str]:
     Every word a query may match (search_text): the engines keep these for published
     profiles only, so a word of an unpublished one is never suggested.
     """
-    return sorted(
-        {word for word in language.words(search_text(doc)) if SPELLING_RE.fullmatch(word)}
-    )
+    return sorted(filter(SPELLING_RE.fullmatch, set(language.words(search_text(doc)))))

@@ -127,15 +127,21 @@ def sort_key(name: str, cyrillic_first: bool = False) -> str:
     lower-case letter first, "е" before "ё"). Compared as plain strings, so the Whoosh index
     sorts by it as PostgreSQL sorts with ICU.
     """
-    order = {_LATIN: _CYRILLIC, _CYRILLIC: _LATIN} if cyrillic_first else {}
-    primary, secondary, tertiary = [], [], []
-    for char in unicodedata.normalize("NFC", name):
-        folded = char.casefold()
-        base = "е" if folded == "ё" else _latin_base(folded)
-        marked = base != folded
-        for part in base:
-            kind = _sort_class(part)
-            primary.append(chr(0x10000 * (order.get(kind, kind) + 1) + ord(part)))
-            secondary.append("1" if marked else "0")
-            tertiary.append("1" if char != folded else "0")
+    keys = [_char_keys(char, cyrillic_first) for char in unicodedata.normalize("NFC", name)]
+    primary, secondary, tertiary = zip(*keys, strict=True) if keys else ((), (), ())
     return "".join(primary) + "\x00" + "".join(secondary) + "\x00" + "".join(tertiary)
+
+
+@lru_cache(maxsize=4096)
+def _char_keys(char: str, cyrillic_first: bool) -> tuple[str, str, str]:
+    # One character's parts of the three levels of sort_key: a rebuild sorts every name.
+    order = {_LATIN: _CYRILLIC, _CYRILLIC: _LATIN} if cyrillic_first else {}
+    folded = char.casefold()
+    base = "е" if folded == "ё" else _latin_base(folded)
+    primary = "".join(
+        chr(0x10000 * (order.get(kind, kind) + 1) + ord(part))
+        for part, kind in ((part, _sort_class(part)) for part in base)
+    )
+    secondary = ("1" if base != folded else "0") * len(base)
+    tertiary = ("1" if char != folded else "0") * len(base)
+    return primary, secondary, tertiary

@@ -8,6 +8,7 @@ their endings. The other phrases of the group are then added to what the text is
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from . import language, terms
@@ -39,42 +40,48 @@ def _phrase_terms(phrase: str) -> Phrase:
 
 
 @lru_cache(maxsize=4)
-def _index(path: Path) -> tuple[tuple[tuple[Phrase, ...], ...], dict[str, tuple[int, ...]]]:
-    # Each group's phrases as terms, and each group under every term its phrases start with:
-    # a phrase can only be in a text that has one of its first terms.
+def _index(
+    path: Path,
+) -> tuple[tuple[tuple[Phrase, ...], ...], dict[str, tuple[int, ...]], frozenset[str]]:
+    # Each group's phrases as terms, each group under every term its phrases start with (a
+    # phrase can only be in a text that has one of its first terms), and every phrase's terms.
     phrases = tuple(tuple(_phrase_terms(phrase) for phrase in group) for group in groups(path))
     by_term: dict[str, list[int]] = {}
     for number, group in enumerate(phrases):
         for phrase in group:
             for term in phrase[0] if phrase else ():
                 by_term.setdefault(term, []).append(number)
-    return phrases, {term: tuple(dict.fromkeys(found)) for term, found in by_term.items()}
+    vocabulary = frozenset(
+        term for group in phrases for phrase in group for part in phrase for term in part
+    )
+    found = {term: tuple(dict.fromkeys(numbers)) for term, numbers in by_term.items()}
+    return phrases, found, vocabulary
 
 
 def expansions(text: str, path: Path = SYNONYMS_FILE) -> list[str]:
     """Phrases synonymous with those in the text that the text does not already hold."""
     words = [found for found in map(terms.word_terms, language.WORD_RE.findall(text)) if found]
-    places: dict[str, list[int]] = {}
-    for place, word in enumerate(words):
-        for term in word:
-            places.setdefault(term, []).append(place)
-    phrases, by_term = _index(path)
+    phrases, by_term, vocabulary = _index(path)
+    # The text's terms that some phrase has: most texts have few, many none.
+    present = vocabulary.intersection(chain.from_iterable(words))
+    if not present:
+        return []
 
     def holds(phrase: Phrase) -> bool:
         # Most phrases fail here: some word of theirs is not in the text at all.
-        if any(part.isdisjoint(places) for part in phrase):
+        if any(part.isdisjoint(present) for part in phrase):
             return False
         if len(phrase) == 1:
             return True
-        starts = {place for term in phrase[0] for place in places.get(term, ())}
+        first, size = phrase[0], len(phrase)
         return any(
             all(not part.isdisjoint(words[start + k]) for k, part in enumerate(phrase))
-            for start in starts
-            if start + len(phrase) <= len(words)
+            for start in range(len(words) - size + 1)
+            if not first.isdisjoint(words[start])
         )
 
     extra: list[str] = []
-    for number in sorted({n for term in places for n in by_term.get(term, ())}):
+    for number in sorted({n for term in present for n in by_term.get(term, ())}):
         held = [bool(phrase) and holds(phrase) for phrase in phrases[number]]
         if any(held):
             group = groups(path)[number]
