@@ -36,6 +36,7 @@ class WhooshBackend:
         self._generations = Generations()
         # (generation, term) -> the docnums with the term in "text", for similar profiles.
         self._term_docnums = arrays.Remembered(SIMILAR_TERMS_KEPT)
+        self._term_frequencies = arrays.Remembered(SIMILAR_TERMS_KEPT)
 
     def generation(self, searcher) -> GenerationData:
         """The arrays and caches of the generation this searcher reads."""
@@ -123,7 +124,13 @@ class WhooshBackend:
             }
 
         def frequencies(words: list[str]) -> dict[str, int]:
-            return {term: reader.doc_frequency("text", term) for term in words}
+            # Kept like the rows: a profile asks for 32 terms, each a look-up in every segment.
+            return {
+                term: self._term_frequencies.get(
+                    (key, term), partial(reader.doc_frequency, "text", term)
+                )
+                for term in words
+            }
 
         likeness = neighbours.scores(doc, term_rows, data.facets, allowed, frequencies)
         rows, scores = neighbours.nearest(likeness, limit)
