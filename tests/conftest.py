@@ -41,11 +41,14 @@ SHARED_SETUP = {
     "tests/browser/test_pages_fit.py": "browser-pages",
     "tests/browser/": "browser",
     "tests/search/test_relevance.py": "relevance",
+    "tests/search/test_relevance_language.py": "relevance-language",
     "tests/search/test_whoosh_rebuild.py": "whoosh-rebuild",
     "tests/test_deployment.py": "deployment",
 }
 
 
+# First: xdist reads the groups in its own collection hook, and a group added after it is none.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         path = item.nodeid.split("::", 1)[0]
@@ -54,3 +57,26 @@ def pytest_collection_modifyitems(config, items):
                 # The first prefix that fits: a file's own group before its folder's.
                 item.add_marker(pytest.mark.xdist_group(group))
                 break
+
+
+# First: xdist sends the workers' test ids to its scheduler in its own collection_finish hook.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session):
+    """Name each grouped test's group in its id, where xdist's scheduler looks for it.
+
+    xdist 3.8 appends "@group" by assigning `item._nodeid`, which pytest 9.2 no longer reads
+    (a node's id is `item._id`): every group was ignored, and each worker built the shared
+    servers, browsers and indexes again. Done here when xdist's own renaming did not take.
+    """
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in session.items:
+        marks = {str(mark.args[0]) for mark in item.iter_markers("xdist_group") if mark.args}
+        suffix = "@" + "_".join(sorted(marks))
+        if not marks or item.nodeid.endswith(suffix):
+            continue
+        item._id = NodeId.parse(item.nodeid + suffix)
+        if not item.nodeid.endswith(suffix):
+            raise pytest.UsageError(f"cannot name the xdist group of {item.nodeid}")
