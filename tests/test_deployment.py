@@ -34,8 +34,13 @@ from tests.servers import (
 )
 
 NGINX = "/usr/sbin/nginx"
-# How long the slow clients keep their connections open while normal requests are timed.
-ATTACK_SECONDS = 8.0
+# How long the slow clients keep their connections open while normal requests are timed: longer
+# than the 3 s in which the same attack stalls gunicorn alone, shorter than nginx's 10 s
+# client_header_timeout, after which nginx drops them itself.
+ATTACK_SECONDS = 4.0
+# A slow client sends another header line this often; a normal request is timed this often.
+DRIP_SECONDS = 1.0
+PAUSE_SECONDS = 0.25
 
 
 def nginx_binary() -> str:
@@ -116,7 +121,7 @@ def served(tmp_path_factory):
 
 @contextmanager
 def slow_clients(url: str, count: int):
-    """`count` connections that send a request's headers one line every 5 s, never finishing."""
+    """`count` connections that send a request's headers a line a second, never finishing."""
     host, port = url.removeprefix("http://").split(":")
     stopping = threading.Event()
     sockets = []
@@ -126,7 +131,7 @@ def slow_clients(url: str, count: int):
         sockets.append(sock)
 
     def drip():
-        while not stopping.wait(5):
+        while not stopping.wait(DRIP_SECONDS):
             for sock in sockets:
                 # OSError: the server hung up on it, exactly what it should do.
                 with suppress(OSError):
@@ -145,7 +150,7 @@ def slow_clients(url: str, count: int):
 
 
 def answer_times(url: str, seconds: float) -> list[float | None]:
-    """Time a normal request every half second; None for one that took over a second."""
+    """Time a normal request every quarter second; None for one that took over a second."""
     times: list[float | None] = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -156,7 +161,7 @@ def answer_times(url: str, seconds: float) -> list[float | None]:
             times.append(time.monotonic() - started)
         except OSError:
             times.append(None)
-        time.sleep(0.5)
+        time.sleep(PAUSE_SECONDS)
     return times
 
 
