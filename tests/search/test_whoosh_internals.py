@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -328,6 +329,13 @@ def test_postings_decoded_by_block_are_whooshs_own_docnums(segmented):
                     docnums, weights = compatibility.term_postings(leaf, fieldname, term)
                     assert list(zip(docnums.tolist(), weights.tolist(), strict=True)) == walked
             assert not len(compatibility.term_docnums(reader, "text", "zzzqqq"))
+            # Field lengths, a segment at a time, as doc_field_length reads them one by one.
+            for leaf, _ in reader.leaf_readers():
+                for name in SCHEMA.names():
+                    own = [leaf.doc_field_length(d, name, 0) for d in range(leaf.doc_count_all())]
+                    read = compatibility.field_lengths(leaf, name)
+                    assert read is not None
+                    assert [None if np.isnan(x) else x for x in read.tolist()] == own, name
 
 
 def test_a_segment_gone_under_an_open_searcher_is_a_missing_file_not_an_empty_column(

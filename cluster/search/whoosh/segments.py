@@ -83,13 +83,15 @@ class SegmentData:
         """Each docnum's length of a field, as Whoosh's scoring reads it."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
+            lengths = compatibility.field_lengths(reader, fieldname)
+        if lengths is None:
             length = reader.doc_field_length
             lengths = np.fromiter(
                 (length(docnum, fieldname, 0) for docnum in range(self.size)),
                 dtype=np.float64,
                 count=self.size,
             )
-            self._lengths[fieldname] = lengths
+        self._lengths[fieldname] = lengths
         return lengths
 
     def order(self, reader, fieldname: str) -> np.ndarray:
