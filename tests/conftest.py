@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cluster.extensions import db
-from tests.helpers import StaffSession, build_app
+from tests.helpers import StaffSession, build_app, share_url_builders
+
+
+def pytest_configure(config):
+    share_url_builders()
 
 
 @pytest.fixture

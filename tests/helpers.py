@@ -13,11 +13,13 @@ import shutil
 import tempfile
 import threading
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
 from jinja2 import BytecodeCache
+from werkzeug.routing import Rule
 
 from cluster import create_app, i18n
 from cluster.extensions import db
@@ -120,6 +122,37 @@ class SharedTemplateCode(BytecodeCache):
 
 
 _template_code = SharedTemplateCode()
+
+# werkzeug compiles two URL-building functions for every route of every app (Python source
+# built as an AST and compiled: about 25 ms of an app's 45). The code depends only on the rule,
+# its parsed parts and its defaults as written in URLs, never on the app, so apps of one test
+# process share it (tests/test_setup.py compares them with freshly compiled ones). Written
+# against this werkzeug's private Rule._compile_builder; another version compiles as usual.
+SHARED_BUILDERS_WERKZEUG = "3.1.9"
+_builders: dict[tuple, object] = {}
+compile_builder = Rule._compile_builder
+
+
+def shared_builder(rule: Rule, append_unknown: bool = True):
+    """The rule's URL-building function, compiled by the first app of the process to need it."""
+    converters = rule._converters
+    defaults = tuple(
+        (name, converters[name].to_url(value) if name in converters else repr(value))
+        for name, value in sorted((rule.defaults or {}).items())
+    )
+    key = (rule.rule, tuple(rule._trace), defaults, append_unknown)
+    builder = _builders.get(key)
+    if builder is None:
+        builder = _builders[key] = compile_builder(rule, append_unknown)
+    return builder
+
+
+def share_url_builders() -> bool:
+    """Let every app of this process share its URL builders; False on another werkzeug."""
+    if version("werkzeug") != SHARED_BUILDERS_WERKZEUG:
+        return False
+    Rule._compile_builder = shared_builder  # type: ignore[method-assign]
+    return True
 
 
 def build_app(tmp_path: Path, **overrides) -> Flask:
