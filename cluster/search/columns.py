@@ -174,6 +174,12 @@ class FacetColumn:
         # The base's set 0 is the empty set, so it stays the combined column's.
         return cls(values, np.concatenate(codes), base._sets, np.vstack(extra), base._shared)
 
+    def compacted(self) -> FacetColumn:
+        """The same column with all its sets in one matrix, for columns made from it to share."""
+        if self._sets is None or self._extra is None:
+            return self
+        return FacetColumn(self.values, self.codes, self.matrix)
+
     def without(self, rows: np.ndarray) -> FacetColumn:
         """The same column with these rows holding no value (deleted documents)."""
         if not len(rows):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from cluster.extensions import db
+from cluster.models import Organisation
 from cluster.search import SearchQuery, backend, maintenance
 from cluster.search.postgres.facet_table import FacetTable
 from cluster.search.whoosh import segments
@@ -142,3 +144,78 @@ def test_after_a_rebuild_every_process_reads_everything_again(
     seen = answers(other)
     assert reads["documents"] - before >= len(NAMES * 3)
     assert seen == answers(second_app(search_app, tmp_path / "fresh"))
+
+
+def test_a_small_segments_facets_read_from_stored_values_equal_those_from_postings(tmp_path):
+    app = build_app(tmp_path, SEARCH_BACKEND="whoosh")
+    with app.app_context():
+        directory()
+        make_org(
+            "Oak, Ash & Co",
+            kind="manufacturer",
+            sectors=["textile", "fashiontech"],
+            capabilities=["digital textile printing", "embroidery"],
+            looking_for=["investment", "customers"],
+            city="Москва",
+        )
+        deleted = make_org("Gone Soon", summary="Linen weaving.", city="Tula")
+        db.session.delete(deleted)
+        db.session.commit()
+
+        def compare(searcher) -> int:
+            compared = 0
+            for leaf, _ in searcher.reader().leaf_readers():
+                size = leaf.doc_count_all()
+                stored = segments._stored_facet_columns(leaf, size)
+                for facet, column in stored.items():
+                    multi = facet in segments.MULTI_VALUED
+                    posted = segments._facet_column(leaf, facet, size, multi)
+                    for row in range(size):
+                        picked = np.arange(size) == row
+                        assert column.counts(picked) == posted.counts(picked), (facet, row)
+                    compared += int(bool(posted.counts(np.ones(size, dtype=bool))))
+            return compared
+
+        assert backend().store.read(compare) >= 8
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_large_segments_joined_once_count_as_every_segment_joined_anew(tmp_path, monkeypatch):
+    from cluster.search.whoosh import generation
+
+    app = build_app(tmp_path, SEARCH_BACKEND="whoosh")
+    with app.app_context():
+        directory()
+        for number in range(3):
+            make_org(f"Later {number}", kind="startup", sectors=["textile"], commit=False)
+        db.session.commit()
+        db.session.delete(db.session.get(Organisation, 2))
+        db.session.commit()
+
+        def every_count(data) -> dict:
+            rows = np.arange(data.size)
+            return {
+                facet: [column.counts(rows == row) for row in rows]
+                for facet, column in data.facets.items()
+            }
+
+        segments_read: dict = {}
+        joined: dict = {}
+        monkeypatch.setattr(generation, "STABLE_SIZE", 2)
+        first = backend().store.read(
+            lambda searcher: generation.GenerationData(searcher.reader(), segments_read, joined)
+        )
+        assert len(first.leaves) >= 2 and joined
+        make_org("Newest", kind="manufacturer", sectors=["fashiontech"], city="Tula")
+
+        def counted(*kept) -> dict:
+            return backend().store.read(
+                lambda searcher: every_count(generation.GenerationData(searcher.reader(), *kept))
+            )
+
+        with_joined = counted(segments_read, joined)
+        monkeypatch.setattr(generation, "STABLE_SIZE", 10**9)
+        assert with_joined == counted()
+        db.session.remove()
+        db.engine.dispose()

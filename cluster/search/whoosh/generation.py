@@ -21,12 +21,16 @@ from .segments import SegmentData, deleted_docnums, segment_key
 TERM_CACHE = 2000
 # Generations kept per engine: only the newest ones are asked for again.
 GENERATIONS_KEPT = 3
+# Segments this large are joined once for every generation holding them (_joined_facets).
+STABLE_SIZE = 1000
 
 
 class GenerationData:
     """One generation's facet columns and caches, docnums being rows of the array core."""
 
-    def __init__(self, reader, segments: dict[str, SegmentData] | None = None):
+    def __init__(
+        self, reader, segments: dict[str, SegmentData] | None = None, joined: dict | None = None
+    ):
         # (segment reader, its data, its first docnum), segments in the reader's order.
         known = {} if segments is None else segments
         self.leaves = []
@@ -44,12 +48,8 @@ class GenerationData:
         self.live = np.ones(self.size, dtype=bool)
         self.live[self.deleted] = False
         # facet -> its column; "status" included.
-        self.facets = {
-            facet: arrays.FacetColumn.concatenated(
-                [data.facets[facet] for _, data, _ in self.leaves]
-            ).without(self.deleted)
-            for facet in self.leaves[0][1].facets
-        }
+        self.joined_key, facets = _joined_facets(self.leaves, {} if joined is None else joined)
+        self.facets = {facet: column.without(self.deleted) for facet, column in facets.items()}
         self._vocabulary: list[str] | None = None
         # (field, term) -> (docnums, weights), for the terms queries have asked about lately.
         self._postings = arrays.Remembered(TERM_CACHE)
@@ -158,6 +158,33 @@ class GenerationData:
         return self._vocabulary
 
 
+def _joined_facets(leaves: list, joined: dict) -> tuple[tuple, dict[str, arrays.FacetColumn]]:
+    """The facet columns of these segments one after another, and the key of the large ones.
+
+    The leading segments of STABLE_SIZE documents or more (a rebuild writes 25,000 to a
+    segment) are joined once into one column each and kept in `joined`: a new generation
+    adds only its small segments to them, which costs what they hold.
+    """
+    lead = 0
+    while lead < len(leaves) and leaves[lead][1].size >= STABLE_SIZE:
+        lead += 1
+    facets = list(leaves[0][1].facets)
+    parts = [[data.facets[facet] for _, data, _ in leaves] for facet in facets]
+    key = tuple(segment_key(leaf) for leaf, _, _ in leaves[:lead])
+    if lead < 2:
+        return key, dict(zip(facets, map(arrays.FacetColumn.concatenated, parts), strict=True))
+    large = joined.get(key)
+    if large is None:
+        large = joined[key] = {
+            facet: arrays.FacetColumn.concatenated(columns[:lead]).compacted()
+            for facet, columns in zip(facets, parts, strict=True)
+        }
+    return key, {
+        facet: arrays.FacetColumn.concatenated([large[facet], *columns[lead:]])
+        for facet, columns in zip(facets, parts, strict=True)
+    }
+
+
 def _merged_words(lists: list[list[str]]) -> list[str]:
     """The sorted words of several sorted lists, each once: the largest list copied, the
     words of the others inserted where they belong (a few, after an edit)."""
@@ -180,6 +207,8 @@ class Generations:
     def __init__(self):
         self._data: dict[tuple[str, int], GenerationData] = {}
         self._segments: dict[str, SegmentData] = {}
+        # The facet columns of the large segments kept generations begin with, joined.
+        self._joined: dict[tuple, dict[str, arrays.FacetColumn]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[str, int], reader) -> GenerationData:
@@ -190,10 +219,12 @@ class Generations:
                 data = self._data.get(key)
                 if data is not None:
                     return data
-                data = GenerationData(reader, self._segments)
+                data = GenerationData(reader, self._segments, self._joined)
                 self._data[key] = data
                 for old in sorted(self._data)[:-GENERATIONS_KEPT]:
                     del self._data[old]
+                used = {kept.joined_key for kept in self._data.values()}
+                self._joined = {key: joined for key, joined in self._joined.items() if key in used}
                 held = {id(segment) for kept in self._data.values() for segment in kept.segments()}
                 self._segments = {
                     name: segment for name, segment in self._segments.items() if id(segment) in held
