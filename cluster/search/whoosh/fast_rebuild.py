@@ -1,11 +1,12 @@
-"""A fresh index written as several segments, each by term_pool, the earlier ones in children.
+"""A fresh index written as several segments, each by term_pool in a child process.
 
 Holding every posting of 100,000 organisations took over 1 GB, and one process used one of
-the machine's cores. The documents are taken SEGMENT_SIZE at a time: each full batch becomes
-a segment of its own, analysed and written by a forked child while this process reads and
-builds the next batch's documents; the last batch goes into the writer's own segment here.
-The segments are listed in the order their documents came, so docnums follow the rows as in
-one segment. Reaches into SegmentWriter internals: only used when compatibility.start allowed.
+the machine's cores. The documents are taken SEGMENT_SIZE at a time: each batch becomes a
+segment of its own, analysed and written by a forked child while this process reads and
+builds the next batch's documents; the commit waits for the children and lists their
+segments in the order their documents came, so docnums follow the rows as in one segment.
+The writer's own segment stays empty and is left out. Reaches into SegmentWriter internals:
+only used when compatibility.start allowed it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class Rebuild:
     def __init__(self, writer):
         self.writer = writer
         self.batch: list[dict] = []
-        # (process id, the read end of its pipe, the segment's place in writer.segments)
+        self.segments: list = []
+        # (process id, the read end of its pipe, the segment's place in self.segments)
         self.children: list[tuple[int, int, int]] = []
 
     def add(self, fields: dict) -> None:
@@ -47,7 +49,6 @@ class Rebuild:
         if len(self.batch) >= SEGMENT_SIZE:
             self._hand_off()
         self.batch.append(fields)
-        self.writer._added = True
 
     def _hand_off(self) -> None:
         writer = self.writer
@@ -57,10 +58,10 @@ class Rebuild:
             while len(self.children) >= CHILDREN:
                 self._reap()
             pid, pipe = _write_in_child(writer, segment, self.batch)
-            self.children.append((pid, pipe, len(writer.segments)))
+            self.children.append((pid, pipe, len(self.segments)))
         else:
             _write_segment(writer, segment, self.batch)
-        writer.segments.append(segment)
+        self.segments.append(segment)
         self.batch = []
 
     def _reap(self) -> None:
@@ -71,20 +72,22 @@ class Rebuild:
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) != 0 or not written:
             raise RuntimeError(f"writing a segment of the rebuild failed (process {pid})")
-        self.writer.segments[place] = pickle.loads(written)
+        self.segments[place] = pickle.loads(written)
 
-    def finish(self) -> None:
-        """Write the last batch into the writer's own segment once the others are written."""
-        writer = self.writer
-        writer.docnum = len(self.batch)
+    def finish(self, *_) -> list:
+        """Hand on the last batch, wait for every segment; return them for the commit.
+
+        Stands in for the writer's merge policy, which the commit asks for the segments to
+        keep before it writes the table of contents.
+        """
         try:
-            _write_segment(
-                writer, writer.newsegment, self.batch, writer.perdocwriter, writer.fieldwriter
-            )
+            if self.batch:
+                self._hand_off()
             while self.children:
                 self._reap()
         finally:
             self.cleanup()
+        return self.segments
 
     def cleanup(self) -> None:
         """Stop the children of a cancelled rebuild; forget the documents."""
@@ -101,9 +104,7 @@ def document_adder(writer) -> Callable[[dict], None]:
     """Make a new SegmentWriter write its documents through a Rebuild; return its add."""
     rebuild = Rebuild(writer)
     writer.pool = rebuild
-    writer._flush_segment = rebuild.finish
-    # The earlier segments are listed in writer.segments: the commit must keep them as they are.
-    writer.merge = False
+    writer._merge_segments = rebuild.finish
     return rebuild.add
 
 
@@ -112,11 +113,11 @@ def forking_is_safe() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _write_segment(writer, segment, docs, perdocwriter=None, fieldwriter=None) -> None:
+def _write_segment(writer, segment, docs) -> None:
     # One segment's documents: stored fields, lengths and columns, then the postings.
     codec, storage, schema = writer.codec, writer.storage, writer.schema
-    perdocwriter = perdocwriter or codec.per_document_writer(storage, segment)
-    fieldwriter = fieldwriter or codec.field_writer(storage, segment)
+    perdocwriter = codec.per_document_writer(storage, segment)
+    fieldwriter = codec.field_writer(storage, segment)
     pool = TermPool()
     for docnum, fields in enumerate(docs):
         add_document(schema, perdocwriter, pool, docnum, fields)
