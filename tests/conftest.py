@@ -40,8 +40,11 @@ def staff(app, client):
 # catalogue, a rebuilt index): under xdist (--dist loadgroup) each group runs on one worker, so
 # the fixture is built once, not once per worker.
 SHARED_SETUP = {
-    # The page-fit tests are a third of the browser tests: on a worker of their own (with a
-    # server and a browser of their own) they run beside the rest instead of after them.
+    # The page-fit tests are two thirds of the browser tests' time, about half the suite's on
+    # a busy machine: as one group they were the last worker's whole run. Their public pages and
+    # the rest are two groups, each beside other work (a worker builds one server and browser
+    # for whichever browser groups it runs).
+    "tests/browser/test_pages_fit.py::test_public_page": "browser-pages-public",
     "tests/browser/test_pages_fit.py": "browser-pages",
     "tests/browser/": "browser",
     "tests/search/test_relevance.py": "relevance",
@@ -55,10 +58,10 @@ SHARED_SETUP = {
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        path = item.nodeid.split("::", 1)[0]
         for prefix, group in SHARED_SETUP.items():
-            if path.startswith(prefix):
-                # The first prefix that fits: a file's own group before its folder's.
+            if item.nodeid.startswith(prefix):
+                # The first prefix that fits: a test's own group before its file's, a file's
+                # before its folder's.
                 item.add_marker(pytest.mark.xdist_group(group))
                 break
 
