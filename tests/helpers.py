@@ -126,7 +126,7 @@ _template_code = SharedTemplateCode()
 # werkzeug compiles two URL-building functions for every route of every app (Python source
 # built as an AST and compiled: about 25 ms of an app's 45). The code depends only on the rule,
 # its parsed parts and its defaults as written in URLs, never on the app, so apps of one test
-# process share it (tests/test_setup.py compares them with freshly compiled ones). Written
+# process share it (tests/test_url_builders.py compares them with freshly compiled ones). Written
 # against this werkzeug's private Rule._compile_builder; another version compiles as usual.
 SHARED_BUILDERS_WERKZEUG = "3.1.9"
 _builders: dict[tuple, object] = {}
