@@ -39,6 +39,8 @@ INDEX_BATCH = 2000
 # An import writing at least this many organisations, half the directory or more, rebuilds
 # the index instead.
 REBUILD_FROM = 5000
+# On PostgreSQL, an import writing at least this many has the tables it wrote analysed.
+ANALYZE_FROM = 1000
 # Bytes read at a time while finding a CSV file's encoding.
 CHUNK = 1 << 20
 # Told how much there is to do (bytes of a CSV file, rows of another), returns what to call
@@ -181,6 +183,13 @@ def import_items(items: Iterable[Item], dry_run: bool = False, user=None) -> imp
     db.session.info.pop(sync.CHANGED, None)
     db.session.commit()
     report.written = True
+    if len(writer.written) >= ANALYZE_FROM and db.session.get_bind().dialect.name == "postgresql":
+        # The planner learns the directory's new size now, not when autovacuum gets to it (if
+        # it runs at all): with an empty table's statistics it read 100,000 organisations by
+        # status to find the 30 of a profile's matches, 40 ms instead of a look-up by key.
+        db.session.execute(sa.text("ANALYZE organisations"))
+        db.session.execute(sa.text("ANALYZE organisation_sectors"))
+        db.session.commit()
     if len(writer.written) >= REBUILD_FROM and 2 * len(writer.written) >= organisation_count():
         # Most of the directory is new: the rebuild's own writer is three times quicker per
         # document than adding them to the live index batch by batch.

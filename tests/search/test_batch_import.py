@@ -142,6 +142,22 @@ def test_an_import_of_most_of_the_directory_rebuilds_the_index(search_app, tmp_p
     ]
 
 
+def test_a_large_import_on_postgresql_gives_the_planner_the_tables_new_size(tmp_path, monkeypatch):
+    # With an empty table's statistics PostgreSQL read every organisation by status to find a
+    # few by id; autovacuum, which would analyse them later, may not run at all.
+    from tests.search.pg import postgres_app
+
+    monkeypatch.setattr(batch_import, "ANALYZE_FROM", 10)
+    path = tmp_path / "orgs.csv"
+    write_csv(path, records(12))
+    with postgres_app(tmp_path) as app, app.app_context():
+        assert batch_import.import_path(path).written
+        estimated = db.session.execute(
+            sa.text("SELECT reltuples FROM pg_class WHERE relname = 'organisations'")
+        ).scalar()
+        assert estimated == 12
+
+
 # Columns that differ between two organisations imported from the same record at two moments.
 OWN_COLUMNS = {"id", "slug", "created_at", "updated_at", "published_at"}
 
