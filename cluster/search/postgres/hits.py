@@ -12,6 +12,7 @@ from .. import arrays, language, offers, snippets
 from ..base import Hit
 from .facet_table import FacetTable, name_collation
 from .planning import Plan
+from .rows import by_id as rows_by_id
 
 # Beyond this many matches, relevance ranks a pool of candidates rather than every match.
 RANK_POOL = 500
@@ -60,16 +61,7 @@ def _sorted_rows(conn, table: FacetTable, sort: str, rows, offset: int, limit: i
     places = table.positions(conn, "newest" if sort == "newest" else "name")
     page_rows = arrays.page_by_position(rows, places, offset, offset + limit)
     page_ids = table.ids[page_rows].tolist()
-    found = {
-        row.organisation_id: row
-        for row in conn.execute(
-            sa.text(
-                "SELECT organisation_id, slug, name, kind, summary, body, 0.0 AS score"
-                " FROM search_documents WHERE organisation_id = ANY(:ids)"
-            ),
-            {"ids": page_ids},
-        )
-    }
+    found = rows_by_id(conn, page_ids, "slug, name, kind, summary, body, 0.0 AS score")
     return [found[i] for i in page_ids if i in found]
 
 

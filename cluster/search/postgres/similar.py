@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from .. import neighbours
 from ..base import Hit
 from .facet_table import FacetTable, unpack
+from .rows import by_id as rows_by_id
 
 # (generation, term) -> the rows of that generation's table whose tsvector has the term, for
 # similar profiles; the least recently used forgotten past TERMS_KEPT.
@@ -114,14 +115,7 @@ def similar(conn, table: FacetTable, doc: dict, limit: int) -> list[Hit]:
     if not len(rows):
         return []
     ids = table.ids[rows].tolist()
-    found = conn.execute(
-        sa.text(
-            "SELECT organisation_id, slug, name, kind, summary FROM search_documents"
-            " WHERE organisation_id = ANY(:ids)"
-        ),
-        {"ids": ids},
-    )
-    by_id = {row.organisation_id: row for row in found}
+    by_id = rows_by_id(conn, ids, "slug, name, kind, summary")
     return [
         Hit(
             id=found_id,

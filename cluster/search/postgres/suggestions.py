@@ -9,11 +9,11 @@ names at 100,000, and sorting them all for eight took most of a suggestion.
 from __future__ import annotations
 
 import numpy as np
-import sqlalchemy as sa
 
 from .. import arrays
 from ..base import Suggestion
 from .facet_table import FacetTable
+from .rows import by_id as rows_by_id
 
 # A name word starting with :value (a LIKE pattern ending in %).
 WORD_STARTS = "names ILIKE :value OR names ILIKE '% ' || :value"
@@ -34,12 +34,5 @@ def suggest(conn, table: FacetTable, prefix: str, limit: int) -> list[Suggestion
         others = arrays.page_by_position(rows[~starting], places, 0, limit - len(chosen))
         chosen = np.concatenate([chosen, others])
     ids = table.ids[chosen].tolist()
-    found = conn.execute(
-        sa.text(
-            "SELECT organisation_id, name, slug FROM search_documents"
-            " WHERE organisation_id = ANY(:ids)"
-        ),
-        {"ids": ids},
-    )
-    by_id = {row.organisation_id: Suggestion(name=row.name, slug=row.slug) for row in found}
-    return [by_id[i] for i in ids if i in by_id]
+    found = rows_by_id(conn, ids, "name, slug")
+    return [Suggestion(name=found[i].name, slug=found[i].slug) for i in ids if i in found]

@@ -86,7 +86,21 @@ def _counts(text: str) -> Counter:
     return Counter(chain.from_iterable(map(terms.word_terms, language.WORD_RE.findall(text))))
 
 
-class StemmedText(TEXT):
+class _CountedText(TEXT):
+    """A TEXT field indexed from the lists postings() gives, without a Token object per word."""
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        yield from zip(*self.postings(value), strict=True)
+
+    def postings(self, value: str) -> Postings:
+        """What index() yields, as four lists: terms, frequencies, weights, encoded values."""
+        raise NotImplementedError
+
+
+class StemmedText(_CountedText):
     """A TEXT field analysed by TEXT_ANALYZER that indexes without a Token object per word.
 
     The terms are the analyzer's, counted and weighed as Whoosh's Frequency format does
@@ -97,12 +111,6 @@ class StemmedText(TEXT):
 
     def __init__(self, **kwargs):
         super().__init__(analyzer=TEXT_ANALYZER, phrase=False, **kwargs)
-
-    def index(self, value, **kwargs):
-        if not isinstance(value, str):
-            yield from super().index(value, **kwargs)
-            return
-        yield from zip(*self.postings(value), strict=True)
 
     def postings(self, value: str) -> Postings:
         """What index() yields, as four lists: terms, frequencies, weights, encoded values."""
@@ -123,17 +131,11 @@ class StemmedText(TEXT):
         return list(map(str.encode, words)), freqs, weights, list(map(_packed, freqs))
 
 
-class WordText(TEXT):
+class WordText(_CountedText):
     """A TEXT field analysed by WORD_ANALYZER (whole folded words), indexed the same fast way."""
 
     def __init__(self, **kwargs):
         super().__init__(analyzer=WORD_ANALYZER, phrase=False, **kwargs)
-
-    def index(self, value, **kwargs):
-        if not isinstance(value, str):
-            yield from super().index(value, **kwargs)
-            return
-        yield from zip(*self.postings(value), strict=True)
 
     def postings(self, value: str) -> Postings:
         """What index() yields, as four lists: terms, frequencies, weights, encoded values."""
