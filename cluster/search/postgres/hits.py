@@ -12,7 +12,6 @@ from .. import arrays, language, offers, snippets
 from ..base import Hit
 from .facet_table import FacetTable, name_collation
 from .planning import Plan
-from .rows import by_id as rows_by_id
 
 # Beyond this many matches, relevance ranks a pool of candidates rather than every match.
 RANK_POOL = 500
@@ -61,8 +60,21 @@ def _sorted_rows(conn, table: FacetTable, sort: str, rows, offset: int, limit: i
     places = table.positions(conn, "newest" if sort == "newest" else "name")
     page_rows = arrays.page_by_position(rows, places, offset, offset + limit)
     page_ids = table.ids[page_rows].tolist()
-    found = rows_by_id(conn, page_ids, "slug, name, kind, summary, body, 0.0 AS score")
+    found = by_id(conn, page_ids, "slug, name, kind, summary, body, 0.0 AS score")
     return [found[i] for i in page_ids if i in found]
+
+
+def by_id(conn, ids: list[int], columns: str) -> dict:
+    """The search documents of these organisations (`columns`, SQL from this package, beside
+    organisation_id), by organisation id."""
+    found = conn.execute(
+        sa.text(
+            f"SELECT organisation_id, {columns} FROM search_documents"
+            " WHERE organisation_id = ANY(:ids)"
+        ),
+        {"ids": ids},
+    )
+    return {row.organisation_id: row for row in found}
 
 
 def name_phrase(column: str, joined: bool = False) -> str:

@@ -34,19 +34,6 @@ MAX_POSITION = 16383
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def by_id(conn, ids: list[int], columns: str) -> dict:
-    """The search documents of these organisations (`columns`, SQL from this package, beside
-    organisation_id), by organisation id."""
-    found = conn.execute(
-        sa.text(
-            f"SELECT organisation_id, {columns} FROM search_documents"
-            " WHERE organisation_id = ANY(:ids)"
-        ),
-        {"ids": ids},
-    )
-    return {row.organisation_id: row for row in found}
-
-
 def clean_text(text: str | None) -> str:
     """Text PostgreSQL accepts: no NUL or control characters, no marker characters."""
     return CONTROL.sub(" ", text or "")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from .. import neighbours
 from ..base import Hit
 from .facet_table import FacetTable, unpack
-from .rows import by_id as rows_by_id
+from .hits import by_id as rows_by_id
 
 # (generation, term) -> the rows of that generation's table whose tsvector has the term, for
 # similar profiles; the least recently used forgotten past TERMS_KEPT.

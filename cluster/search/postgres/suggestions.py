@@ -13,7 +13,7 @@ import numpy as np
 from .. import arrays
 from ..base import Suggestion
 from .facet_table import FacetTable
-from .rows import by_id as rows_by_id
+from .hits import by_id as rows_by_id
 
 # A name word starting with :value (a LIKE pattern ending in %).
 WORD_STARTS = "names ILIKE :value OR names ILIKE '% ' || :value"
