@@ -4,6 +4,7 @@ screenshot of each kept in test-artifacts/."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,17 @@ def test_the_edit_forms_save_button_is_in_view_wherever_the_form_is_scrolled(
         context.close()
 
 
+@contextmanager
+def submission_form(browser, live_server, size: dict):
+    """A page of this size on the public submission form, its context closed afterwards."""
+    context, page = open_page(browser, size)
+    try:
+        page.goto(live_server + "/en/submit")
+        yield page
+    finally:
+        context.close()
+
+
 def visible_kind_sections(page) -> list[str]:
     return page.evaluate(
         """() => [...document.querySelectorAll('fieldset[data-kind]')]
@@ -188,9 +200,7 @@ def visible_kind_sections(page) -> list[str]:
 def test_the_submission_form_shows_only_the_chosen_kinds_section_and_every_error(
     browser, live_server, artifacts, width
 ):
-    context, page = open_page(browser, SIZES[width])
-    try:
-        page.goto(live_server + "/en/submit")
+    with submission_form(browser, live_server, SIZES[width]) as page:
         assert visible_kind_sections(page) == []
         page.select_option("#kind", "manufacturer")
         assert visible_kind_sections(page) == ["manufacturer"]
@@ -210,8 +220,6 @@ def test_the_submission_form_shows_only_the_chosen_kinds_section_and_every_error
         page.screenshot(path=str(artifacts / f"submit-errors-{width}.png"), full_page=True)
         assert overflow(page) <= 0
         assert axe_violations(page) == ""
-    finally:
-        context.close()
 
 
 def test_without_scripts_the_submission_form_shows_every_kinds_section(browser, live_server):
@@ -250,9 +258,7 @@ def is_open(fold) -> bool:
 def test_the_submission_form_is_short_and_a_fold_with_an_error_or_a_value_opens(
     browser, live_server, artifacts, width
 ):
-    context, page = open_page(browser, SIZES[width])
-    try:
-        page.goto(live_server + "/en/submit")
+    with submission_form(browser, live_server, SIZES[width]) as page:
         page.select_option("#kind", "startup")
         height = page_height(page)
         assert height < SUBMISSION_HEIGHTS[width], height
@@ -281,8 +287,6 @@ def test_the_submission_form_is_short_and_a_fold_with_an_error_or_a_value_opens(
         page.screenshot(path=str(artifacts / f"submit-folds-{width}.png"), full_page=True)
         assert overflow(page) <= 0
         assert axe_violations(page) == ""
-    finally:
-        context.close()
 
 
 def test_the_conflict_page_shows_the_value_the_editor_started_from_on_a_phone(
