@@ -330,6 +330,10 @@ def test_postings_decoded_by_block_are_whooshs_own_docnums(segmented):
                         matcher.next()
                     docnums, weights = compatibility.term_postings(leaf, fieldname, term)
                     assert list(zip(docnums.tolist(), weights.tolist(), strict=True)) == walked
+                    # Without the reader patch (another Whoosh): Whoosh's own walk, same answer.
+                    with unpatched_reader():
+                        docnums, weights = compatibility.term_postings(leaf, fieldname, term)
+                    assert list(zip(docnums.tolist(), weights.tolist(), strict=True)) == walked
             assert not len(compatibility.term_docnums(reader, "text", "zzzqqq"))
             # Field lengths, a segment at a time, as doc_field_length reads them one by one.
             for leaf, _ in reader.leaf_readers():

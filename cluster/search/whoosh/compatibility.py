@@ -153,23 +153,22 @@ def term_postings(
     if reader_patched() and isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
         ids, found = _decoded_blocks(matcher, weights)
     else:
-        pairs = [(docnum, matcher.weight()) for docnum in _ids(matcher)] if weights else []
-        if weights:
-            ids = np.array([docnum for docnum, _ in pairs], dtype=np.int64)
-            found = np.array([weight for _, weight in pairs], dtype=np.float64)
-        else:
-            ids, found = np.fromiter(matcher.all_ids(), dtype=np.int64), np.zeros(0)
+        ids, found = _walked(matcher, weights)
     if deleted:
         kept = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
         ids, found = ids[kept], (found[kept] if weights else found)
     return ids, found
 
 
-def _ids(matcher):
-    # Whoosh's own walk, a posting at a time, leaving the matcher on each while it is read.
+def _walked(matcher, weights: bool) -> tuple[np.ndarray, np.ndarray]:
+    # Whoosh's own walk, a posting at a time.
+    ids, found = [], []
     while matcher.is_active():
-        yield matcher.id()
+        ids.append(matcher.id())
+        if weights:
+            found.append(matcher.weight())
         matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(found, dtype=np.float64)
 
 
 def _decoded_blocks(matcher, weights: bool) -> tuple[np.ndarray, np.ndarray]:
