@@ -1,6 +1,6 @@
 """Every public and staff page as a person sees it, on a 390 px phone and a 1366 px screen:
 nothing wider than the screen, no control with text under 16 px, no axe-core violation, and a
-screenshot of each kept in test-artifacts/."""
+screenshot of each kept in test-artifacts/ (JPEG: a full-page PNG takes three times as long)."""
 
 from __future__ import annotations
 
@@ -78,11 +78,39 @@ def admin_state(browser, live_server, live_environment, tmp_path_factory) -> str
     return str(path)
 
 
+def axe_source() -> str:
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="no axe-core")
+    return axe.Axe().axe_script
+
+
 def open_page(browser, size: dict, state: str | None = None):
+    """A new context of this screen size, with axe-core loaded into each page it opens."""
     context = browser.new_context(
         viewport=size, is_mobile=size is PHONE, has_touch=size is PHONE, storage_state=state
     )
+    # Loaded by the browser on each navigation instead of sent through Playwright with each
+    # check: half a megabyte of script, a fifth of a second a page.
+    context.add_init_script(script=axe_source())
     return context, context.new_page()
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    """tab(width, state): one page a screen size and login, kept for the module's page checks.
+
+    Each check loads its own page in it; a new context for each would add a fifth of a second
+    to a check of about a second.
+    """
+    opened: dict[tuple[str, str | None], tuple] = {}
+
+    def tab(width: str, state: str | None = None):
+        if (width, state) not in opened:
+            opened[width, state] = open_page(browser, SIZES[width], state)
+        return opened[width, state][1]
+
+    yield tab
+    for context, _ in opened.values():
+        context.close()
 
 
 def overflow(page) -> int:
@@ -103,20 +131,25 @@ def small_controls(page) -> list[str]:
 
 
 def axe_violations(page) -> str:
+    """axe-core's report of the page's violations, empty when there are none."""
     axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="no axe-core")
-    results = axe.Axe().run(page)
+    results = axe.AxeResults(page.evaluate("axe.run(document, {resultTypes: ['violations']})"))
     return results.generate_report() if results.violations_count else ""
+
+
+def keep_screenshot(page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.jpg"), full_page=True, quality=80)
 
 
 def shot_name(path: str, width: str) -> str:
     name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "home"
-    return f"page-{name}-{width}.png"
+    return f"page-{name}-{width}"
 
 
 def check_page(page, url: str, path: str, width: str, artifacts: Path) -> None:
     response = page.goto(url)
     assert response is not None and response.status == 200, path
-    page.screenshot(path=str(artifacts / shot_name(path, width)), full_page=True)
+    keep_screenshot(page, artifacts, shot_name(path, width))
     assert overflow(page) <= 0, f"{path} at {width} px is {overflow(page)} px too wide"
     assert small_controls(page) == [], path
     assert axe_violations(page) == "", path
@@ -125,25 +158,17 @@ def check_page(page, url: str, path: str, width: str, artifacts: Path) -> None:
 @pytest.mark.parametrize("width", SIZES)
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_public_page_fits_the_screen_and_has_no_axe_violation(
-    browser, live_server, artifacts, path, width
+    tabs, live_server, artifacts, path, width
 ):
-    context, page = open_page(browser, SIZES[width])
-    try:
-        check_page(page, live_server + path, path, width, artifacts)
-    finally:
-        context.close()
+    check_page(tabs(width), live_server + path, path, width, artifacts)
 
 
 @pytest.mark.parametrize("width", SIZES)
 @pytest.mark.parametrize("path", STAFF_PAGES)
 def test_staff_page_fits_the_screen_and_has_no_axe_violation(
-    browser, live_server, admin_state, artifacts, path, width
+    tabs, live_server, admin_state, artifacts, path, width
 ):
-    context, page = open_page(browser, SIZES[width], admin_state)
-    try:
-        check_page(page, live_server + path, path, width, artifacts)
-    finally:
-        context.close()
+    check_page(tabs(width, admin_state), live_server + path, path, width, artifacts)
 
 
 def in_viewport(page, selector: str) -> bool:
@@ -206,7 +231,7 @@ def test_the_submission_form_shows_only_the_chosen_kinds_section_and_every_error
         assert visible_kind_sections(page) == ["manufacturer"]
         page.select_option("#kind", "startup")
         assert visible_kind_sections(page) == ["startup"]
-        page.screenshot(path=str(artifacts / f"submit-startup-{width}.png"), full_page=True)
+        keep_screenshot(page, artifacts, f"submit-startup-{width}")
 
         page.get_by_role("button", name="Send for review").click()
         page.wait_for_load_state()
@@ -217,7 +242,7 @@ def test_the_submission_form_shows_only_the_chosen_kinds_section_and_every_error
         assert page.locator("#residency-error").is_visible()
         assert visible_kind_sections(page) == ["startup"]
         assert page.locator("#kind").input_value() == "startup"
-        page.screenshot(path=str(artifacts / f"submit-errors-{width}.png"), full_page=True)
+        keep_screenshot(page, artifacts, f"submit-errors-{width}")
         assert overflow(page) <= 0
         assert axe_violations(page) == ""
 
@@ -284,7 +309,7 @@ def test_the_submission_form_is_short_and_a_fold_with_an_error_or_a_value_opens(
         assert is_open(fold_of(page, "summary_alt"))
         assert page.locator("#summary_alt").input_value() == "Пошив малых партий."
         assert not is_open(fold_of(page, "city"))
-        page.screenshot(path=str(artifacts / f"submit-folds-{width}.png"), full_page=True)
+        keep_screenshot(page, artifacts, f"submit-folds-{width}")
         assert overflow(page) <= 0
         assert axe_violations(page) == ""
 
@@ -313,7 +338,7 @@ def test_the_conflict_page_shows_the_value_the_editor_started_from_on_a_phone(
             "Saved meanwhile by another editor."
         )
         assert "City" in stale.locator(".conflict-kept").inner_text()
-        stale.screenshot(path=str(artifacts / "conflict-390.png"), full_page=True)
+        keep_screenshot(stale, artifacts, "conflict-390")
         assert overflow(stale) <= 0
         assert in_viewport(stale, ".conflict-form button[type=submit]")
         assert axe_violations(stale) == ""
@@ -340,7 +365,7 @@ def test_an_import_preview_fits_a_phone(browser, live_server, admin_state, artif
             page.get_by_role("button", name="Preview the import").click()
             page.wait_for_load_state()
             page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-            page.screenshot(path=str(artifacts / f"import-{name}-390.png"), full_page=True)
+            keep_screenshot(page, artifacts, f"import-{name}-390")
             assert overflow(page) <= 0, name
             assert axe_violations(page) == "", name
         assert page.get_by_role("button", name="Import 1 new and 0 changed").count() == 1
