@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import sqlalchemy as sa
 
@@ -10,6 +11,25 @@ from cluster.extensions import db
 from cluster.models import Organisation, Sector
 from cluster.services import matchmaking
 from cluster.services.slugs import slugify_name
+
+# How many one_commit() blocks are open: inside one, make_org leaves the commit to the block.
+_deferred = 0
+
+
+@contextmanager
+def one_commit() -> Iterator[None]:
+    """Commit the organisations made inside together on leaving, as an import does.
+
+    Each commit also writes the search index: one write for a fixture's whole directory
+    instead of one an organisation.
+    """
+    global _deferred
+    _deferred += 1
+    try:
+        yield
+    finally:
+        _deferred -= 1
+    db.session.commit()
 
 
 def make_org(name: str, *, sectors=(), commit=True, **fields) -> Organisation:
@@ -33,7 +53,7 @@ def make_org(name: str, *, sectors=(), commit=True, **fields) -> Organisation:
             raise ValueError(f"no such sectors: {', '.join(sorted(unknown))}")
         org.sectors = found
     db.session.add(org)
-    if commit:
+    if commit and not _deferred:
         db.session.commit()
     return org
 

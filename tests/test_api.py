@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_startup as make_org
+from tests.factories import one_commit
 
 
 @pytest.fixture
 def directory(app):
-    with app.app_context():
+    with app.app_context(), one_commit():
         make_org(
             "Fashion Forward",
             sectors=["fashiontech"],

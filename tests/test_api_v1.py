@@ -23,7 +23,7 @@ from cluster.extensions import db
 from cluster.models import Organisation
 from cluster.security import CONTENT_SECURITY_POLICY
 from cluster.services.capabilities import vocabulary
-from tests.factories import make_org
+from tests.factories import make_org, one_commit
 from tests.helpers import build_app
 
 # Enough cases per operation to reach every argument and its bounds, few enough for CI.
@@ -32,6 +32,7 @@ SCHEMATHESIS_EXAMPLES = 15
 SCHEMATHESIS_SEED = 20261201
 
 
+@one_commit()
 def populate() -> None:
     """A small directory with every kind of field filled somewhere, and some not public."""
     make_org(

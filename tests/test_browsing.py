@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cluster.extensions import db
-from tests.factories import make_org
+from tests.factories import make_org, one_commit
 from tests.helpers import build_app
 
 
@@ -30,7 +30,7 @@ def engine_app(request, tmp_path):
 @pytest.fixture
 def browsed(engine_app):
     """Startups and manufacturers across sectors, stages and needs; one hidden draft."""
-    with engine_app.app_context():
+    with engine_app.app_context(), one_commit():
         make_org(
             "Atelier Nova",
             kind="manufacturer",

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from cluster import fields
 from cluster.services import downloads, exporter, importer, spreadsheets
-from tests.factories import make_org
+from tests.factories import make_org, one_commit
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")'
 
@@ -25,7 +25,7 @@ def sheet_rows(sheet) -> list[list]:
 
 @pytest.fixture
 def cluster(app):
-    with app.app_context():
+    with app.app_context(), one_commit():
         make_org(
             "Smart Weave",
             kind="startup",

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation
 from cluster.services import feeds
-from tests.factories import make_org
+from tests.factories import make_org, one_commit
 
 
 def read_feed(client, path: str):
@@ -30,6 +30,7 @@ def titles(parsed) -> list[str]:
     return [entry.title for entry in parsed.entries]
 
 
+@one_commit()
 def add_cluster():
     make_org(
         "Smart Weave",

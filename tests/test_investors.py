@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation, utcnow
 from cluster.services import exporter, importer, investors, rates
-from tests.factories import find_org, make_org, make_startup
+from tests.factories import find_org, make_org, make_startup, one_commit
 from tests.helpers import build_app
 
 RATES = rates.current()
@@ -36,7 +36,7 @@ def names(html: str, block: str = "") -> list[str]:
 @pytest.fixture
 def portfolio(app):
     """A fund for fashiontech at MVP or revenue with 1-20 million roubles, and startups."""
-    with app.app_context():
+    with app.app_context(), one_commit():
         make_org(
             "Spindle Fund",
             kind="investor",

@@ -10,7 +10,7 @@ import pytest
 
 from cluster import charts
 from cluster.services import numbers
-from tests.factories import make_org
+from tests.factories import make_org, one_commit
 
 TABLE_ROW = re.compile(
     r'<tr data-key="([^"]+)"><th scope="row">.*?</th>((?:<td class="number" data-value="\d+">'
@@ -31,6 +31,7 @@ def tables(html: str) -> dict[str, dict[str, list[int]]]:
     return found
 
 
+@one_commit()
 def add_cluster():
     make_org("Loom", kind="startup", stage="mvp", sectors=["textile"])
     make_org("Knit", kind="startup", stage="mvp", sectors=["textile", "fashiontech"])

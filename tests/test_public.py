@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from cluster.extensions import db
-from tests.factories import make_org
+from tests.factories import make_org, one_commit
 
 BASE_TIME = datetime(2024, 1, 1, 12, 0)
 
@@ -27,7 +27,7 @@ def names_on(response) -> list[str]:
 @pytest.fixture
 def directory(app):
     """A small directory across kinds, residencies, sectors and cities, plus hidden ones."""
-    with app.app_context():
+    with app.app_context(), one_commit():
         make_org(
             "Atelier Nova",
             kind="manufacturer",
@@ -255,7 +255,7 @@ def test_filter_form_keeps_choices_checked(client, directory):
 @pytest.fixture
 def many(app):
     app.config["PER_PAGE"] = 2
-    with app.app_context():
+    with app.app_context(), one_commit():
         for number in range(5):
             make_org(f"Org {number}", kind="startup", created_at=at_minute(number))
     return app

@@ -8,7 +8,7 @@ import pytest
 
 from cluster.extensions import db
 from cluster.search.snippets import beyond
-from tests.factories import make_org
+from tests.factories import make_org, one_commit
 
 
 def cards(page: str) -> dict[str, str]:
@@ -23,7 +23,7 @@ def cards(page: str) -> dict[str, str]:
 
 @pytest.fixture
 def directory(app):
-    with app.app_context():
+    with app.app_context(), one_commit():
         make_org(
             "Bobbin Lab",
             kind="startup",

@@ -7,11 +7,12 @@ import pytest
 from cluster.extensions import db
 from cluster.models import Organisation
 from tests.factories import make_startup as make_org
+from tests.factories import one_commit
 
 
 @pytest.fixture
 def directory(app):
-    with app.app_context():
+    with app.app_context(), one_commit():
         make_org(
             "Fashion Forward",
             sectors=["fashiontech"],

@@ -145,6 +145,16 @@ def contents(ix, blocks: bool = True) -> dict:
         }
 
 
+@pytest.fixture(scope="module")
+def whooshs_own(directory, tmp_path_factory) -> dict[bool, dict]:
+    """The contents of the directory's index as Whoosh's own writer writes it, with and without
+    block statistics: written once for the tests that compare an index with it."""
+    app, orgs = directory
+    with app.app_context():
+        ix = written_by_whoosh(tmp_path_factory.mktemp("whooshs-own") / "index", orgs)
+        return {True: contents(ix), False: contents(ix, blocks=False)}
+
+
 def assert_same_index(built, reference) -> None:
     assert built["doc_count"] == reference["doc_count"]
     assert built["lexicons"] == reference["lexicons"]
@@ -158,10 +168,12 @@ def live_index(engine: WhooshBackend):
     return engine.store.open_index()[1]
 
 
-def test_the_fast_rebuild_writes_the_index_whooshs_own_writer_writes(directory, tmp_path):
+def test_the_fast_rebuild_writes_the_index_whooshs_own_writer_writes(
+    directory, whooshs_own, tmp_path
+):
     app, orgs = directory
+    reference = whooshs_own[True]
     with app.app_context():
-        reference = contents(written_by_whoosh(tmp_path / "whoosh", orgs))
         engine = WhooshBackend(str(tmp_path / "fast"))
         assert engine.fast_rebuild
         assert engine.rebuild(orgs) == len(orgs)
@@ -170,9 +182,10 @@ def test_the_fast_rebuild_writes_the_index_whooshs_own_writer_writes(directory, 
 
 @pytest.mark.parametrize("in_children", [True, False], ids=["children", "one-process"])
 def test_a_rebuild_in_several_segments_indexes_what_whooshs_own_writer_indexes(
-    directory, tmp_path, monkeypatch, in_children
+    directory, whooshs_own, tmp_path, monkeypatch, in_children
 ):
     app, orgs = directory
+    reference = whooshs_own[False]
     monkeypatch.setattr(fast_rebuild, "SEGMENT_SIZE", 100)
     if in_children:
         # A test worker that has started the browser tests' chromium keeps Playwright's
@@ -181,7 +194,6 @@ def test_a_rebuild_in_several_segments_indexes_what_whooshs_own_writer_indexes(
     else:
         monkeypatch.setattr(fast_rebuild, "forking_is_safe", lambda: False)
     with app.app_context():
-        reference = contents(written_by_whoosh(tmp_path / "whoosh", orgs), blocks=False)
         engine = WhooshBackend(str(tmp_path / "fast"))
         assert engine.rebuild(orgs) == len(orgs)
         ix = live_index(engine)
@@ -195,11 +207,11 @@ def test_a_rebuild_in_several_segments_indexes_what_whooshs_own_writer_indexes(
 
 
 def test_another_whoosh_version_rebuilds_with_the_ordinary_writer_into_the_same_index(
-    directory, tmp_path, caplog
+    directory, whooshs_own, tmp_path, caplog
 ):
     app, orgs = directory
+    reference = whooshs_own[True]
     with app.app_context():
-        reference = contents(written_by_whoosh(tmp_path / "whoosh", orgs))
         with caplog.at_level(logging.WARNING, logger=compatibility.__name__):
             engine = WhooshBackend(str(tmp_path / "ordinary"), whoosh_version="2.7.6")
         assert not engine.fast_rebuild
