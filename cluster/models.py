@@ -8,64 +8,76 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .duplicate_keys import keys_of
 from .extensions import Model, db
 
-# Each choice's codes in their order, and the label people read for each.
-KIND_LABELS = {
-    "startup": _l("Startup"),
-    "manufacturer": _l("Manufacturer"),
-    "education": _l("Educational institution"),
-    "company": _l("Company"),
-    "investor": _l("Investor"),
+# The directory's vocabularies: each one's codes in their order, and the label people read for
+# each code.
+VOCABULARIES: dict[str, dict[str, LazyString]] = {
+    "kind": {
+        "startup": _l("Startup"),
+        "manufacturer": _l("Manufacturer"),
+        "education": _l("Educational institution"),
+        "company": _l("Company"),
+        "investor": _l("Investor"),
+    },
+    "residency": {"resident": _l("Resident of the technopark"), "partner": _l("Partner")},
+    "status": {
+        "draft": _l("Draft"),
+        "pending": _l("Pending"),
+        "published": _l("Published"),
+        "archived": _l("Archived"),
+    },
+    "stage": {
+        "idea": _l("Idea"),
+        "prototype": _l("Prototype"),
+        "mvp": _l("MVP"),
+        "revenue": _l("Revenue"),
+        "scaling": _l("Scaling"),
+    },
+    "looking_for": {
+        "investment": _l("Investment"),
+        "manufacturing": _l("Manufacturing"),
+        "suppliers": _l("Suppliers"),
+        "customers": _l("Customers"),
+        "partners": _l("Partners"),
+        "talent": _l("Talent"),
+        "premises": _l("Premises"),
+        "mentoring": _l("Mentoring"),
+    },
+    # Investors: what kind of investor, and how they invest.
+    "investor_type": {
+        "venture_fund": _l("Venture fund"),
+        "business_angel": _l("Business angel"),
+        "accelerator": _l("Accelerator"),
+        "corporate_venture": _l("Corporate venture"),
+        "state": _l("State support programme or grant"),
+    },
+    "instrument": {
+        "equity": _l("Equity"),
+        "convertible_loan": _l("Convertible loan"),
+        "grant": _l("Grant"),
+        "other": _l("Other"),
+    },
 }
+# Each under the name the rest of the directory knows it by, and its codes alone.
+KIND_LABELS = VOCABULARIES["kind"]
+RESIDENCY_LABELS = VOCABULARIES["residency"]
+STATUS_LABELS = VOCABULARIES["status"]
+STAGE_LABELS = VOCABULARIES["stage"]
+LOOKING_FOR_LABELS = VOCABULARIES["looking_for"]
+INVESTOR_TYPE_LABELS = VOCABULARIES["investor_type"]
+INSTRUMENT_LABELS = VOCABULARIES["instrument"]
 KINDS = tuple(KIND_LABELS)
-RESIDENCY_LABELS = {"resident": _l("Resident of the technopark"), "partner": _l("Partner")}
 RESIDENCIES = tuple(RESIDENCY_LABELS)
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "pending": _l("Pending"),
-    "published": _l("Published"),
-    "archived": _l("Archived"),
-}
 STATUSES = tuple(STATUS_LABELS)
-STAGE_LABELS = {
-    "idea": _l("Idea"),
-    "prototype": _l("Prototype"),
-    "mvp": _l("MVP"),
-    "revenue": _l("Revenue"),
-    "scaling": _l("Scaling"),
-}
 STAGES = tuple(STAGE_LABELS)
-LOOKING_FOR_LABELS = {
-    "investment": _l("Investment"),
-    "manufacturing": _l("Manufacturing"),
-    "suppliers": _l("Suppliers"),
-    "customers": _l("Customers"),
-    "partners": _l("Partners"),
-    "talent": _l("Talent"),
-    "premises": _l("Premises"),
-    "mentoring": _l("Mentoring"),
-}
 LOOKING_FOR = tuple(LOOKING_FOR_LABELS)
-# Investors: what kind of investor, and how they invest.
-INVESTOR_TYPE_LABELS = {
-    "venture_fund": _l("Venture fund"),
-    "business_angel": _l("Business angel"),
-    "accelerator": _l("Accelerator"),
-    "corporate_venture": _l("Corporate venture"),
-    "state": _l("State support programme or grant"),
-}
 INVESTOR_TYPES = tuple(INVESTOR_TYPE_LABELS)
-INSTRUMENT_LABELS = {
-    "equity": _l("Equity"),
-    "convertible_loan": _l("Convertible loan"),
-    "grant": _l("Grant"),
-    "other": _l("Other"),
-}
 INSTRUMENTS = tuple(INSTRUMENT_LABELS)
 ROLES = ("admin", "editor")
 
