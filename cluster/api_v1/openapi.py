@@ -19,7 +19,7 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from marshmallow import Schema
@@ -75,6 +75,16 @@ def documented(
         return view
 
     return mark
+
+
+def answer_schema() -> type[Schema]:
+    """The schema the current request's view is documented to answer with.
+
+    A view names its answer's schema once, in its description; the body is dumped through
+    the same one, so the document and the answer cannot drift apart.
+    """
+    view: Any = current_app.view_functions[str(request.endpoint)]
+    return view.openapi["response"]
 
 
 def operation(info: dict[str, Any], path_variables: list[str]) -> dict[str, Any]:

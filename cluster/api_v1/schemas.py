@@ -217,9 +217,6 @@ class Sector(Named):
     organisations_url = uri(_l("Its organisations in the API."), required=True)
 
 
-SectorList = list_of(Sector)
-
-
 class Capability(Named):
     family = fields.String(required=True)
     family_name = text(_l("The family's name, in the language asked."), required=True)
@@ -230,9 +227,6 @@ class Capability(Named):
     needs_url = uri(_l("The organisations that need it, in the API."), required=True)
 
 
-CapabilityList = list_of(Capability)
-
-
 class Suggestion(Schema):
     name = fields.String(required=True)
     slug = fields.String(required=True)
@@ -240,7 +234,8 @@ class Suggestion(Schema):
     api_url = uri(_l("This organisation in the API."), required=True)
 
 
-SuggestionList = list_of(Suggestion)
+# The answers that list the sectors, the capabilities and the names completed: {"items": [...]}.
+SectorList, CapabilityList, SuggestionList = map(list_of, (Sector, Capability, Suggestion))
 
 
 class Index(Schema):

@@ -8,7 +8,6 @@ from typing import cast
 from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema
 
 from .. import search
 from ..services import directory, numbers
@@ -23,16 +22,17 @@ http.init_blueprint(bp)
 bp.register_error_handler(Problem, problems.response)
 
 
-def answer(schema: type[Schema], data, headers: dict[str, str] | None = None) -> Response:
-    """The data dumped through its schema, as JSON."""
+def answer(data, headers: dict[str, str] | None = None) -> Response:
+    """The data dumped through the schema its view is documented with, as JSON."""
+    schema = openapi.answer_schema()
     response = cast(Response, current_app.json.response(schema().dump(data)))
     response.headers.update(headers or {})
     return response
 
 
-def paged(schema: type[Schema], page: dict) -> Response:
+def paged(page: dict) -> Response:
     """A page of organisations, with its links in a Link header as well."""
-    return answer(schema, page, {"Link": resources.link_header(page["links"])})
+    return answer(page, {"Link": resources.link_header(page["links"])})
 
 
 @bp.get("/")
@@ -41,7 +41,6 @@ def index():
     """List the API's resources and its document."""
     arguments.read(LanguageArgs(), request.args)
     return answer(
-        schemas.Index,
         {
             "openapi": resources.absolute("api_v1.openapi_document"),
             "documentation": resources.absolute("api_docs.page"),
@@ -50,7 +49,7 @@ def index():
             "sectors": resources.absolute("api_v1.sectors"),
             "capabilities": resources.absolute("api_v1.capabilities"),
             "suggest": resources.absolute("api_v1.suggest"),
-        },
+        }
     )
 
 
@@ -73,7 +72,7 @@ def organisations():
     """List published organisations with the search page's filters and facets."""
     values = arguments.read(OrganisationListArgs(), request.args)
     result = search.backend().search(arguments.search_query(values, "name"))
-    return paged(schemas.OrganisationPage, resources.result_page(result, with_hits=False))
+    return paged(resources.result_page(result, with_hits=False))
 
 
 @bp.get("/organisations/<slug>")
@@ -95,7 +94,7 @@ def organisation(slug: str):
             _("No longer listed"),
             _("This organisation is no longer listed in the directory."),
         )
-    return answer(schemas.Organisation, resources.organisation(org))
+    return answer(resources.organisation(org))
 
 
 @bp.get("/search")
@@ -117,7 +116,7 @@ def search_organisations():
         partial_=result.partial,
         unmatched=result.unmatched,
     )
-    return paged(schemas.SearchPage, page)
+    return paged(page)
 
 
 @bp.get("/suggest")
@@ -131,7 +130,7 @@ def suggest():
     """Complete an organisation's name from its first letters."""
     values = arguments.read(SuggestArgs(), request.args)
     found = search.backend().suggest(values["q"], limit=values["limit"])
-    return answer(schemas.SuggestionList, {"items": [resources.suggestion(s) for s in found]})
+    return answer({"items": [resources.suggestion(s) for s in found]})
 
 
 def _published_counts(*facets: str) -> list[dict[str, int]]:
@@ -152,7 +151,7 @@ def sectors():
     """List the sector taxonomy with how many published organisations each holds."""
     (counts,) = _published_counts("sector")
     items = [resources.sector(item, counts.get(item.slug, 0)) for item in directory.all_sectors()]
-    return answer(schemas.SectorList, {"items": items})
+    return answer({"items": items})
 
 
 @bp.get("/capabilities")
@@ -170,4 +169,4 @@ def capabilities():
         resources.capability(item, offered.get(item.slug, 0), needed.get(item.slug, 0), families)
         for item in vocabulary().capabilities
     ]
-    return answer(schemas.CapabilityList, {"items": items})
+    return answer({"items": items})
