@@ -3,16 +3,25 @@ the OpenAPI document describes the same schemas, so the two cannot drift apart."
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from ..models import KINDS, RESIDENCIES, STAGES
 from ..search import FACETS
 
+F = TypeVar("F", bound=fields.Field)
+
 
 def uri(description, **options) -> fields.String:
     """An absolute address."""
     return fields.String(metadata={"format": "uri", "description": description}, **options)
+
+
+def described(field: type[F], description, *arguments, **options) -> F:
+    """A field of this kind with its description in the document; its own arguments follow."""
+    return field(*arguments, metadata={"description": description}, **options)
 
 
 def text(description="", **options) -> fields.String:
@@ -27,12 +36,12 @@ def list_of(schema: type[Schema]) -> type[Schema]:
 
 def counted(description) -> fields.Integer:
     """A required number of organisations."""
-    return fields.Integer(required=True, metadata={"description": description})
+    return described(fields.Integer, description, required=True)
 
 
 class Label(Schema):
     value = fields.String(required=True)
-    label = fields.String(required=True, metadata={"description": _l("In the language asked.")})
+    label = text(_l("In the language asked."), required=True)
 
 
 class SectorRef(Schema):
@@ -58,10 +67,11 @@ class Ticket(Schema):
 
 class Investment(Schema):
     type = fields.Nested(Label, required=True, allow_none=True)
-    stages = fields.List(
+    stages = described(
+        fields.List,
+        _l("The stages it invests at; none listed: any stage."),
         fields.Nested(Label),
         required=True,
-        metadata={"description": _l("The stages it invests at; none listed: any stage.")},
     )
     ticket = fields.Nested(Ticket, required=True, allow_none=True)
     instruments = fields.List(fields.Nested(Label), required=True)
@@ -102,29 +112,24 @@ class Organisation(OrganisationSummary):
     description = fields.String(required=True)
     description_alt = fields.String(required=True)
     tags = fields.List(fields.String(), required=True)
-    capabilities = fields.List(
-        fields.String(), required=True, metadata={"description": _l("What it offers, as written.")}
+    capabilities = described(
+        fields.List, _l("What it offers, as written."), fields.String(), required=True
     )
-    needs = fields.List(
-        fields.String(), required=True, metadata={"description": _l("What it needs, as written.")}
-    )
+    needs = described(fields.List, _l("What it needs, as written."), fields.String(), required=True)
     looking_for = fields.List(fields.Nested(Label), required=True)
-    offers = fields.List(
-        fields.Nested(Label),
-        required=True,
-        metadata={"description": _l("Canonical capabilities it offers.")},
+    offers = described(
+        fields.List, _l("Canonical capabilities it offers."), fields.Nested(Label), required=True
     )
-    needs_capabilities = fields.List(
-        fields.Nested(Label),
-        required=True,
-        metadata={"description": _l("Canonical capabilities it needs.")},
+    needs_capabilities = described(
+        fields.List, _l("Canonical capabilities it needs."), fields.Nested(Label), required=True
     )
     funding_sought = fields.Nested(Money, required=True, allow_none=True)
-    investment = fields.Nested(
+    investment = described(
+        fields.Nested,
+        _l("An investor's focus and terms; null for other kinds."),
         Investment,
         required=True,
         allow_none=True,
-        metadata={"description": _l("An investor's focus and terms; null for other kinds.")},
     )
     equipment = fields.List(fields.String(), required=True)
     min_order = fields.String(required=True)
@@ -141,10 +146,11 @@ class Organisation(OrganisationSummary):
     phone = fields.String(required=True)
     social_links = fields.List(fields.Nested(Link), required=True)
     updated_at = fields.AwareDateTime(required=True)
-    verified_at = fields.AwareDateTime(
+    verified_at = described(
+        fields.AwareDateTime,
+        _l("When the technopark last checked the profile."),
         required=True,
         allow_none=True,
-        metadata={"description": _l("When the technopark last checked the profile.")},
     )
 
 
@@ -189,15 +195,14 @@ class SearchPage(OrganisationPage):
     items = fields.List(fields.Nested(SearchHit), required=True)
     suggestion = text(_l("A spelling that finds more, if any."), required=True, allow_none=True)
     # Schema.partial is marshmallow's own attribute.
-    partial_ = fields.Boolean(
+    partial_ = described(
+        fields.Boolean,
+        _l("True when no result has every word searched for."),
         data_key="partial",
         required=True,
-        metadata={"description": _l("True when no result has every word searched for.")},
     )
-    unmatched = fields.List(
-        fields.String(),
-        required=True,
-        metadata={"description": _l("Words searched for that nothing matched.")},
+    unmatched = described(
+        fields.List, _l("Words searched for that nothing matched."), fields.String(), required=True
     )
 
 
@@ -265,7 +270,6 @@ class Problem(Schema):
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
     instance = fields.String(required=True, metadata={"format": "uri-reference"})
-    errors = fields.List(
-        fields.Nested(ParameterError),
-        metadata={"description": _l("Each argument that is not valid, and why.")},
+    errors = described(
+        fields.List, _l("Each argument that is not valid, and why."), fields.Nested(ParameterError)
     )
