@@ -25,7 +25,9 @@ def described(field: type[F], description, *arguments, **options) -> F:
 
 
 def text(description="", **options) -> fields.String:
-    return fields.String(metadata={"description": description} if description else {}, **options)
+    if not description:
+        return fields.String(**options)
+    return described(fields.String, description, **options)
 
 
 def list_of(schema: type[Schema]) -> type[Schema]:
