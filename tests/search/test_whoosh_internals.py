@@ -32,7 +32,14 @@ from bench import synthetic
 from cluster.extensions import db
 from cluster.models import Organisation
 from cluster.search import SearchQuery, backend, documents, language, offers
-from cluster.search.whoosh import WhooshBackend, compatibility, fast_rebuild, planning, ranking
+from cluster.search.whoosh import (
+    WhooshBackend,
+    compatibility,
+    docnum_lists,
+    fast_rebuild,
+    planning,
+    ranking,
+)
 from cluster.search.whoosh.analysis import StemmedText, WordText
 from cluster.search.whoosh.schema import SCHEMA, index_fields
 from cluster.services import importer
@@ -354,6 +361,30 @@ def test_postings_decoded_by_block_are_whooshs_own_docnums(segmented):
                     read = compatibility.field_lengths(leaf, name)
                     assert read is not None
                     assert [None if np.isnan(x) else x for x in read.tolist()] == own, name
+
+
+def test_docnums_listed_by_the_fast_rebuild_are_whooshs_own_after_edits_and_deletions(
+    directory, tmp_path, monkeypatch
+):
+    app, orgs = directory
+    monkeypatch.setattr(fast_rebuild, "SEGMENT_SIZE", 100)
+    with app.app_context():
+        engine = WhooshBackend(str(tmp_path / "fast"))
+        engine.rebuild(orgs)
+        # Edits go to a segment of Whoosh's own writer, and leave deletions in the listed ones.
+        engine.index(orgs[40:60])
+        engine.remove([org.id for org in orgs[::9]])
+        compatibility.patch_reader()
+        with live_index(engine).reader() as reader:
+            listed = [docnum_lists.of_leaf(leaf) is not None for leaf, _ in reader.leaf_readers()]
+            assert listed == [True] * (len(listed) - 1) + [False]
+            assert any(leaf.has_deletions() for leaf, _ in reader.leaf_readers())
+            terms = [text.decode() for name, text in reader.all_terms() if name == "text"]
+            assert len(terms) > 1000
+            for term in terms:
+                own = list(reader.postings("text", term).all_ids())
+                assert compatibility.term_docnums(reader, "text", term).tolist() == own, term
+            assert not len(compatibility.term_docnums(reader, "text", "zzzqqq"))
 
 
 def test_a_segment_gone_under_an_open_searcher_is_a_missing_file_not_an_empty_column(

@@ -28,6 +28,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from . import docnum_lists
 from .schema import SCHEMA
 
 log = logging.getLogger(__name__)
@@ -125,12 +126,15 @@ def term_docnums(reader, fieldname: str, term: str) -> np.ndarray:
 
     Whoosh hands them out a matcher call at a time: for a term 18,000 profiles use, 18,000
     calls each of id() and next(), most of a profile page's "similar organisations" the first
-    time they are read. On the release this was written for (with the reader patch applied),
-    each block of postings is decoded whole instead.
+    time they are read. A segment of the fast rebuild has them listed (docnum_lists.py); in
+    others, on the release this was written for (with the reader patch applied), each block
+    of postings is decoded whole instead.
     """
     parts = []
     for leaf, offset in reader.leaf_readers():
-        docnums = term_postings(leaf, fieldname, term, weights=False)[0]
+        docnums = docnum_lists.docnums(leaf, term) if fieldname == docnum_lists.FIELD else None
+        if docnums is None:
+            docnums = term_postings(leaf, fieldname, term, weights=False)[0]
         if len(docnums):
             parts.append(docnums + offset)
     if not parts:

@@ -19,7 +19,9 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from functools import partial
 
+from . import docnum_lists
 from .term_pool import TermPool, add_document
 
 # Documents per segment: bounds the postings held at once, and more segments mean more
@@ -123,7 +125,8 @@ def _write_segment(writer, segment, docs) -> None:
         add_document(schema, perdocwriter, pool, docnum, fields)
     perdocwriter.close()
     segment.set_doc_count(len(docs))
-    pool.write(fieldwriter, codec.per_document_reader(storage, segment), schema)
+    listed = partial(docnum_lists.write, storage, segment)
+    pool.write(fieldwriter, codec.per_document_reader(storage, segment), schema, listed)
 
 
 def _write_in_child(writer, segment, docs) -> tuple[int, int]:

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import count, repeat
 
 import numpy as np
 from whoosh.analysis import IDTokenizer
 from whoosh.formats import Existence
 
+from . import docnum_lists
 from .analysis import Postings
+
+# Receives a field's terms, where each term's docnums start, and the docnums.
+Listed = Callable[[list[bytes], np.ndarray, np.ndarray], None]
 
 # Facet fields repeat a few values across the directory: their terms are worked out once per
 # value instead of through the analyzer for every document.
@@ -75,13 +80,14 @@ class TermPool:
             self.items[(fieldname, value)] = found
         return found
 
-    def write(self, fields, lengths, schema) -> None:
+    def write(self, fields, lengths, schema, listed: Listed | None = None) -> None:
         """Write the postings through the segment's field writer, term by term, and close it.
 
         What Whoosh's FieldWriter.add_postings does with sorted postings, without a tuple and
         the order checks per posting. A stable sort by term keeps each term's postings in
         docnum order. `lengths` reads the segment's field lengths (its per-document writer is
-        closed by now).
+        closed by now). `listed`, when given, receives docnum_lists.FIELD's terms, where each
+        term's docnums start and the docnums (docnum_lists.py).
         """
         keys = sorted(
             (fieldname, btext, number)
@@ -97,6 +103,8 @@ class TermPool:
         weights = np.frombuffer(self.weights, dtype=np.float64)[order]
         values = np.array(self.values, dtype=object)[order]
         self.cleanup()
+        if listed is not None:
+            _list_docnums(listed, keys, ends, docnums)
         doccount = lengths.doc_count_all()
         current = None
         field_lengths = None
@@ -134,6 +142,17 @@ class TermPool:
         self.weights = array("d")
         self.values = []
         self.items.clear()
+
+
+def _list_docnums(listed: Listed, keys: list, ends: list[int], docnums: np.ndarray) -> None:
+    # The keys are sorted by field, so the listed field's terms and postings are one run.
+    places = [place for place, key in enumerate(keys) if key[0] == docnum_lists.FIELD]
+    if not places:
+        return
+    first, last = places[0], places[-1]
+    starts = np.array([0, *ends], dtype=np.int64)[first : last + 2]
+    terms = [btext for _, btext, _ in keys[first : last + 1]]
+    listed(terms, starts - starts[0], docnums[starts[0] : starts[-1]])
 
 
 def _whole_value(field) -> bool:
