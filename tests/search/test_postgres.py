@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 import sqlalchemy as sa
 
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
-from cluster.search import SearchQuery, backend
+from cluster.search import SearchQuery, backend, maintenance, processes
+from cluster.search.postgres import rows
 from tests.search.pg import postgres_app
 
 pytestmark = pytest.mark.postgres
@@ -178,6 +181,37 @@ def test_rebuild_keeps_old_rows_visible_until_it_commits(pg_app):
     assert backend().rebuild(orgs, progress=progress) == 2
     assert seen_during == [3]
     assert sorted(backend().indexed_versions()) == ids[1:]
+
+
+def test_a_rebuild_by_forked_processes_writes_the_rows_one_process_writes(pg_app, monkeypatch):
+    add("Loom Works", summary="textiles", sectors=["textile"], capabilities=["Пошив"])
+    add("Калибр", summary="Лазерная резка", status="draft", tags=["laser"])
+    for n in range(5):
+        add(f"Studio {n}", summary="animation and motion capture", city="Москва")
+    monkeypatch.setattr(rows, "BATCH", 2)  # four batches over two processes
+    orgs = list(maintenance.organisation_rows())
+    forked = []
+
+    @contextmanager
+    def recorded(*args):
+        with workers(*args) as submit:
+            forked.append(submit is not None)
+            yield submit
+
+    def written():
+        query = "SELECT * FROM search_documents ORDER BY organisation_id"
+        return [row._asdict() for row in db.session.execute(sa.text(query))]
+
+    workers = processes.forked_workers
+    monkeypatch.setattr(processes, "forked_workers", recorded)
+    monkeypatch.setattr(processes, "forking_is_safe", lambda: True)
+    assert backend().rebuild(orgs) == 7
+    by_children = written()
+    monkeypatch.setattr(processes, "forking_is_safe", lambda: False)
+    assert backend().rebuild(orgs) == 7
+    assert forked == [True, False]
+    assert written() == by_children
+    assert found("пошив") == ["Loom Works"]
 
 
 def test_suggest_completes_names_of_published_organisations(pg_app):

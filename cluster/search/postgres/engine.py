@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ...extensions import db
 from .. import arrays, documents, language
 from ..base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
-from . import hits, planning, rows, suggestions
+from . import hits, planning, rebuilding, rows, suggestions
 from .facet_table import FacetTable
 from .similar import similar
 
@@ -39,7 +39,7 @@ class PostgresBackend:
 
     def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
         """Replace the whole index with these organisations; return how many were indexed."""
-        return rows.rebuild(orgs, progress)
+        return rebuilding.rebuild(orgs, progress)
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The search_documents rows: one per organisation, written by UPSERT or a whole rebuild.
+"""The search_documents rows: one per organisation, written by UPSERT or a rebuild (rebuilding.py).
 
 The tsvector is made here, from the terms Python makes of the text (terms.py: dictionary
 lemmas, Snowball stems, numbers), with a position and a weight for each: A the profile's own
@@ -12,10 +12,8 @@ its own, after the organisation's own commit.
 from __future__ import annotations
 
 import json
-import queue
 import re
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from itertools import islice
 
 import sqlalchemy as sa
@@ -41,7 +39,7 @@ def clean_text(text: str | None) -> str:
 
 def index(orgs: Iterable) -> None:
     """Add or replace these organisations' rows, in one transaction."""
-    rows = [document_row(org) for org in orgs]
+    rows = document_rows(list(orgs))
     if not rows:
         return
     with db.engine.begin() as conn:
@@ -60,54 +58,9 @@ def remove(ids: Iterable[int]) -> None:
         )
 
 
-def rebuild(orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
-    """Replace every row with those of these organisations; return how many were written."""
-    # One transaction: readers keep the old rows until the new ones are committed.
-    # Documents are built here while a second thread writes the previous batch, so the
-    # database's to_tsvector work and Python's document work overlap.
-    done = 0
-    with db.engine.begin() as conn:
-        # The generation moves once, as the rebuild commits (see the search_state migration).
-        conn.execute(sa.text("SET LOCAL cluster.search_rebuild = 'on'"))
-        conn.execute(sa.text("DELETE FROM search_documents"))
-        conn.execute(sa.text("DELETE FROM search_terms"))
-        batches: queue.Queue = queue.Queue(maxsize=2)
-        failure: list[BaseException] = []
-
-        def write_batches() -> None:
-            while (batch := batches.get()) is not None:
-                if not failure:
-                    try:
-                        write(conn, batch)
-                    except BaseException as error:  # noqa: BLE001 - re-raised by the building thread
-                        failure.append(error)
-
-        writer = threading.Thread(target=write_batches, name="search-rebuild-writer")
-        writer.start()
-        try:
-            for batch in batched(orgs, BATCH):
-                if failure:
-                    break
-                batches.put([document_row(org) for org in batch])
-                done += len(batch)
-                if progress:
-                    progress(done)
-        finally:
-            batches.put(None)
-            writer.join()
-        if failure:
-            raise failure[0]
-        conn.execute(sa.text("ANALYZE search_documents"))
-        conn.execute(sa.text("ANALYZE search_terms"))
-        # Every process reloads all its arrays after a rebuild: the change log starts anew.
-        conn.execute(
-            sa.text(
-                "UPDATE search_state SET generation = generation + 1,"
-                " changes_since = generation + 1"
-            )
-        )
-        conn.execute(sa.text("DELETE FROM search_changes"))
-    return done
+def document_rows(orgs: list) -> list[dict]:
+    """The rows of a batch of organisations (document_row), in a forked process or here."""
+    return [document_row(org) for org in orgs]
 
 
 def write(conn, rows: list[dict]) -> None:

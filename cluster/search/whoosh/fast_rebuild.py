@@ -16,11 +16,11 @@ import pickle
 import random
 import signal
 import sys
-import threading
 import traceback
 from collections.abc import Callable
 from functools import partial
 
+from ..processes import forking_is_safe
 from . import docnum_lists
 from .term_pool import TermPool, add_document
 
@@ -108,11 +108,6 @@ def document_adder(writer) -> Callable[[dict], None]:
     writer.pool = rebuild
     writer._merge_segments = rebuild.finish
     return rebuild.add
-
-
-def forking_is_safe() -> bool:
-    """Whether a child may be forked: one thread only, so no lock is held by another."""
-    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _write_segment(writer, segment, docs) -> None:

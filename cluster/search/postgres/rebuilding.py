@@ -1,0 +1,82 @@
+"""A whole rebuild of search_documents, in one transaction, its documents built in parallel."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from .. import documents, processes
+from . import rows
+from .rows import batched, document_rows, write
+
+# Forked processes building a rebuild's documents: one for each core of a small machine.
+BUILDERS = 2
+
+
+def rebuild(orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
+    """Replace every row with those of these organisations; return how many were written."""
+    # One transaction: readers keep the old rows until the new ones are committed. This
+    # process reads the organisations and writes the rows (in a second thread, so that the
+    # database's work overlaps); the documents, most of a rebuild's time, are built by forked
+    # processes a batch at a time, or here where forking is not safe.
+    done = 0
+    with processes.forked_workers(document_rows, BUILDERS) as submit, db.engine.begin() as conn:
+        # The generation moves once, as the rebuild commits (see the search_state migration).
+        conn.execute(sa.text("SET LOCAL cluster.search_rebuild = 'on'"))
+        conn.execute(sa.text("DELETE FROM search_documents"))
+        conn.execute(sa.text("DELETE FROM search_terms"))
+        # Batches being built or written at once: each is a future, or rows built here.
+        batches: queue.Queue = queue.Queue(maxsize=BUILDERS + 1)
+        failure: list[BaseException] = []
+
+        def write_batches() -> None:
+            while (batch := batches.get()) is not None:
+                if not failure:
+                    try:
+                        write(conn, batch.result() if isinstance(batch, Future) else batch)
+                    except BaseException as error:  # noqa: BLE001 - re-raised by the building thread
+                        failure.append(error)
+
+        writer = threading.Thread(target=write_batches, name="search-rebuild-writer")
+        writer.start()
+        try:
+            for batch in batched(orgs, rows.BATCH):
+                if failure:
+                    break
+                batches.put(submit(list(map(plain, batch))) if submit else document_rows(batch))
+                done += len(batch)
+                if progress:
+                    progress(done)
+        finally:
+            batches.put(None)
+            writer.join()
+        if failure:
+            raise failure[0]
+        conn.execute(sa.text("ANALYZE search_documents"))
+        conn.execute(sa.text("ANALYZE search_terms"))
+        # Every process reloads all its arrays after a rebuild: the change log starts anew.
+        conn.execute(
+            sa.text(
+                "UPDATE search_state SET generation = generation + 1,"
+                " changes_since = generation + 1"
+            )
+        )
+        conn.execute(sa.text("DELETE FROM search_changes"))
+    return done
+
+
+def plain(org) -> SimpleNamespace:
+    """What a forked process is sent of an organisation: the values a document reads, as
+    maintenance.organisation_rows gives them, not a mapped object."""
+    if isinstance(org, SimpleNamespace):
+        return org
+    sectors = [SimpleNamespace(slug=s.slug, name=s.name, name_ru=s.name_ru) for s in org.sectors]
+    return SimpleNamespace(
+        **{name: getattr(org, name) for name in documents.COLUMNS}, sectors=sectors
+    )
