@@ -112,8 +112,14 @@ def _ranked_rows(
     # ranking them.
     ids_literal = "{" + ",".join(map(str, ids.tolist())) + "}"
     params = {"limit": limit, "offset": offset, "ids": ids_literal, "q": tsquery}
-    params["asked"] = "{" + ",".join(asked) + "}"
-    params["offer_boost"] = offers.OFFER_BOOST
+    offered = ""
+    if asked:
+        # Only when capabilities were asked for: it is a fifth of ranking a pool.
+        offered = """+ :offer_boost * cardinality(ARRAY(
+                         SELECT unnest(offers) INTERSECT
+                         SELECT unnest(CAST(:asked AS text[]))))"""
+        params["asked"] = "{" + ",".join(asked) + "}"
+        params["offer_boost"] = offers.OFFER_BOOST
     phrase = " ".join(language.words(text))
     params["phrases"] = list(dict.fromkeys([phrase, *language.transliterations(phrase)]))
     # Equal scores in name order, Cyrillic names first for a query in Cyrillic.
@@ -128,9 +134,7 @@ def _ranked_rows(
                                OR {name_phrase("name_alt")} = ANY(:phrases)
                                OR {name_phrase("name_alt", joined=True)} = ANY(:phrases)
                           THEN 10 ELSE 0 END
-                   + :offer_boost * cardinality(ARRAY(
-                         SELECT unnest(offers) INTERSECT
-                         SELECT unnest(CAST(:asked AS text[])))) AS score
+                   {offered} AS score
             FROM search_documents
             WHERE organisation_id = ANY(CAST(:ids AS integer[]))
             ORDER BY score DESC, name COLLATE {collation}, organisation_id
