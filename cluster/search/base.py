@@ -132,6 +132,9 @@ class SearchBackend(Protocol):
         `progress`, when given, is called now and then with the running total indexed so far.
         """
 
+    def reclaim(self) -> None:
+        """Free what a rebuild left behind, once the caller holds no snapshot from before it."""
+
     def indexed_versions(self) -> dict[int, int]:
         """Every indexed organisation id with the version it was indexed at."""
 

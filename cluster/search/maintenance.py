@@ -121,5 +121,6 @@ def reindex(progress: Callable[[int], None] | None = None) -> int:
     """
     count = backend().rebuild(organisation_rows(), progress)
     db.session.rollback()
+    backend().reclaim()
     repair(check())
     return count

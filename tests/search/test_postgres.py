@@ -214,6 +214,26 @@ def test_a_rebuild_by_forked_processes_writes_the_rows_one_process_writes(pg_app
     assert found("пошив") == ["Loom Works"]
 
 
+def test_a_reindex_vacuums_the_rows_its_rebuild_replaced(pg_app):
+    for n in range(3):
+        add(f"Org {n}", summary="textiles")
+
+    def vacuumed():
+        # A new connection: statistics are read once per transaction.
+        with db.engine.connect() as conn:
+            return conn.execute(
+                sa.text(
+                    "SELECT vacuum_count FROM pg_stat_user_tables"
+                    " WHERE relname = 'search_documents'"
+                )
+            ).scalar_one()
+
+    before = vacuumed()
+    assert maintenance.reindex() == 3
+    assert vacuumed() == before + 1
+    assert found("textiles") == ["Org 0", "Org 1", "Org 2"]
+
+
 def test_suggest_completes_names_of_published_organisations(pg_app):
     add("Fashion Forward", summary="x")
     add("Fast Draft", summary="x", status="draft")

@@ -41,6 +41,10 @@ class PostgresBackend:
         """Replace the whole index with these organisations; return how many were indexed."""
         return rebuilding.rebuild(orgs, progress)
 
+    def reclaim(self) -> None:
+        """Vacuum the rows the last rebuild replaced (rebuilding.reclaim)."""
+        rebuilding.reclaim()
+
     # -- reading ---------------------------------------------------------------------------
 
     def indexed_versions(self) -> dict[int, int]:

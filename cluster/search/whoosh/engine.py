@@ -222,6 +222,9 @@ class WhooshBackend:
         switchover.switch_to(self.store, name, start)
         return count
 
+    def reclaim(self) -> None:
+        """Nothing to free: a rebuild writes a new directory, and the switch removes old ones."""
+
 
 def _docnums(reader, term: str) -> np.ndarray:
     return compatibility.term_docnums(reader, "text", term)
