@@ -20,8 +20,8 @@ def forking_is_safe() -> bool:
 def forked_workers(function: Callable, count: int) -> Iterator[Callable[[Any], Future] | None]:
     """Yield a submit(item) that runs `function(item)` in one of `count` forked processes.
 
-    The processes are forked at once, before the caller starts any thread of its own, and
-    share what this process has loaded (vocabularies, caches). Where forking is not safe,
+    The processes are forked at once, before the caller starts any thread of its own; each
+    starts with a copy of what this process has loaded by then. Where forking is not safe,
     None is yielded and the caller does the work itself.
     """
     if not forking_is_safe():
@@ -29,7 +29,7 @@ def forked_workers(function: Callable, count: int) -> Iterator[Callable[[Any], F
         return
     pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
     try:
-        # Every process is forked on the first submissions; wait, so none forks later.
+        # Every process is forked by the first submission; wait until each has started.
         for started in [pool.submit(os.getpid) for _ in range(count)]:
             started.result()
         yield lambda item: pool.submit(function, item)

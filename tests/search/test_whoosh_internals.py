@@ -381,10 +381,40 @@ def test_docnums_listed_by_the_fast_rebuild_are_whooshs_own_after_edits_and_dele
             assert any(leaf.has_deletions() for leaf, _ in reader.leaf_readers())
             terms = [text.decode() for name, text in reader.all_terms() if name == "text"]
             assert len(terms) > 1000
+            own_postings = compatibility.term_postings
+
+            def postings_unless_listed(leaf, fieldname, term, weights=True):
+                # The lists are read where a segment has them, its postings only elsewhere.
+                assert docnum_lists.of_leaf(leaf) is None, term
+                return own_postings(leaf, fieldname, term, weights)
+
+            monkeypatch.setattr(compatibility, "term_postings", postings_unless_listed)
             for term in terms:
                 own = list(reader.postings("text", term).all_ids())
                 assert compatibility.term_docnums(reader, "text", term).tolist() == own, term
             assert not len(compatibility.term_docnums(reader, "text", "zzzqqq"))
+
+
+def test_a_term_too_long_to_list_is_left_to_the_postings(tmp_path):
+    segment = types.SimpleNamespace(
+        make_filename=lambda extension: f"MAIN_s{extension}", segment_id=lambda: "MAIN_s"
+    )
+    long = "ж" * 40  # 80 bytes
+    terms = sorted([b"alpha", long.encode(), "шов".encode()])
+    docnums = {b"alpha": [0, 3], long.encode(): [1, 2, 5], "шов".encode(): [4]}
+    starts = np.cumsum([0, *(len(docnums[t]) for t in terms)])
+    flat = np.array([d for t in terms for d in docnums[t]])
+    docnum_lists.write(types.SimpleNamespace(folder=str(tmp_path)), segment, terms, starts, flat)
+    leaf = types.SimpleNamespace(
+        _storage=types.SimpleNamespace(folder=str(tmp_path)),
+        _segment=segment,
+        has_deletions=lambda: False,
+    )
+    assert docnum_lists.docnums(leaf, "alpha").tolist() == [0, 3]
+    assert docnum_lists.docnums(leaf, "шов").tolist() == [4]
+    assert not len(docnum_lists.docnums(leaf, "beta"))
+    assert docnum_lists.docnums(leaf, long) is None
+    assert docnum_lists.of_leaf(leaf).terms.dtype.itemsize <= docnum_lists.LONGEST
 
 
 def test_a_segment_gone_under_an_open_searcher_is_a_missing_file_not_an_empty_column(

@@ -35,12 +35,24 @@ def rebuild(orgs: Iterable, progress: Callable[[int], None] | None = None) -> in
         # Batches being built or written at once: each is a future, or rows built here.
         batches: queue.Queue = queue.Queue(maxsize=BUILDERS + 1)
         failure: list[BaseException] = []
+        # How many each written batch held: progress counts what is written, not read, and is
+        # told here, in the caller's thread (and context).
+        written: list[int] = []
+        told = 0
+
+        def tell() -> None:
+            nonlocal told
+            if progress and sum(written) > told:
+                told = sum(written)
+                progress(told)
 
         def write_batches() -> None:
             while (batch := batches.get()) is not None:
                 if not failure:
                     try:
-                        write(conn, batch.result() if isinstance(batch, Future) else batch)
+                        built = batch.result() if isinstance(batch, Future) else batch
+                        write(conn, built)
+                        written.append(len(built))
                     except BaseException as error:  # noqa: BLE001 - re-raised by the building thread
                         failure.append(error)
 
@@ -52,13 +64,13 @@ def rebuild(orgs: Iterable, progress: Callable[[int], None] | None = None) -> in
                     break
                 batches.put(submit(list(map(plain, batch))) if submit else document_rows(batch))
                 done += len(batch)
-                if progress:
-                    progress(done)
+                tell()
         finally:
             batches.put(None)
             writer.join()
         if failure:
             raise failure[0]
+        tell()
         conn.execute(sa.text("ANALYZE search_documents"))
         conn.execute(sa.text("ANALYZE search_terms"))
         # Every process reloads all its arrays after a rebuild: the change log starts anew.
@@ -83,9 +95,13 @@ def reclaim() -> None:
     """
     try:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            # Another rebuild's transaction would hold it up to the end: that one vacuums.
+            conn.execute(sa.text("SET lock_timeout = '5s'"))
             conn.execute(sa.text("VACUUM search_documents, search_terms"))
     except sa.exc.DBAPIError:
-        current_app.logger.warning("Could not vacuum the search tables after a rebuild")
+        current_app.logger.warning(
+            "Could not vacuum the search tables after a rebuild", exc_info=True
+        )
 
 
 def plain(org) -> SimpleNamespace:

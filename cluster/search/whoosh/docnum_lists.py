@@ -13,7 +13,6 @@ postings are read as before.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 import numpy as np
 
@@ -22,6 +21,9 @@ FIELD = "text"
 # The terms, the start of each term's docnums (one more than the terms), the docnums.
 EXTENSIONS = (".dlt.npy", ".dls.npy", ".dld.npy")
 _NONE = np.zeros(0, dtype=np.int32)
+# The longest term listed, in bytes; a longer one (a run of letters with no break) is read
+# from the postings, so that one such word does not widen every term of the segment's file.
+LONGEST = 64
 
 
 class DocnumLists:
@@ -39,10 +41,21 @@ class DocnumLists:
 
 
 def write(storage, segment, terms: list[bytes], starts: np.ndarray, docnums: np.ndarray) -> None:
-    """Write a segment's lists: `terms` sorted, `starts` one longer, into a folder's files."""
+    """Write a segment's lists: `terms` sorted, `starts` one longer, into a folder's files.
+
+    Terms longer than LONGEST are left out (the terms are stored at the longest one's width):
+    theirs are read from the postings.
+    """
     folder = getattr(storage, "folder", None)
     if folder is None:  # an index in memory: its postings are read instead
         return
+    kept = [number for number, term in enumerate(terms) if len(term) <= LONGEST]
+    if len(kept) < len(terms):
+        parts_of = [docnums[starts[number] : starts[number + 1]] for number in kept]
+        sizes = [len(part) for part in parts_of]
+        docnums = np.concatenate(parts_of) if parts_of else docnums[:0]
+        starts = np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))
+        terms = [terms[number] for number in kept]
     width = max((len(term) for term in terms), default=1)
     parts: tuple[np.ndarray, ...] = (
         np.array(terms, dtype=f"S{width}"),
@@ -53,32 +66,39 @@ def write(storage, segment, terms: list[bytes], starts: np.ndarray, docnums: np.
         np.save(os.path.join(folder, segment.make_filename(extension)), part)
 
 
-def of_leaf(leaf) -> DocnumLists | None:
-    """A segment reader's lists, or None where its segment has none."""
-    folder = getattr(getattr(leaf, "_storage", None), "folder", None)
-    segment = getattr(leaf, "_segment", None)
-    if folder is None or segment is None:
-        return None
-    return _opened(folder, segment.segment_id())
-
-
 def docnums(leaf, term: str) -> np.ndarray | None:
-    """The segment's docnums with a term of FIELD, deleted ones left out; None without lists."""
-    lists = of_leaf(leaf)
+    """The segment's docnums with a term of FIELD, deleted ones left out; None where the
+    segment has no lists or they leave the term out."""
+    encoded = term.encode("utf-8")
+    lists = _lists(leaf) if len(encoded) <= LONGEST else None
     if lists is None:
         return None
-    found = lists.of(term.encode("utf-8"))
+    found = lists.of(encoded)
     if len(found) and leaf.has_deletions():
         deleted = np.fromiter(leaf._segment.deleted_docs(), dtype=np.int32)
         found = found[~np.isin(found, deleted)]
     return found
 
 
-# A segment's files never change once written, and a new segment has a new id; an open
-# memory map outlives the files' deletion.
-@lru_cache(maxsize=256)
-def _opened(folder: str, segment_id: str) -> DocnumLists | None:
-    base = os.path.join(folder, segment_id)
+def of_leaf(leaf) -> DocnumLists | None:
+    """A segment reader's lists, or None where its segment has none."""
+    return _lists(leaf)
+
+
+def _lists(leaf) -> DocnumLists | None:
+    # Kept with the segment reader, and gone with it: a cache of its own would hold the memory
+    # maps of index folders a rebuild has since removed, and their disk space with them.
+    if not hasattr(leaf, "_docnum_lists"):
+        leaf._docnum_lists = _opened(leaf)
+    return leaf._docnum_lists
+
+
+def _opened(leaf) -> DocnumLists | None:
+    folder = getattr(getattr(leaf, "_storage", None), "folder", None)
+    segment = getattr(leaf, "_segment", None)
+    if folder is None or segment is None:
+        return None
+    base = os.path.join(folder, segment.segment_id())
     try:
         parts = [np.load(base + extension, mmap_mode="r") for extension in EXTENSIONS]
     except FileNotFoundError:
