@@ -5,9 +5,11 @@ postings that is a block decompressed and unpickled at a time: at 100,000 organi
 10-20 ms for a profile whose terms no earlier page read. The fast rebuild holds each segment's
 postings sorted by term anyway, so it also writes the text field's docnums as three NumPy
 arrays (the terms in order, where each term's docnums start, the docnums); a read is a binary
-search and a slice of a memory map. The files are named after their segment, so Whoosh deletes
-them with it. Segments Whoosh's own writer makes (later edits, merges) have none, and their
-postings are read as before.
+search in the terms, held in memory, and one read of the term's docnums from the file. They
+are read, not mapped: a mapped file's pages count in every worker's resident memory, and the
+docnums of 100,000 organisations are 28 MB. The files are named after their segment, so
+Whoosh deletes them with it. Segments Whoosh's own writer makes (later edits, merges) have
+none, and their postings are read as before.
 """
 
 from __future__ import annotations
@@ -29,15 +31,23 @@ LONGEST = 64
 class DocnumLists:
     """One segment's docnums of each term of FIELD, deleted documents included."""
 
-    def __init__(self, terms: np.ndarray, starts: np.ndarray, docnums: np.ndarray):
-        self.terms, self.starts, self.docnums = terms, starts, docnums
+    def __init__(self, terms: np.ndarray, starts: np.ndarray, path: str):
+        self.terms, self.starts, self.path = terms, starts, path
+        # Where the docnums begin in their file, after NumPy's header, and how they are stored.
+        mapped = np.load(path, mmap_mode="r")
+        self.offset, self.dtype = mapped.offset, mapped.dtype
+        del mapped
 
     def of(self, term: bytes) -> np.ndarray:
         """The docnums with this term, in order; none for a term the segment lacks."""
         place = int(np.searchsorted(self.terms, term))
         if place == len(self.terms) or self.terms[place] != term:
             return _NONE
-        return self.docnums[self.starts[place] : self.starts[place + 1]]
+        start, end = int(self.starts[place]), int(self.starts[place + 1])
+        size = self.dtype.itemsize
+        with open(self.path, "rb") as file:
+            file.seek(self.offset + start * size)
+            return np.frombuffer(file.read((end - start) * size), dtype=self.dtype)
 
 
 def write(storage, segment, terms: list[bytes], starts: np.ndarray, docnums: np.ndarray) -> None:
@@ -70,10 +80,13 @@ def docnums(leaf, term: str) -> np.ndarray | None:
     """The segment's docnums with a term of FIELD, deleted ones left out; None where the
     segment has no lists or they leave the term out."""
     encoded = term.encode("utf-8")
-    lists = _lists(leaf) if len(encoded) <= LONGEST else None
+    lists = of_leaf(leaf) if len(encoded) <= LONGEST else None
     if lists is None:
         return None
-    found = lists.of(encoded)
+    try:
+        found = lists.of(encoded)
+    except FileNotFoundError:  # a removed index's, still open in an old searcher
+        return None
     if len(found) and leaf.has_deletions():
         deleted = np.fromiter(leaf._segment.deleted_docs(), dtype=np.int32)
         found = found[~np.isin(found, deleted)]
@@ -81,13 +94,11 @@ def docnums(leaf, term: str) -> np.ndarray | None:
 
 
 def of_leaf(leaf) -> DocnumLists | None:
-    """A segment reader's lists, or None where its segment has none."""
-    return _lists(leaf)
+    """A segment reader's lists, or None where its segment has none.
 
-
-def _lists(leaf) -> DocnumLists | None:
-    # Kept with the segment reader, and gone with it: a cache of its own would hold the memory
-    # maps of index folders a rebuild has since removed, and their disk space with them.
+    Kept with the segment reader, and gone with it: a cache of its own would hold the memory
+    maps of index folders a rebuild has since removed, and their disk space with them.
+    """
     if not hasattr(leaf, "_docnum_lists"):
         leaf._docnum_lists = _opened(leaf)
     return leaf._docnum_lists
@@ -99,8 +110,8 @@ def _opened(leaf) -> DocnumLists | None:
     if folder is None or segment is None:
         return None
     base = os.path.join(folder, segment.segment_id())
+    terms, starts, docnums = (base + extension for extension in EXTENSIONS)
     try:
-        parts = [np.load(base + extension, mmap_mode="r") for extension in EXTENSIONS]
+        return DocnumLists(np.load(terms), np.load(starts), docnums)
     except FileNotFoundError:
         return None
-    return DocnumLists(*parts)
