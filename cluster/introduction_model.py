@@ -13,8 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import Model
-from .models import Organisation, User, utcnow
+from .models import Numbered, Organisation, User, utcnow
 
 INTRODUCTION_STATUSES = ("new", "forwarded", "declined")
 INTRODUCTION_STATUS_LABELS = {
@@ -24,12 +23,11 @@ INTRODUCTION_STATUS_LABELS = {
 }
 
 
-class Introduction(Model):
+class Introduction(Numbered):
     """One request: who asks, to meet whom, what for; and what staff did with it."""
 
     __tablename__ = "introductions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # Kept when the organisation is deleted, so the queue still says whom it was for.
     organisation_id: Mapped[int | None] = mapped_column(

@@ -91,6 +91,14 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class Numbered(Model):
+    """A model whose rows are known by a number of their own: every model here."""
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
 organisation_sectors = sa.Table(
     "organisation_sectors",
     db.metadata,
@@ -103,10 +111,9 @@ organisation_sectors = sa.Table(
 )
 
 
-class Sector(Model):
+class Sector(Numbered):
     __tablename__ = "sectors"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     name_ru: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -121,10 +128,9 @@ class Sector(Model):
         return f"<Sector {self.slug}>"
 
 
-class Organisation(Model):
+class Organisation(Numbered):
     __tablename__ = "organisations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     name_alt: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -249,10 +255,9 @@ def fill_duplicate_keys(mapper, connection, org: Organisation) -> None:
             setattr(org, column, key)
 
 
-class User(Model):
+class User(Numbered):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
@@ -294,12 +299,11 @@ class User(Model):
         return f"<User {self.email}>"
 
 
-class Revision(Model):
+class Revision(Numbered):
     """One save of an organisation: who, when, and each changed field with old and new value."""
 
     __tablename__ = "revisions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Kept after the organisation is deleted, so the history of a deletion survives.
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
@@ -318,12 +322,11 @@ class Revision(Model):
     user: Mapped[User | None] = relationship()
 
 
-class AuditEntry(Model):
+class AuditEntry(Numbered):
     """A staff action: login, create, edit, publish, archive, delete, import, user change."""
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     user_email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -335,7 +338,7 @@ class AuditEntry(Model):
     user: Mapped[User | None] = relationship()
 
 
-class LoginFailure(Model):
+class LoginFailure(Numbered):
     """A failed staff login: from which address, for which typed e-mail, and when.
 
     Kept in the database so every worker and host counts the same failures (services/logins.py).
@@ -343,7 +346,6 @@ class LoginFailure(Model):
 
     __tablename__ = "login_failures"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     address: Mapped[str] = mapped_column(sa.String(64), index=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)

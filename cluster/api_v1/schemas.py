@@ -41,30 +41,32 @@ def counted(description) -> fields.Integer:
     return described(fields.Integer, description, required=True)
 
 
-class Label(Schema):
-    value = fields.String(required=True)
-    label = text(_l("In the language asked."), required=True)
+IN_LANGUAGE = _l("In the language asked.")
+CURRENCY = _l("ISO 4217 code; empty when not given.")
 
 
-class SectorRef(Schema):
-    slug = fields.String(required=True)
-    name = text(_l("In the language asked."), required=True)
+def record(title: str, /, **members: fields.Field) -> type[Schema]:
+    """A small schema of these fields, named in the document as the API's other schemas are."""
+    return Schema.from_dict(members, name=title)
 
 
-class Link(Schema):
-    label = fields.String(required=True)
-    url = uri(_l("The link."), required=True)
+def whole(**options) -> fields.Integer:
+    return fields.Integer(required=True, **options)
 
 
-class Money(Schema):
-    amount = fields.Integer(required=True)
-    currency = text(_l("ISO 4217 code; empty when not given."), required=True)
-
-
-class Ticket(Schema):
-    min = fields.Integer(required=True, allow_none=True)
-    max = fields.Integer(required=True, allow_none=True)
-    currency = text(_l("ISO 4217 code; empty when not given."), required=True)
+# A vocabulary's code and its label; a sector; a link; an amount; an investor's ticket size.
+Label = record("Label", value=fields.String(required=True), label=text(IN_LANGUAGE, required=True))
+SectorRef = record(
+    "SectorRef", slug=fields.String(required=True), name=text(IN_LANGUAGE, required=True)
+)
+Link = record("Link", label=fields.String(required=True), url=uri(_l("The link."), required=True))
+Money = record("Money", amount=whole(), currency=text(CURRENCY, required=True))
+Ticket = record(
+    "Ticket",
+    min=whole(allow_none=True),
+    max=whole(allow_none=True),
+    currency=text(CURRENCY, required=True),
+)
 
 
 class Investment(Schema):
