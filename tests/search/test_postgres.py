@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from contextlib import contextmanager
 
 import pytest
@@ -227,14 +228,14 @@ def test_a_reindex_vacuums_the_rows_its_rebuild_replaced(pg_app):
         with db.engine.connect() as conn:
             query = (
                 "SELECT relname, vacuum_count FROM pg_stat_user_tables"
-                " WHERE relname IN ('search_documents', 'search_terms')"
+                " WHERE relname IN ('search_documents', 'search_terms', 'search_postings')"
             )
             return dict(conn.execute(sa.text(query)).all())
 
     before = vacuumed()
     assert maintenance.reindex() == 3
     assert vacuumed() == {table: count + 1 for table, count in before.items()}
-    assert len(before) == 2
+    assert len(before) == 3
     assert found("textiles") == ["Org 0", "Org 1", "Org 2"]
 
 
@@ -318,3 +319,77 @@ def test_tsquery_text_parses_into_ands_and_ors_and_leaves_the_rest_to_postgresql
     )
     for text in ("!'a'", "'a' <-> 'b'", "'a':A", "( 'a'", "'a' &", ""):
         assert parse_tsquery(text) is None
+
+
+def every_lexeme() -> list[str]:
+    with db.engine.connect() as conn:
+        query = "SELECT DISTINCT t.lexeme FROM search_documents AS d, unnest(d.tsv) AS t"
+        return sorted(conn.execute(sa.text(query)).scalars())
+
+
+def postings_and_gin(terms: list[str]):
+    """Each term's ids as search_postings tells them at the current generation, and as the
+    GIN index does; the first None when the postings cannot tell."""
+    from cluster.search.postgres import postings, similar
+
+    with db.engine.begin() as conn:
+        generation = conn.execute(sa.text("SELECT generation FROM search_state")).scalar_one()
+        told = postings.term_ids(conn, generation, terms)
+        through = similar.through_gin(conn, terms)
+    as_lists = {term: sorted(ids.tolist()) for term, ids in through.items()}
+    return (None if told is None else {t: ids.tolist() for t, ids in told.items()}), as_lists
+
+
+def test_postings_hold_every_lexemes_ids_after_a_rebuild_and_follow_later_writes(pg_app):
+    loom = add("Loom One", summary="Weaving textiles", sectors=["textile"])
+    two = add("Loom Two", summary="Knitted textiles")
+    gone = add("Print Hall", summary="Sublimation printing")
+    # No rebuild has written them yet: the reader is told to go to the GIN index.
+    assert postings_and_gin(every_lexeme())[0] is None
+    assert maintenance.reindex() == 3
+    told, through = postings_and_gin(every_lexeme())
+    assert told == through and through["textil"] == sorted([loom, two])
+    # An edit, a deletion and a new organisation after the rebuild: patched from the log.
+    org = db.session.get(Organisation, loom)
+    org.summary = "Sublimation printing on silk"
+    db.session.delete(db.session.get(Organisation, gone))
+    db.session.commit()
+    backend().index([org])
+    new = add("Dye House", summary="Textiles dyed to order")
+    terms = every_lexeme() + ["weav", "no-such-term"]
+    told, through = postings_and_gin(terms)
+    assert told == through
+    assert through["sublim"] == [loom] and new in through["textil"]
+
+
+def test_postings_give_way_to_the_gin_index_when_too_much_changed(pg_app, monkeypatch):
+    from cluster.search.postgres import postings
+
+    first = add("Loom One", summary="Weaving textiles")
+    maintenance.reindex()
+    second = add("Loom Two", summary="Knitted textiles")
+    monkeypatch.setattr(postings, "MAX_PATCHED", 1)
+    assert postings_and_gin(["textil"])[0] == {"textil": sorted([first, second])}
+    add("Loom Three", summary="Dyed textiles")
+    told, through = postings_and_gin(["textil"])
+    assert told is None and len(through["textil"]) == 3
+
+
+def test_similar_organisations_read_the_postings_not_the_gin_index_after_a_rebuild(
+    pg_app, monkeypatch
+):
+    from cluster.search.postgres import similar
+
+    me = add("Loom One", sectors=["textile"], summary="Weaving jacquard textiles")
+    add("Loom Two", sectors=["textile"], summary="Jacquard textiles, knitted")
+    add("Pixels", sectors=["animation"], summary="Cartoons")
+    maintenance.reindex()
+
+    def refused(conn, terms):
+        raise AssertionError(f"read through the GIN index: {terms}")
+
+    monkeypatch.setattr(similar, "through_gin", refused)
+    # Nothing kept from another test's database at the same generation number.
+    monkeypatch.setattr(similar, "_term_rows", OrderedDict())
+    hits = backend().similar(db.session.get(Organisation, me))
+    assert [hit.name for hit in hits] == ["Loom Two"]

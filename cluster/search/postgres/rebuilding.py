@@ -13,7 +13,7 @@ from flask import current_app
 
 from ...extensions import db
 from .. import documents, processes
-from . import rows
+from . import postings, rows
 from .rows import batched, document_rows, write
 
 # Forked processes building a rebuild's documents: one for each core of a small machine.
@@ -71,13 +71,15 @@ def rebuild(orgs: Iterable, progress: Callable[[int], None] | None = None) -> in
         if failure:
             raise failure[0]
         tell()
+        postings.build(conn)
         conn.execute(sa.text("ANALYZE search_documents"))
         conn.execute(sa.text("ANALYZE search_terms"))
-        # Every process reloads all its arrays after a rebuild: the change log starts anew.
+        # Every process reloads all its arrays after a rebuild: the change log starts anew,
+        # and the postings stand for the new generation.
         conn.execute(
             sa.text(
                 "UPDATE search_state SET generation = generation + 1,"
-                " changes_since = generation + 1"
+                " changes_since = generation + 1, postings_of = generation + 1"
             )
         )
         conn.execute(sa.text("DELETE FROM search_changes"))
@@ -97,7 +99,7 @@ def reclaim() -> None:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             # Another rebuild's transaction would hold it up to the end: that one vacuums.
             conn.execute(sa.text("SET lock_timeout = '5s'"))
-            conn.execute(sa.text("VACUUM search_documents, search_terms"))
+            conn.execute(sa.text("VACUUM search_documents, search_terms, search_postings"))
     except sa.exc.DBAPIError:
         current_app.logger.warning(
             "Could not vacuum the search tables after a rebuild", exc_info=True

@@ -1,7 +1,7 @@
 """Organisations like one profile, scored over the process's arrays (cluster/search/neighbours.py):
-the facet columns the searches keep, the rows of the profile's rare terms (read in one statement
-and kept per generation; ANALYZE's lexeme statistics tell the common ones, left unread), then
-one query for the hits' rows."""
+the facet columns the searches keep, the rows of the profile's rare terms (read from
+search_postings in one statement, postings.py, and kept per generation; ANALYZE's lexeme
+statistics tell the common ones, left unread), then one query for the hits' rows."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from .. import neighbours
 from ..base import Hit
+from . import postings
 from .facet_table import FacetTable, unpack
 from .hits import by_id as rows_by_id
 
@@ -62,20 +63,10 @@ def term_rows(conn, table: FacetTable, terms: list[str]) -> dict[str, np.ndarray
                 found[term] = _term_rows[key]
     missing = [term for term in terms if term not in found]
     if missing:
-        read = dict.fromkeys(missing, np.zeros(0, dtype=np.int64))
-        # Each term through the GIN index, as a search does (engine.py).
-        conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        rows = conn.execute(
-            sa.text(
-                "SELECT t.term, string_agg(int4send(d.organisation_id), CAST('' AS bytea))"
-                " FROM unnest(CAST(:terms AS text[])) AS t(term)"
-                " JOIN search_documents AS d"
-                " ON d.tsv @@ CAST(quote_literal(t.term) AS tsquery) GROUP BY t.term"
-            ),
-            {"terms": missing},
-        )
-        for term, packed in rows:
-            read[term] = _rows(table, unpack(packed, ">i4"))
+        ids = postings.term_ids(conn, table.generation, missing)
+        if ids is None:
+            ids = through_gin(conn, missing)
+        read = {term: _rows(table, ids[term]) for term in missing}
         with _term_rows_lock:
             for term, term_rows_found in read.items():
                 _term_rows[(table.generation, term)] = term_rows_found
@@ -83,6 +74,25 @@ def term_rows(conn, table: FacetTable, terms: list[str]) -> dict[str, np.ndarray
                 _term_rows.popitem(last=False)
         found.update(read)
     return found
+
+
+def through_gin(conn, terms: list[str]) -> dict[str, np.ndarray]:
+    """Each term's organisation ids read through the GIN index, as a search does (engine.py):
+    a visit to each row holding it."""
+    read = dict.fromkeys(terms, np.zeros(0, dtype=np.int64))
+    conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    rows = conn.execute(
+        sa.text(
+            "SELECT t.term, string_agg(int4send(d.organisation_id), CAST('' AS bytea))"
+            " FROM unnest(CAST(:terms AS text[])) AS t(term)"
+            " JOIN search_documents AS d"
+            " ON d.tsv @@ CAST(quote_literal(t.term) AS tsquery) GROUP BY t.term"
+        ),
+        {"terms": terms},
+    )
+    for term, packed in rows:
+        read[term] = unpack(packed, ">i4")
+    return read
 
 
 def _rows(table: FacetTable, ids: np.ndarray) -> np.ndarray:
