@@ -201,13 +201,17 @@ def test_a_rebuild_by_forked_processes_writes_the_rows_one_process_writes(pg_app
 
     def written():
         query = "SELECT * FROM search_documents ORDER BY organisation_id"
-        return [row._asdict() for row in db.session.execute(sa.text(query))]
+        documents = [row._asdict() for row in db.session.execute(sa.text(query))]
+        query = "SELECT term, ids FROM search_postings ORDER BY term"
+        return documents, [tuple(row) for row in db.session.execute(sa.text(query))]
 
     workers = processes.forked_workers
     monkeypatch.setattr(processes, "forked_workers", recorded)
     monkeypatch.setattr(processes, "forking_is_safe", lambda: True)
     assert backend().rebuild(orgs) == 7
     by_children = written()
+    # The five studios' ids, four bytes each, under the stem of "animation".
+    assert len(by_children[0]) == 7 and len(dict(by_children[1])["anim"]) == 5 * 4
     monkeypatch.setattr(processes, "forking_is_safe", lambda: False)
     assert backend().rebuild(orgs) == 7
     assert written() == by_children

@@ -4,7 +4,7 @@ A term's ids read through the GIN index cost a visit to each row holding it: at 
 organisations a term of 6,979 documents read 5,351 pages of search_documents (46 ms), and a
 profile's "similar organisations" read twenty or thirty rare terms at a time. search_postings
 holds every lexeme's ids packed in one value, so that a term costs one index lookup. A rebuild
-writes it from its own rows in one statement (rebuilding.py); the writes after it leave it
+writes it from the lexemes of the rows it builds (rebuilding.py); the writes after it leave it
 alone, and a reader patches what it reads with the documents the change log (changes.py) names
 since. When the log cannot tell, or names too many documents to patch cheaply, None says to
 read the GIN index instead.
@@ -22,12 +22,12 @@ from .facet_table import unpack
 # lexemes of every one of them again.
 MAX_PATCHED = 500
 
-BUILD = sa.text(
+WRITE = sa.text(
     "INSERT INTO search_postings (term, ids)"
-    " SELECT t.lexeme, string_agg(int4send(d.organisation_id), CAST('' AS bytea)"
-    " ORDER BY d.organisation_id)"
-    " FROM search_documents AS d, unnest(d.tsv) AS t GROUP BY t.lexeme"
+    " SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:ids AS bytea[]))"
 )
+# Lexemes written a statement at a time.
+WRITTEN_AT_ONCE = 2000
 READ = sa.text("SELECT term, ids FROM search_postings WHERE term = ANY(CAST(:terms AS text[]))")
 # The lexemes among these of the documents changed since: pkey lookups, then their lexemes.
 CHANGED = sa.text(
@@ -38,10 +38,27 @@ CHANGED = sa.text(
 )
 
 
-def build(conn) -> None:
-    """Write every lexeme's ids from search_documents (a rebuild's, before it commits)."""
+class Holders:
+    """Each lexeme's ids as a rebuild's batches give them (rebuilding.built)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list[np.ndarray]] = {}
+
+    def add(self, batch: dict[str, np.ndarray]) -> None:
+        for lexeme, ids in batch.items():
+            self.found.setdefault(lexeme, []).append(ids)
+
+
+def write(conn, holders: Holders) -> None:
+    """Replace the postings with these (a rebuild's, before it commits)."""
     conn.execute(sa.text("DELETE FROM search_postings"))
-    conn.execute(BUILD)
+    lexemes = sorted(holders.found)
+    for start in range(0, len(lexemes), WRITTEN_AT_ONCE):
+        terms = lexemes[start : start + WRITTEN_AT_ONCE]
+        packed = [
+            np.sort(np.concatenate(holders.found[term])).astype(">i4").tobytes() for term in terms
+        ]
+        conn.execute(WRITE, {"terms": terms, "ids": packed})
 
 
 def term_ids(conn, generation: int, terms: list[str]) -> dict[str, np.ndarray] | None:

@@ -30,11 +30,18 @@ MAX_POSITIONS = 256
 MAX_POSITION = 16383
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A lexeme of a tsvector literal as tsvector() writes it: quoted, no quote inside.
+LEXEME = re.compile(r"'([^']*)'")
 
 
 def clean_text(text: str | None) -> str:
     """Text PostgreSQL accepts: no NUL or control characters, no marker characters."""
     return CONTROL.sub(" ", text or "")
+
+
+def lexemes(tsv: str) -> set[str]:
+    """The lexemes of a tsvector literal made here (document_row's "tsv")."""
+    return set(LEXEME.findall(tsv))
 
 
 def index(orgs: Iterable) -> None:
