@@ -19,6 +19,18 @@ from .facet_table import FacetTable
 from .similar import similar
 
 
+def snapshot() -> sa.Connection:
+    """A connection whose statements all see one snapshot, read only.
+
+    Asked as options, the driver begins with them ("BEGIN ISOLATION LEVEL REPEATABLE READ READ
+    ONLY"): a statement less than a SET TRANSACTION, a round trip of each search and each of
+    a profile's three reads. The pool sets the connection back when it is returned.
+    """
+    return db.engine.connect().execution_options(
+        isolation_level="REPEATABLE READ", postgresql_readonly=True
+    )
+
+
 class PostgresBackend:
     """The SearchBackend kept in the app's own PostgreSQL database."""
 
@@ -66,10 +78,9 @@ class PostgresBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query; never raises for anything a user can type."""
         text = language.clean_query(query.text)
-        with db.engine.connect() as conn:
-            # One snapshot for every statement: the generation read first then stands for
-            # exactly the rows the later statements see.
-            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        # One snapshot for every statement: the generation read first then stands for exactly
+        # the rows the later statements see.
+        with snapshot() as conn:
             table = self._facet_table(conn)
             visible = table.statuses(query.statuses)
             # The GIN index finds matches without reading each tsvector; the planner would
@@ -104,17 +115,15 @@ class PostgresBackend:
         prefix = language.clean_query(prefix)
         if not prefix:
             return []
-        with db.engine.connect() as conn:
-            # One snapshot, as for a search: the arrays stand for the rows it sees.
-            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        # One snapshot, as for a search: the arrays stand for the rows it sees.
+        with snapshot() as conn:
             return suggestions.suggest(conn, self._facet_table(conn), prefix, limit)
 
     def similar(self, org, limit: int = 5) -> list[Hit]:
         """Published organisations most like this one, itself excluded."""
         doc = documents.document(org)
-        with db.engine.connect() as conn:
-            # One snapshot, as for a search: the arrays stand for the rows it sees.
-            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        # One snapshot, as for a search: the arrays stand for the rows it sees.
+        with snapshot() as conn:
             return similar(conn, self._facet_table(conn), doc, limit)
 
     # -- the parts of a search -------------------------------------------------------------
