@@ -37,8 +37,10 @@ def make_backend(app: Flask) -> SearchBackend:
         # Checks the installed Whoosh and patches its reader, once per process (compatibility).
         return WhooshBackend(app.config["INDEX_DIR"])
     if name == "postgres":
-        from .postgres import PostgresBackend
+        from .postgres import PostgresBackend, snapshots
 
+        # A request's reads share one snapshot, closed at its end.
+        snapshots.init_app(app)
         return PostgresBackend()
     raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {name!r}")
 

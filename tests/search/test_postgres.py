@@ -397,3 +397,35 @@ def test_similar_organisations_read_the_postings_not_the_gin_index_after_a_rebui
     monkeypatch.setattr(similar, "_term_rows", OrderedDict())
     hits = backend().similar(db.session.get(Organisation, me))
     assert [hit.name for hit in hits] == ["Loom Two"]
+
+
+def test_a_requests_reads_share_one_snapshot_until_it_writes_or_ends(pg_app):
+    from cluster.search.postgres import snapshots
+
+    add("Loom One", summary="textiles")
+    other = db.session.get(Organisation, add("Loom Two", summary="rugs"))
+    with pg_app.test_request_context("/en/search?q=textiles"):
+        with snapshots.snapshot() as first:
+            pass
+        assert found("textiles") == ["Loom One"]
+        with snapshots.snapshot() as later:
+            assert later is first and not first.conn.closed
+        # Written on a connection of its own, as another process would: not seen by this
+        # request's snapshot, which the page's ETag and every read of it stand for.
+        other.summary = "textiles"
+        rows.index([other])
+        with db.engine.connect() as conn:
+            query = "SELECT summary FROM search_documents WHERE organisation_id = :id"
+            assert conn.execute(sa.text(query), {"id": other.id}).scalar() == "textiles"
+        assert found("textiles") == ["Loom One"]
+        # A write of the request's own ends its snapshot: the next read sees the write.
+        backend().index([other])
+        assert first.conn.closed
+        assert found("textiles") == ["Loom One", "Loom Two"]
+        with snapshots.snapshot() as last:
+            pass
+    assert last.conn.closed
+    db.session.rollback()
+    # Outside a request, each read has a snapshot of its own.
+    with snapshots.snapshot() as one, snapshots.snapshot() as two:
+        assert one is not two

@@ -14,21 +14,10 @@ import sqlalchemy as sa
 from ...extensions import db
 from .. import arrays, documents, language
 from ..base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
-from . import hits, planning, rebuilding, rows, suggestions
+from . import hits, planning, rebuilding, rows, snapshots, suggestions
 from .facet_table import FacetTable
 from .similar import similar
-
-
-def snapshot() -> sa.Connection:
-    """A connection whose statements all see one snapshot, read only.
-
-    Asked as options, the driver begins with them ("BEGIN ISOLATION LEVEL REPEATABLE READ READ
-    ONLY"): a statement less than a SET TRANSACTION, a round trip of each search and each of
-    a profile's three reads. The pool sets the connection back when it is returned.
-    """
-    return db.engine.connect().execution_options(
-        isolation_level="REPEATABLE READ", postgresql_readonly=True
-    )
+from .snapshots import Snapshot, snapshot
 
 
 class PostgresBackend:
@@ -43,14 +32,17 @@ class PostgresBackend:
 
     def index(self, orgs: Iterable) -> None:
         """Add or replace these organisations in the index."""
+        snapshots.forget()
         rows.index(orgs)
 
     def remove(self, ids: Iterable[int]) -> None:
         """Drop these organisation ids from the index."""
+        snapshots.forget()
         rows.remove(ids)
 
     def rebuild(self, orgs: Iterable, progress: Callable[[int], None] | None = None) -> int:
         """Replace the whole index with these organisations; return how many were indexed."""
+        snapshots.forget()
         return rebuilding.rebuild(orgs, progress)
 
     def reclaim(self) -> None:
@@ -72,27 +64,29 @@ class PostgresBackend:
 
     def version(self) -> str:
         """Names the index's state: the generation every change to search_documents bumps."""
-        with db.engine.connect() as conn:
-            return str(conn.execute(sa.text("SELECT generation FROM search_state")).scalar_one())
+        with snapshot() as found:
+            return str(found.read_generation())
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query; never raises for anything a user can type."""
         text = language.clean_query(query.text)
         # One snapshot for every statement: the generation read first then stands for exactly
         # the rows the later statements see.
-        with snapshot() as conn:
-            table = self._facet_table(conn)
+        with snapshot() as found:
+            table = self._facet_table(found)
             visible = table.statuses(query.statuses)
             # The GIN index finds matches without reading each tsvector; the planner would
             # rather scan the table and test every row, which costs ten times more (and reads
             # the whole table when nothing matches).
-            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            found.use_indexes()
+            conn = found.conn
             plan = planning.plan(conn, text, table, visible)
             return self._search(conn, query, table, plan, visible, text)
 
-    def _facet_table(self, conn) -> FacetTable:
+    def _facet_table(self, found: Snapshot) -> FacetTable:
         """This snapshot's facet values: kept from an earlier search unless the table changed."""
-        generation = conn.execute(sa.text("SELECT generation FROM search_state")).scalar_one()
+        generation = found.read_generation()
+        conn = found.conn
         table = self._table
         if table is not None and table.generation == generation:
             return table
@@ -104,6 +98,8 @@ class PostgresBackend:
                     # Only the documents changed since are read, unless the log cannot say.
                     table = previous.advanced(conn, generation)
                 if table is None:
+                    # Every row is read: a scan, whatever an earlier read of the snapshot set.
+                    found.allow_seqscan()
                     table = FacetTable.load(conn, generation)
                 # A search still on an older snapshot uses its own table but keeps the newest.
                 if self._table is None or generation > self._table.generation:
@@ -116,15 +112,15 @@ class PostgresBackend:
         if not prefix:
             return []
         # One snapshot, as for a search: the arrays stand for the rows it sees.
-        with snapshot() as conn:
-            return suggestions.suggest(conn, self._facet_table(conn), prefix, limit)
+        with snapshot() as found:
+            return suggestions.suggest(found.conn, self._facet_table(found), prefix, limit)
 
     def similar(self, org, limit: int = 5) -> list[Hit]:
         """Published organisations most like this one, itself excluded."""
         doc = documents.document(org)
         # One snapshot, as for a search: the arrays stand for the rows it sees.
-        with snapshot() as conn:
-            return similar(conn, self._facet_table(conn), doc, limit)
+        with snapshot() as found:
+            return similar(found.conn, self._facet_table(found), doc, limit)
 
     # -- the parts of a search -------------------------------------------------------------
 
