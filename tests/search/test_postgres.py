@@ -334,12 +334,12 @@ def every_lexeme() -> list[str]:
 def postings_and_gin(terms: list[str]):
     """Each term's ids as search_postings tells them at the current generation, and as the
     GIN index does; the first None when the postings cannot tell."""
-    from cluster.search.postgres import postings, similar
+    from cluster.search.postgres import postings, similar, snapshots
 
-    with db.engine.begin() as conn:
-        generation = conn.execute(sa.text("SELECT generation FROM search_state")).scalar_one()
-        told = postings.term_ids(conn, generation, terms)
-        through = similar.through_gin(conn, terms)
+    # The read-only snapshot the engine's reads use.
+    with snapshots.snapshot() as snap:
+        told = postings.term_ids(snap.conn, snap.read_generation(), terms)
+        through = similar.through_gin(snap, terms)
     as_lists = {term: sorted(ids.tolist()) for term, ids in through.items()}
     return (None if told is None else {t: ids.tolist() for t, ids in told.items()}), as_lists
 
@@ -377,6 +377,15 @@ def test_postings_give_way_to_the_gin_index_when_too_much_changed(pg_app, monkey
     add("Loom Three", summary="Dyed textiles")
     told, through = postings_and_gin(["textil"])
     assert told is None and len(through["textil"]) == 3
+
+
+def test_postings_give_way_to_the_gin_index_after_a_truncate(pg_app):
+    add("Loom One", summary="Weaving textiles")
+    maintenance.reindex()
+    assert postings_and_gin(["textil"])[0] is not None
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE search_documents"))
+    assert postings_and_gin(["textil"]) == (None, {"textil": []})
 
 
 def test_similar_organisations_read_the_postings_not_the_gin_index_after_a_rebuild(
@@ -429,3 +438,23 @@ def test_a_requests_reads_share_one_snapshot_until_it_writes_or_ends(pg_app):
     # Outside a request, each read has a snapshot of its own.
     with snapshots.snapshot() as one, snapshots.snapshot() as two:
         assert one is not two
+
+
+def test_a_failed_read_never_hands_its_snapshot_on_and_suggestions_may_scan(pg_app):
+    from cluster.search.postgres import snapshots
+
+    add("Loom One", summary="textiles")
+    with pg_app.test_request_context("/en/search?q=textiles"):
+        with pytest.raises(sa.exc.DBAPIError), snapshots.snapshot() as failed:
+            failed.conn.execute(sa.text("SELECT no_such_column FROM search_state"))
+        assert failed.conn.closed
+        assert found("textiles") == ["Loom One"]
+        with snapshots.snapshot() as shared:
+            assert shared is not failed and shared.indexes_only
+            setting = "SELECT current_setting('enable_seqscan')"
+            assert shared.conn.execute(sa.text(setting)).scalar() == "off"
+        # A search turned scans off for its snapshot; a suggestion after it turns them on.
+        assert [s.name for s in backend().suggest("loo")] == ["Loom One"]
+        with snapshots.snapshot() as after:
+            assert after is shared and not after.indexes_only
+            assert after.conn.execute(sa.text(setting)).scalar() == "on"

@@ -85,7 +85,12 @@ class PostgresBackend:
 
     def _facet_table(self, found: Snapshot) -> FacetTable:
         """This snapshot's facet values: kept from an earlier search unless the table changed."""
-        generation = found.read_generation()
+        if found.table is not None:
+            return found.table
+        found.table = self._table_of(found, found.read_generation())
+        return found.table
+
+    def _table_of(self, found: Snapshot, generation: int) -> FacetTable:
         conn = found.conn
         table = self._table
         if table is not None and table.generation == generation:
@@ -113,14 +118,18 @@ class PostgresBackend:
             return []
         # One snapshot, as for a search: the arrays stand for the rows it sees.
         with snapshot() as found:
-            return suggestions.suggest(found.conn, self._facet_table(found), prefix, limit)
+            table = self._facet_table(found)
+            # As before a search in the same request turned scans off: prefixes are matched
+            # by whatever plan PostgreSQL likes best.
+            found.allow_seqscan()
+            return suggestions.suggest(found.conn, table, prefix, limit)
 
     def similar(self, org, limit: int = 5) -> list[Hit]:
         """Published organisations most like this one, itself excluded."""
         doc = documents.document(org)
         # One snapshot, as for a search: the arrays stand for the rows it sees.
         with snapshot() as found:
-            return similar(found.conn, self._facet_table(found), doc, limit)
+            return similar(found, self._facet_table(found), doc, limit)
 
     # -- the parts of a search -------------------------------------------------------------
 

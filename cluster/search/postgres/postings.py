@@ -22,6 +22,11 @@ from .facet_table import unpack
 # lexemes of every one of them again.
 MAX_PATCHED = 500
 
+# (database, rebuild generation) of postings found too far behind the log: the documents
+# changed since a rebuild only grow in number, so they stay so until the next rebuild, and the
+# log is not read again for them.
+_behind: set[tuple[str, int]] = set()
+
 WRITE = sa.text(
     "INSERT INTO search_postings (term, ids)"
     " SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:ids AS bytea[]))"
@@ -64,11 +69,14 @@ def write(conn, holders: Holders) -> None:
 def term_ids(conn, generation: int, terms: list[str]) -> dict[str, np.ndarray] | None:
     """Each term's organisation ids, sorted, at this generation of search_documents; None when
     the postings cannot tell (no rebuild wrote them, or too much has changed since)."""
-    base = conn.execute(sa.text("SELECT postings_of FROM search_state")).scalar()
-    if base is None:
+    base, since = conn.execute(sa.text("SELECT postings_of, changes_since FROM search_state")).one()
+    key = (str(conn.engine.url), base)
+    # A log cut or a TRUNCATE since the rebuild moved changes_since past it.
+    if base is None or base < since or key in _behind:
         return None
     changed = changes.changed_ids(conn, base, generation)
     if changed is None or len(changed) > MAX_PATCHED:
+        _behind.add(key)
         return None
     empty = np.zeros(0, dtype=np.int64)
     found = dict.fromkeys(terms, empty)

@@ -18,6 +18,7 @@ from ..base import Hit
 from . import postings
 from .facet_table import FacetTable, unpack
 from .hits import by_id as rows_by_id
+from .snapshots import Snapshot
 
 # (generation, term) -> the rows of that generation's table whose tsvector has the term, for
 # similar profiles; the least recently used forgotten past TERMS_KEPT.
@@ -52,7 +53,7 @@ def common_terms(conn) -> dict[str, float]:
     return shares
 
 
-def term_rows(conn, table: FacetTable, terms: list[str]) -> dict[str, np.ndarray]:
+def term_rows(snap: Snapshot, table: FacetTable, terms: list[str]) -> dict[str, np.ndarray]:
     """Each term's rows in the table, the ones not kept read in one statement."""
     found = {}
     with _term_rows_lock:
@@ -63,9 +64,9 @@ def term_rows(conn, table: FacetTable, terms: list[str]) -> dict[str, np.ndarray
                 found[term] = _term_rows[key]
     missing = [term for term in terms if term not in found]
     if missing:
-        ids = postings.term_ids(conn, table.generation, missing)
+        ids = postings.term_ids(snap.conn, table.generation, missing)
         if ids is None:
-            ids = through_gin(conn, missing)
+            ids = through_gin(snap, missing)
         read = {term: _rows(table, ids[term]) for term in missing}
         with _term_rows_lock:
             for term, term_rows_found in read.items():
@@ -76,12 +77,12 @@ def term_rows(conn, table: FacetTable, terms: list[str]) -> dict[str, np.ndarray
     return found
 
 
-def through_gin(conn, terms: list[str]) -> dict[str, np.ndarray]:
+def through_gin(snap: Snapshot, terms: list[str]) -> dict[str, np.ndarray]:
     """Each term's organisation ids read through the GIN index, as a search does (engine.py):
     a visit to each row holding it."""
     read = dict.fromkeys(terms, np.zeros(0, dtype=np.int64))
-    conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
-    rows = conn.execute(
+    snap.use_indexes()
+    rows = snap.conn.execute(
         sa.text(
             "SELECT t.term, string_agg(int4send(d.organisation_id), CAST('' AS bytea))"
             " FROM unnest(CAST(:terms AS text[])) AS t(term)"
@@ -103,9 +104,10 @@ def _rows(table: FacetTable, ids: np.ndarray) -> np.ndarray:
     return rows[table.ids[rows] == ids]
 
 
-def similar(conn, table: FacetTable, doc: dict, limit: int) -> list[Hit]:
+def similar(snap: Snapshot, table: FacetTable, doc: dict, limit: int) -> list[Hit]:
     """Published organisations sharing this one's rare words, sectors and kind."""
     allowed = table.statuses(("published",)) & ~table.rows_of(np.array([doc["id"]]))
+    conn = snap.conn
     shares = common_terms(conn)
     population = len(table.ids)
 
@@ -115,7 +117,7 @@ def similar(conn, table: FacetTable, doc: dict, limit: int) -> list[Hit]:
 
     likeness = neighbours.scores(
         doc,
-        lambda terms: term_rows(conn, table, terms),
+        lambda terms: term_rows(snap, table, terms),
         table.facets,
         allowed,
         # Without statistics (no ANALYZE yet) every candidate is read and counted.

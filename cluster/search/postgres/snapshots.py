@@ -12,13 +12,17 @@ seen. A write of this process's drops the request's snapshot, so a read after it
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import Flask, g, has_request_context
+from flask import Flask, current_app, g, has_request_context
 
 from ...extensions import db
+
+if TYPE_CHECKING:
+    from .facet_table import FacetTable
 
 KEY = "_search_snapshot"
 
@@ -31,6 +35,9 @@ class Snapshot:
 
     # Whether `enable_seqscan` is off for the rest of the transaction (use_indexes).
     indexes_only: bool = False
+    # The engine's facet table of this snapshot's generation, once found (engine.py): a
+    # request's later reads keep it even when another thread has loaded a newer one.
+    table: FacetTable | None = None
 
     def use_indexes(self) -> None:
         """Have the planner use the indexes (SET LOCAL enable_seqscan = off), once."""
@@ -41,9 +48,10 @@ class Snapshot:
     def allow_seqscan(self) -> None:
         """Let the planner scan again, as a read of every row wants: with scans off, such a
         query costs so much to the planner that it is compiled by JIT (0.1 s more at
-        100,000). Also undoes a SET LOCAL of a read that did not say so."""
-        self.conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
-        self.indexes_only = False
+        100,000)."""
+        if self.indexes_only:
+            self.conn.execute(sa.text("SET LOCAL enable_seqscan = on"))
+            self.indexes_only = False
 
     def read_generation(self) -> int:
         if self.generation is None:
@@ -73,12 +81,24 @@ def snapshot() -> Iterator[Snapshot]:
         yield found
     except BaseException:
         # The transaction may be aborted: never handed on.
-        found.conn.close()
+        _close(found)
         raise
     if shared and KEY not in g:
         setattr(g, KEY, found)
     else:
+        _close(found)
+
+
+def _close(found: Snapshot) -> None:
+    # Closing rolls back, which fails on a connection the server has dropped (a restart, an
+    # idle-in-transaction timeout): the connection is then discarded, and the read or write
+    # that closes it goes on.
+    try:
         found.conn.close()
+    except sa.exc.DBAPIError:
+        current_app.logger.warning("A search snapshot could not be closed", exc_info=True)
+        with suppress(sa.exc.DBAPIError):
+            found.conn.invalidate()
 
 
 def forget() -> None:
@@ -86,13 +106,13 @@ def forget() -> None:
     if has_request_context():
         found = g.pop(KEY, None)
         if found is not None:
-            found.conn.close()
+            _close(found)
 
 
 def close(error: BaseException | None = None) -> None:
     found = g.pop(KEY, None)
     if found is not None:
-        found.conn.close()
+        _close(found)
 
 
 def init_app(app: Flask) -> None:
