@@ -56,6 +56,11 @@ def changed_ids(conn, since: int, generation: int) -> np.ndarray | None:
     start = conn.execute(sa.text("SELECT changes_since FROM search_state")).scalar_one()
     if since < start:
         return None
+    return logged_ids(conn, since, generation)
+
+
+def logged_ids(conn, since: int, generation: int) -> np.ndarray | None:
+    """changed_ids for a caller that has checked the log holds everything after `since`."""
     found = conn.execute(
         sa.text(
             "SELECT DISTINCT organisation_id FROM search_changes"

@@ -74,7 +74,7 @@ def term_ids(conn, generation: int, terms: list[str]) -> dict[str, np.ndarray] |
     # A log cut or a TRUNCATE since the rebuild moved changes_since past it.
     if base is None or base < since or key in _behind:
         return None
-    changed = changes.changed_ids(conn, base, generation)
+    changed = changes.logged_ids(conn, base, generation)
     if changed is None or len(changed) > MAX_PATCHED:
         _behind.add(key)
         return None

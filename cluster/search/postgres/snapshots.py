@@ -104,12 +104,11 @@ def _close(found: Snapshot) -> None:
 def forget() -> None:
     """Close the request's snapshot, if any: this process has just written the index."""
     if has_request_context():
-        found = g.pop(KEY, None)
-        if found is not None:
-            _close(found)
+        close()
 
 
 def close(error: BaseException | None = None) -> None:
+    """Close the request's snapshot, if any (at the request's end)."""
     found = g.pop(KEY, None)
     if found is not None:
         _close(found)
