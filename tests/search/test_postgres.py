@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from cluster.extensions import db
 from cluster.models import Organisation, Sector
 from cluster.search import SearchQuery, backend, maintenance, processes
-from cluster.search.postgres import rows
+from cluster.search.postgres import hits, rows
 from tests.search.pg import postgres_app
 
 pytestmark = pytest.mark.postgres
@@ -134,6 +134,42 @@ def test_exact_name_ranks_first(pg_app):
     add("Textile Lab", summary="Prototyping")
     add("Other", summary="Textile lab textile lab textile lab work for textile labs")
     assert found("Textile Lab")[0] == "Textile Lab"
+
+
+def test_an_exact_name_outside_the_ranking_pool_still_ranks_first(pg_app, monkeypatch):
+    # For a first page within RANK_POOL, only the first RANK_POOL matches by id are ranked; an
+    # exact name joins them wherever it is, spelled with other case and punctuation.
+    monkeypatch.setattr(hits, "RANK_POOL", 2)
+    for number in range(4):
+        add(f"Studio {number}", summary="Textile lab textile lab for textile labs")
+    add("TEXTILE-lab", name_alt="Текстиль-лаб", summary="Prototyping textiles")
+    assert found("textile lab", per_page=1) == ["TEXTILE-lab"]
+    assert found("Текстиль лаб", per_page=1) == ["TEXTILE-lab"]
+
+
+def test_the_migration_gives_indexed_rows_the_phrases_an_index_write_gives(pg_app):
+    from flask_migrate import downgrade, upgrade
+
+    add("Blue-Wharf Sewing", name_alt="Синий причал")
+    add("Ёлка & Co.", summary="textiles")
+    with db.engine.connect() as conn:
+        written = dict(conn.execute(sa.text(READ_PHRASES)).all())
+        generation = conn.execute(sa.text("SELECT generation FROM search_state")).scalar()
+    db.session.remove()
+    downgrade(revision="b8e1f4c2a9d7")
+    upgrade()
+    with db.engine.connect() as conn:
+        migrated = dict(conn.execute(sa.text(READ_PHRASES)).all())
+        # Nothing a search shows changed: no generation, no change-log entry.
+        assert conn.execute(sa.text("SELECT generation FROM search_state")).scalar() == generation
+    assert {key: sorted(value) for key, value in migrated.items()} == {
+        key: sorted(value) for key, value in written.items()
+    }
+    assert written["Blue-Wharf Sewing"] == ["blue wharf sewing", "bluewharf sewing", "синий причал"]
+    assert written["Ёлка & Co."] == ["елка co"]
+
+
+READ_PHRASES = "SELECT name, name_phrases FROM search_documents"
 
 
 def test_sorts_by_name_and_newest(pg_app):

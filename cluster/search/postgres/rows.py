@@ -98,17 +98,17 @@ UPSERT = sa.text(
     INSERT INTO search_documents (
         organisation_id, version, slug, status, kind, residency, stage, city, sectors,
         looking_for, sector_key, looking_for_key, offers, needs, offers_key, needs_key, name,
-        name_alt, names, summary, body, created_at, tsv)
+        name_alt, names, name_phrases, summary, body, created_at, tsv)
     SELECT r.organisation_id, r.version, r.slug, r.status, r.kind, r.residency, r.stage,
            r.city, r.sectors, r.looking_for, r.sector_key, r.looking_for_key, r.offers,
-           r.needs, r.offers_key, r.needs_key, r.name,
-           r.name_alt, r.names, r.summary, r.body, r.created_at, CAST(r.tsv AS tsvector)
+           r.needs, r.offers_key, r.needs_key, r.name, r.name_alt, r.names, r.name_phrases,
+           r.summary, r.body, r.created_at, CAST(r.tsv AS tsvector)
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
         organisation_id integer, version integer, slug text, status text, kind text,
         residency text, stage text, city text, sectors text[], looking_for text[],
         sector_key text, looking_for_key text, offers text[], needs text[], offers_key text,
-        needs_key text, name text, name_alt text, names text, summary text, body text,
-        created_at timestamp, tsv text)
+        needs_key text, name text, name_alt text, names text, name_phrases text[],
+        summary text, body text, created_at timestamp, tsv text)
     -- An organisation deleted meanwhile is not indexed again.
     JOIN organisations AS o ON o.id = r.organisation_id
     ON CONFLICT (organisation_id) DO UPDATE SET
@@ -118,7 +118,7 @@ UPSERT = sa.text(
         sector_key = excluded.sector_key, looking_for_key = excluded.looking_for_key,
         offers = excluded.offers, needs = excluded.needs, offers_key = excluded.offers_key,
         needs_key = excluded.needs_key, name = excluded.name, name_alt = excluded.name_alt,
-        names = excluded.names,
+        names = excluded.names, name_phrases = excluded.name_phrases,
         summary = excluded.summary, body = excluded.body, created_at = excluded.created_at,
         tsv = excluded.tsv
     -- A slower writer carrying an older version never overwrites a newer one.
@@ -145,6 +145,15 @@ def sound_keys(names: list[str]) -> str:
     """The sound keys of the Latin words of these names, as lexemes (see phonetics.py)."""
     keys = (phonetics.english_key(word) for word in language.words(" ".join(names)))
     return " ".join(dict.fromkeys(f"'{SOUND_PREFIX}{key.lower()}'" for key in keys if key))
+
+
+def name_phrases(*names: str) -> list[str]:
+    """Each name's folded words joined by spaces, and again with its hyphens dropped: ranking
+    gives a query spelling one of them the exact-name bonus (hits.py)."""
+    found = (
+        " ".join(language.words(form)) for name in names for form in (name, name.replace("-", ""))
+    )
+    return list(dict.fromkeys(phrase for phrase in found if phrase))
 
 
 def document_row(org) -> dict:
@@ -193,6 +202,7 @@ def document_row(org) -> dict:
         "name": clean_text(doc["name"]),
         "name_alt": clean_text(doc["name_alt"]),
         "names": clean_text(" ".join(documents.name_variants(doc))),
+        "name_phrases": name_phrases(doc["name"], doc["name_alt"]),
         "summary": clean_text(doc["summary"]),
         "body": clean_text(documents.snippet_text(doc)),
         "created_at": doc["created_at"].isoformat(),

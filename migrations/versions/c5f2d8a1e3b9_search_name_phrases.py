@@ -1,0 +1,51 @@
+"""PostgreSQL search: each document's names as folded phrases, for the exact-name bonus
+
+Revision ID: c5f2d8a1e3b9
+Revises: b8e1f4c2a9d7
+Create Date: 2026-12-02 14:30:00.000000
+
+"""
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "c5f2d8a1e3b9"
+down_revision = "b8e1f4c2a9d7"
+branch_labels = None
+depends_on = None
+
+
+def phrase(column: str, joined: bool) -> str:
+    # What ranking computed for every candidate before this column: a name's folded words
+    # joined by spaces, hyphens first dropped in the joined form.
+    dropped = "-" if joined else ""
+    folded = f"translate(lower({column}), 'ё{dropped}', 'е')"
+    return f"trim(regexp_replace({folded}, '[^[:alnum:]]+', ' ', 'g'))"
+
+
+def upgrade():
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    # Written by every index write from Python (rows.name_phrases); the rows already indexed
+    # get the same phrases ranking used to compute on each query.
+    op.execute("ALTER TABLE search_documents ADD COLUMN name_phrases text[] NOT NULL DEFAULT '{}'")
+    forms = ", ".join(
+        phrase(column, joined) for column in ("name", "name_alt") for joined in (False, True)
+    )
+    # No search result changes, so no generation is bumped and nothing enters the change log.
+    op.execute("ALTER TABLE search_documents DISABLE TRIGGER USER")
+    op.execute(
+        "UPDATE search_documents SET name_phrases ="
+        f" ARRAY(SELECT DISTINCT p FROM unnest(ARRAY[{forms}]) AS p WHERE p <> '')"
+    )
+    op.execute("ALTER TABLE search_documents ENABLE TRIGGER USER")
+    op.execute(
+        "CREATE INDEX ix_search_documents_name_phrases ON search_documents USING gin (name_phrases)"
+    )
+
+
+def downgrade():
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("DROP INDEX IF EXISTS ix_search_documents_name_phrases")
+    op.execute("ALTER TABLE search_documents DROP COLUMN IF EXISTS name_phrases")
