@@ -125,7 +125,7 @@ def test_home_and_sector_pages_count_published_organisations(browsed):
     assert names_on(sector) == ["Cotton Lab", "Dress Code"]
 
 
-def test_a_profile_is_loaded_with_its_sectors_in_two_queries(engine_app, browsed):
+def test_a_profile_is_loaded_with_its_sectors_in_one_query(engine_app, browsed):
     import sqlalchemy as sa
 
     statements: list[str] = []
@@ -144,8 +144,8 @@ def test_a_profile_is_loaded_with_its_sectors_in_two_queries(engine_app, browsed
     assert "Atelier Nova" in page and "Textile" in page
     own = [n for n, s in enumerate(statements) if "WHERE organisations.slug =" in s]
     assert len(own) == 1
-    # Its sectors come with it, in the next statement; nothing of it is loaded lazily later
+    # Its sectors come with it, in the same statement; nothing of it is loaded lazily later
     # (other organisations shown beside it come in statements of their own).
-    assert "organisation_sectors.organisation_id IN" in statements[own[0] + 1]
+    assert "JOIN (organisation_sectors AS" in statements[own[0]]
     lazy = [s for s in statements if "= organisation_sectors.organisation_id" in s]
     assert lazy == []

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import KINDS, LOOKING_FOR, RESIDENCIES, STAGES, Organisation, Sector
@@ -114,12 +114,13 @@ def find_by_slug(slug: str) -> Organisation | None:
     """Any organisation with this slug, whatever its status; the caller decides who sees it."""
     if not slug or len(slug) > 120 or "\x00" in slug:
         return None
+    # The sectors in the same statement: a second round trip was a tenth of a profile's SQL.
     stmt = (
         sa.select(Organisation)
         .where(Organisation.slug == slug)
-        .options(selectinload(Organisation.sectors))
+        .options(joinedload(Organisation.sectors))
     )
-    return db.session.scalar(stmt)
+    return db.session.scalars(stmt).unique().first()
 
 
 def find_sector(slug: str) -> Sector | None:

@@ -31,7 +31,7 @@ def page(
     """The hits from `offset` of the rows in `final`, in the query's order."""
     rows: Any = np.flatnonzero(final)
     if sort in ("name", "newest") or (sort == "relevance" and tsquery is None):
-        rows = _sorted_rows(conn, table, sort, rows, offset, limit)
+        rows = _sorted_rows(conn, table, sort, rows, offset, limit, snippets=plan is not None)
     else:
         asked = plan.capabilities if plan is not None else []
         rows = _ranked_rows(conn, table, rows, text, tsquery, offset, limit, asked)
@@ -55,12 +55,16 @@ def page(
     ]
 
 
-def _sorted_rows(conn, table: FacetTable, sort: str, rows, offset: int, limit: int) -> list:
+def _sorted_rows(
+    conn, table: FacetTable, sort: str, rows, offset: int, limit: int, snippets: bool
+) -> list:
     # Positions in the order, read once per generation, pick the page among the rows.
     places = table.positions(conn, "newest" if sort == "newest" else "name")
     page_rows = arrays.page_by_position(rows, places, offset, offset + limit)
     page_ids = table.ids[page_rows].tolist()
-    found = by_id(conn, page_ids, "slug, name, kind, summary, body, 0.0 AS score")
+    # The text snippets are cut from, only for a page that shows them.
+    body = "body" if snippets else "'' AS body"
+    found = by_id(conn, page_ids, f"slug, name, kind, summary, {body}, 0.0 AS score")
     return [found[i] for i in page_ids if i in found]
 
 
