@@ -42,6 +42,10 @@ def upgrade():
     op.execute(
         "CREATE INDEX ix_search_documents_name_phrases ON search_documents USING gin (name_phrases)"
     )
+    # The update left a dead copy of every row, which each search would read past until a
+    # vacuum (ranking 100,000 documents' candidates took twice as long).
+    with op.get_context().autocommit_block():
+        op.execute("VACUUM ANALYZE search_documents")
 
 
 def downgrade():
