@@ -6,6 +6,9 @@ Create Date: 2026-12-02 14:30:00.000000
 
 """
 
+import logging
+
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -27,8 +30,13 @@ def upgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
     # Written by every index write from Python (rows.name_phrases); the rows already indexed
-    # get the same phrases ranking used to compute on each query.
-    op.execute("ALTER TABLE search_documents ADD COLUMN name_phrases text[] NOT NULL DEFAULT '{}'")
+    # get the phrases ranking computed on each query until now (SQL's folding, which may
+    # differ from Python's for a few letters), until they are indexed again or rebuilt.
+    # Each step may run again: the vacuum below commits what comes before it.
+    op.execute(
+        "ALTER TABLE search_documents"
+        " ADD COLUMN IF NOT EXISTS name_phrases text[] NOT NULL DEFAULT '{}'"
+    )
     forms = ", ".join(
         phrase(column, joined) for column in ("name", "name_alt") for joined in (False, True)
     )
@@ -40,16 +48,32 @@ def upgrade():
     )
     op.execute("ALTER TABLE search_documents ENABLE TRIGGER USER")
     op.execute(
-        "CREATE INDEX ix_search_documents_name_phrases ON search_documents USING gin (name_phrases)"
+        "CREATE INDEX IF NOT EXISTS ix_search_documents_name_phrases ON search_documents"
+        " USING gin (name_phrases)"
     )
+    # Ranking found exact names by this one; name_phrases does it now.
+    op.execute("DROP INDEX IF EXISTS ix_search_documents_name")
     # The update left a dead copy of every row, which each search would read past until a
-    # vacuum (ranking 100,000 documents' candidates took twice as long).
+    # vacuum (ranking 100,000 documents' candidates took twice as long). A rebuild holding
+    # the table is not waited for: autovacuum, or the rebuild's own vacuum, gets there.
     with op.get_context().autocommit_block():
-        op.execute("VACUUM ANALYZE search_documents")
+        op.execute("SET lock_timeout = '5s'")
+        try:
+            op.execute("VACUUM ANALYZE search_documents")
+        except sa.exc.OperationalError:
+            logging.getLogger("alembic.runtime.migration").warning(
+                "search_documents not vacuumed: the table is busy; autovacuum will do it"
+            )
+        finally:
+            op.execute("RESET lock_timeout")
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP INDEX IF EXISTS ix_search_documents_name_phrases")
+    op.execute(
+        "CREATE INDEX IF NOT EXISTS ix_search_documents_name ON search_documents"
+        ' (lower(name) COLLATE "C")'
+    )
     op.execute("ALTER TABLE search_documents DROP COLUMN IF EXISTS name_phrases")

@@ -147,6 +147,18 @@ def test_an_exact_name_outside_the_ranking_pool_still_ranks_first(pg_app, monkey
     assert found("Текстиль лаб", per_page=1) == ["TEXTILE-lab"]
 
 
+def test_each_asked_capability_offered_counts_and_a_hidden_exact_name_is_never_ranked(pg_app):
+    # Words alone favour the third; each asked capability offered counts, once.
+    add("Stitch Works", summary="Studio", offers=["machine-embroidery", "laser-cutting"])
+    add("Beam Shop", summary="Machine embroidery studio", offers=["laser-cutting"])
+    add("Wordy", summary="Laser cutting, laser engraving and machine embroidery, embroidery")
+    add("Embroidery Laser Cutting", status="draft", offers=["laser-cutting"])
+    assert found("machine embroidery and laser cutting") == ["Stitch Works", "Beam Shop", "Wordy"]
+    assert found("laser cutting machine embroidery laser cutting") == [
+        "Stitch Works", "Beam Shop", "Wordy"
+    ]  # fmt: skip
+
+
 def test_the_migration_gives_indexed_rows_the_phrases_an_index_write_gives(pg_app):
     from flask_migrate import downgrade, upgrade
 

@@ -31,7 +31,9 @@ def page(
     """The hits from `offset` of the rows in `final`, in the query's order."""
     rows: Any = np.flatnonzero(final)
     if sort in ("name", "newest") or (sort == "relevance" and tsquery is None):
-        rows = _sorted_rows(conn, table, sort, rows, offset, limit, snippets=plan is not None)
+        # A plan without words (a listing sorted by name) has nothing to mark either.
+        marking = plan is not None and bool(plan.terms or plan.prefixes)
+        rows = _sorted_rows(conn, table, sort, rows, offset, limit, marking)
     else:
         asked = plan.capabilities if plan is not None else []
         rows = _ranked_rows(conn, table, rows, text, tsquery, offset, limit, asked)
@@ -56,14 +58,14 @@ def page(
 
 
 def _sorted_rows(
-    conn, table: FacetTable, sort: str, rows, offset: int, limit: int, snippets: bool
+    conn, table: FacetTable, sort: str, rows, offset: int, limit: int, with_snippets: bool
 ) -> list:
     # Positions in the order, read once per generation, pick the page among the rows.
     places = table.positions(conn, "newest" if sort == "newest" else "name")
     page_rows = arrays.page_by_position(rows, places, offset, offset + limit)
     page_ids = table.ids[page_rows].tolist()
     # The text snippets are cut from, only for a page that shows them.
-    body = "body" if snippets else "'' AS body"
+    body = "body" if with_snippets else "'' AS body"
     found = by_id(conn, page_ids, f"slug, name, kind, summary, {body}, 0.0 AS score")
     return [found[i] for i in page_ids if i in found]
 
@@ -122,13 +124,15 @@ def _ranked_rows(
         )
         bonus = bonus + offers.OFFER_BOOST * asked_count
     # As array literals: psycopg adapting hundreds of ints one by one took longer than
-    # ranking them.
+    # ranking them. Only the few candidates with a bonus are sent with theirs.
+    given = np.flatnonzero(bonus)
     params = {
         "limit": limit,
         "offset": offset,
         "q": tsquery,
-        "ids": "{" + ",".join(map(str, ids.tolist())) + "}",
-        "bonus": "{" + ",".join(map(repr, bonus.tolist())) + "}",
+        "ids": _literal(ids.tolist()),
+        "bonus_ids": _literal(ids[given].tolist()),
+        "bonus": _literal(bonus[given].tolist()),
     }
     # Equal scores in name order, Cyrillic names first for a query in Cyrillic.
     collation = name_collation(conn, cyrillic_first=language.has_cyrillic(text))
@@ -139,10 +143,12 @@ def _ranked_rows(
             f"""
             WITH ranked AS (
                 SELECT d.organisation_id, d.name,
-                       ts_rank_cd(d.tsv, CAST(:q AS tsquery), 1) + pool.bonus AS score
-                FROM unnest(CAST(:ids AS integer[]), CAST(:bonus AS float8[]))
-                     AS pool(organisation_id, bonus)
-                JOIN search_documents AS d USING (organisation_id)
+                       ts_rank_cd(d.tsv, CAST(:q AS tsquery), 1)
+                       + coalesce(given.bonus, 0) AS score
+                FROM search_documents AS d
+                LEFT JOIN unnest(CAST(:bonus_ids AS integer[]), CAST(:bonus AS float8[]))
+                     AS given(organisation_id, bonus) USING (organisation_id)
+                WHERE d.organisation_id = ANY(CAST(:ids AS integer[]))
                 ORDER BY score DESC, d.name COLLATE {collation}, d.organisation_id
                 LIMIT :limit OFFSET :offset
             )
@@ -153,3 +159,7 @@ def _ranked_rows(
         ),
         params,
     ).all()
+
+
+def _literal(values: list) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
