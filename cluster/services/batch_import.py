@@ -196,6 +196,8 @@ def import_items(items: Iterable[Item], dry_run: bool = False, user=None) -> imp
         _logged(maintenance.reindex)
     else:
         index_in_batches(writer.written)
+        # What readers patch by the change log is written again once it is too much to patch.
+        _logged(search.backend().settle)
     return report
 
 

@@ -427,6 +427,65 @@ def test_postings_give_way_to_the_gin_index_when_too_much_changed(pg_app, monkey
     assert told is None and len(through["textil"]) == 3
 
 
+def test_an_import_that_changed_too_much_writes_the_postings_again(pg_app, monkeypatch, tmp_path):
+    from cluster.search.postgres import postings
+    from cluster.services import batch_import
+
+    first = add("Loom One", summary="Weaving textiles")
+    maintenance.reindex()
+    monkeypatch.setattr(postings, "MAX_PATCHED", 1)
+    path = tmp_path / "more.csv"
+    path.write_text(
+        "name,kind,summary\nLoom Two,company,Knitted textiles\nLoom Three,company,Dyed textiles\n",
+        encoding="utf-8",
+    )
+    report = batch_import.import_path(path)
+    assert report.ok and len(report.created) == 2
+    # Two changed, one patchable: the import's own settle wrote them again, for its generation.
+    told, through = postings_and_gin(every_lexeme())
+    assert told == through and len(through["textil"]) == 3 and first in through["textil"]
+    with db.engine.connect() as conn:
+        state = conn.execute(sa.text("SELECT postings_of, generation FROM search_state")).one()
+    assert state[0] == state[1]
+    # Nothing behind: a second settle writes nothing.
+    assert postings.refresh() is False
+
+
+def test_a_refresh_never_replaces_newer_postings_nor_waits_on_a_rebuild(pg_app, monkeypatch):
+    from cluster.search.postgres import postings
+
+    add("Loom One", summary="Weaving textiles")
+    maintenance.reindex()
+    monkeypatch.setattr(postings, "MAX_PATCHED", 0)
+    add("Loom Two", summary="Knitted textiles")
+    # A rebuild's transaction writing postings holds the table: the refresh gives way.
+    with db.engine.connect() as other:
+        other.execute(sa.text("DELETE FROM search_postings WHERE term = 'no-such-term'"))
+        assert postings.refresh() is False
+        other.rollback()
+    # A rebuild that commits newer postings while the refresh writes its own: those stay.
+    write = postings._write_packed
+
+    def rebuild_commits_meanwhile(conn, found):
+        write(conn, found)
+        with db.engine.begin() as other:
+            other.execute(sa.text("UPDATE search_state SET postings_of = generation + 5"))
+
+    monkeypatch.setattr(postings, "_write_packed", rebuild_commits_meanwhile)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE search_state SET postings_of = NULL"))
+        # A row only the refresh's DELETE would remove.
+        conn.execute(sa.text("INSERT INTO search_postings VALUES ('~marker', '')"))
+    assert postings.refresh() is False
+    with db.engine.connect() as conn:
+        assert (
+            conn.execute(sa.text("SELECT postings_of - generation FROM search_state")).scalar() == 5
+        )
+        # And the postings are still the rebuild's: the refresh's own were rolled back.
+        marker = "SELECT count(*) FROM search_postings WHERE term = '~marker'"
+        assert conn.execute(sa.text(marker)).scalar() == 1
+
+
 def test_postings_give_way_to_the_gin_index_after_a_truncate(pg_app):
     add("Loom One", summary="Weaving textiles")
     maintenance.reindex()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ...extensions import db
 from .. import arrays, documents, language
 from ..base import FACETS, Hit, SearchQuery, SearchResult, Suggestion
-from . import hits, planning, rebuilding, rows, snapshots, suggestions
+from . import hits, planning, postings, rebuilding, rows, snapshots, suggestions
 from .facet_table import FacetTable
 from .similar import similar
 from .snapshots import Snapshot, snapshot
@@ -48,6 +48,11 @@ class PostgresBackend:
     def reclaim(self) -> None:
         """Vacuum the rows the last rebuild replaced (rebuilding.reclaim)."""
         rebuilding.reclaim()
+
+    def settle(self) -> None:
+        """Write the postings again if too much changed for readers to patch them."""
+        snapshots.forget()
+        postings.refresh()
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ holds every lexeme's ids packed in one value, so that a term costs one index loo
 writes it from the lexemes of the rows it builds (rebuilding.py); the writes after it leave it
 alone, and a reader patches what it reads with the documents the change log (changes.py) names
 since. When the log cannot tell, or names too many documents to patch cheaply, None says to
-read the GIN index instead.
+read the GIN index instead, until a rebuild, or an import that changed that many (refresh),
+writes them again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import sqlalchemy as sa
 
-from . import changes
+from ...extensions import db
+from . import changes, snapshots
 from .facet_table import unpack
 
 # Documents changed since the rebuild up to which reads are patched: each patch reads the
@@ -43,6 +45,14 @@ CHANGED = sa.text(
 )
 
 
+# Every lexeme's ids as search_documents holds them, for a refresh.
+ALL = sa.text(
+    "SELECT t.lexeme, string_agg(int4send(d.organisation_id), CAST('' AS bytea)"
+    " ORDER BY d.organisation_id)"
+    " FROM search_documents AS d, unnest(d.tsv) AS t GROUP BY t.lexeme"
+)
+
+
 class Holders:
     """Each lexeme's ids as a rebuild's batches give them (rebuilding.built)."""
 
@@ -64,6 +74,64 @@ def write(conn, holders: Holders) -> None:
             np.sort(np.concatenate(holders.found[term])).astype(">i4").tobytes() for term in terms
         ]
         conn.execute(WRITE, {"terms": terms, "ids": packed})
+
+
+def _write_packed(conn, found: list[tuple[str, bytes]]) -> None:
+    conn.execute(sa.text("DELETE FROM search_postings"))
+    for start in range(0, len(found), WRITTEN_AT_ONCE):
+        chunk = found[start : start + WRITTEN_AT_ONCE]
+        conn.execute(WRITE, {"terms": [t for t, _ in chunk], "ids": [i for _, i in chunk]})
+
+
+def behind(conn) -> bool:
+    """Whether readers cannot use the postings (term_ids would say None)."""
+    base, since, generation = conn.execute(
+        sa.text("SELECT postings_of, changes_since, generation FROM search_state")
+    ).one()
+    if base is None or base < since:
+        return True
+    changed = changes.logged_ids(conn, base, generation)
+    return changed is None or len(changed) > MAX_PATCHED
+
+
+class _Superseded(Exception):
+    """Newer postings were written while these were read."""
+
+
+def refresh() -> bool:
+    """Write the postings again from search_documents as one snapshot holds them, if readers
+    cannot use them; whether they were written.
+
+    For a process that has just changed many documents at once (an import indexed in
+    batches): a statement over every tsvector, 9-19 s at 100,000 organisations, which is why
+    a write of a few documents never does it. A rebuild writing its own postings meanwhile is
+    not waited for, and newer postings are never replaced by older ones.
+    """
+    with snapshots.snapshot() as snap:
+        if not behind(snap.conn):
+            return False
+        generation = snap.read_generation()
+        snap.allow_seqscan()
+        found = [(term, bytes(ids)) for term, ids in snap.conn.execute(ALL)]
+    try:
+        with db.engine.begin() as conn:
+            # A rebuild writing postings holds the table: it writes newer ones than these.
+            conn.execute(sa.text("LOCK TABLE search_postings IN SHARE ROW EXCLUSIVE MODE NOWAIT"))
+            _write_packed(conn, found)
+            # Last, so that writers wait on the generation's row only for this statement.
+            moved = conn.execute(
+                sa.text(
+                    "UPDATE search_state SET postings_of = :generation"
+                    " WHERE (postings_of IS NULL OR postings_of < :generation)"
+                    " AND changes_since <= :generation"
+                ),
+                {"generation": generation},
+            ).rowcount
+            if not moved:
+                raise _Superseded
+    except (_Superseded, sa.exc.OperationalError):
+        return False
+    return True
 
 
 def term_ids(conn, generation: int, terms: list[str]) -> dict[str, np.ndarray] | None:

@@ -225,6 +225,9 @@ class WhooshBackend:
     def reclaim(self) -> None:
         """Nothing to free: a rebuild writes a new directory, and the switch removes old ones."""
 
+    def settle(self) -> None:
+        """Nothing to bring up to date: segments written since a rebuild are read as they are."""
+
 
 def _docnums(reader, term: str) -> np.ndarray:
     return compatibility.term_docnums(reader, "text", term)
