@@ -55,12 +55,16 @@ def init_db_command(with_demo: bool) -> None:
 
 def bring_index_up_to_date() -> None:
     """Index what the index lacks, so a lost or old index heals on the next start."""
-    from .search import maintenance
+    from .search import backend, maintenance
 
     differences = maintenance.check()
+    if not differences.agree:
+        maintenance.repair(differences)
+    # What readers patch by the change log (PostgreSQL's postings) after many edits or a
+    # browser import is written again here, when it is too much to patch.
+    backend().settle()
     if differences.agree:
         return
-    maintenance.repair(differences)
     changed = len(differences.missing) + len(differences.stale) + len(differences.extra)
     click.echo(
         ngettext(

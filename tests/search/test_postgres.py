@@ -451,6 +451,20 @@ def test_an_import_that_changed_too_much_writes_the_postings_again(pg_app, monke
     assert postings.refresh() is False
 
 
+def test_the_next_start_writes_postings_too_far_behind_again(pg_app, monkeypatch):
+    from cluster.cli import bring_index_up_to_date
+    from cluster.search.postgres import postings
+
+    add("Loom One", summary="Weaving textiles")
+    maintenance.reindex()
+    monkeypatch.setattr(postings, "MAX_PATCHED", 0)
+    add("Loom Two", summary="Knitted textiles")
+    assert postings_and_gin(["textil"])[0] is None
+    bring_index_up_to_date()
+    told, through = postings_and_gin(["textil"])
+    assert told == through and len(through["textil"]) == 2
+
+
 def test_a_refresh_never_replaces_newer_postings_nor_waits_on_a_rebuild(pg_app, monkeypatch):
     from cluster.search.postgres import postings
 
