@@ -66,17 +66,15 @@ class Holders:
 
 def write(conn, holders: Holders) -> None:
     """Replace the postings with these (a rebuild's, before it commits)."""
-    conn.execute(sa.text("DELETE FROM search_postings"))
-    lexemes = sorted(holders.found)
-    for start in range(0, len(lexemes), WRITTEN_AT_ONCE):
-        terms = lexemes[start : start + WRITTEN_AT_ONCE]
-        packed = [
-            np.sort(np.concatenate(holders.found[term])).astype(">i4").tobytes() for term in terms
-        ]
-        conn.execute(WRITE, {"terms": terms, "ids": packed})
+    packed = [
+        (term, np.sort(np.concatenate(holders.found[term])).astype(">i4").tobytes())
+        for term in sorted(holders.found)
+    ]
+    _write_packed(conn, packed)
 
 
 def _write_packed(conn, found: list[tuple[str, bytes]]) -> None:
+    """Replace the postings with these (term, packed ids), a statement per chunk."""
     conn.execute(sa.text("DELETE FROM search_postings"))
     for start in range(0, len(found), WRITTEN_AT_ONCE):
         chunk = found[start : start + WRITTEN_AT_ONCE]
