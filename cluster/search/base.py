@@ -136,8 +136,9 @@ class SearchBackend(Protocol):
         """Free what a rebuild left behind, once the caller holds no snapshot from before it."""
 
     def settle(self) -> None:
-        """After many documents changed at once (an import indexed in batches): bring what
-        the engine keeps beside its documents for readers up to date, where it has such."""
+        """After many documents changed at once (an import indexed in batches) and at
+        `flask init-db`: bring what the engine keeps beside its documents for readers up to
+        date, where it has such; never raises."""
 
     def indexed_versions(self) -> dict[int, int]:
         """Every indexed organisation id with the version it was indexed at."""

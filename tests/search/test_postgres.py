@@ -471,33 +471,60 @@ def test_a_refresh_never_replaces_newer_postings_nor_waits_on_a_rebuild(pg_app, 
     add("Loom One", summary="Weaving textiles")
     maintenance.reindex()
     monkeypatch.setattr(postings, "MAX_PATCHED", 0)
+    monkeypatch.setattr(postings, "LOCK_WAIT", "100ms")
     add("Loom Two", summary="Knitted textiles")
     # A rebuild's transaction writing postings holds the table: the refresh gives way.
     with db.engine.connect() as other:
         other.execute(sa.text("DELETE FROM search_postings WHERE term = 'no-such-term'"))
         assert postings.refresh() is False
         other.rollback()
-    # A rebuild that commits newer postings while the refresh writes its own: those stay.
-    write = postings._write_packed
-
-    def rebuild_commits_meanwhile(conn, found):
-        write(conn, found)
-        with db.engine.begin() as other:
-            other.execute(sa.text("UPDATE search_state SET postings_of = generation + 5"))
-
-    monkeypatch.setattr(postings, "_write_packed", rebuild_commits_meanwhile)
     with db.engine.begin() as conn:
         conn.execute(sa.text("UPDATE search_state SET postings_of = NULL"))
-        # A row only the refresh's DELETE would remove.
+        # A row only a refresh's DELETE would remove.
         conn.execute(sa.text("INSERT INTO search_postings VALUES ('~marker', '')"))
-    assert postings.refresh() is False
+    write = postings._write_packed
+    _, since, generation = state()
+    for meanwhile, left in (
+        # Newer postings committed after the refresh read its own (as a rebuild's would be).
+        ("UPDATE search_state SET postings_of = generation + 5", generation + 5),
+        # The change log cut after the read: postings for that generation could not be patched.
+        ("UPDATE search_state SET changes_since = generation + 1", None),
+    ):
+
+        def commits_meanwhile(conn, found, statement=meanwhile):
+            write(conn, found)
+            with db.engine.begin() as other:
+                other.execute(sa.text(statement))
+
+        monkeypatch.setattr(postings, "_write_packed", commits_meanwhile)
+        assert postings.refresh() is False
+        assert state()[0] == left
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE search_state SET postings_of = NULL, changes_since = :since"),
+                {"since": since},
+            )
     with db.engine.connect() as conn:
-        assert (
-            conn.execute(sa.text("SELECT postings_of - generation FROM search_state")).scalar() == 5
-        )
-        # And the postings are still the rebuild's: the refresh's own were rolled back.
+        # The refresh's own postings were rolled back each time.
         marker = "SELECT count(*) FROM search_postings WHERE term = '~marker'"
         assert conn.execute(sa.text(marker)).scalar() == 1
+
+
+def test_settle_logs_a_failed_refresh_and_never_raises(pg_app, monkeypatch, caplog):
+    from cluster.search.postgres import postings
+
+    def times_out():
+        raise sa.exc.OperationalError("SELECT", {}, Exception("statement timeout"))
+
+    monkeypatch.setattr(postings, "refresh", times_out)
+    backend().settle()
+    assert "Search postings not written" in caplog.text
+
+
+def state():
+    with db.engine.connect() as conn:
+        query = "SELECT postings_of, changes_since, generation FROM search_state"
+        return tuple(conn.execute(sa.text(query)).one())
 
 
 def test_postings_give_way_to_the_gin_index_after_a_truncate(pg_app):

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ...extensions import db
 from .. import arrays, documents, language
@@ -50,9 +51,20 @@ class PostgresBackend:
         rebuilding.reclaim()
 
     def settle(self) -> None:
-        """Write the postings again if too much changed for readers to patch them."""
+        """Write the postings again if too much changed for readers to patch them; a failure
+        is logged, never raised: the documents themselves are indexed."""
         snapshots.forget()
-        postings.refresh()
+        try:
+            postings.refresh()
+        except sa.exc.DBAPIError:
+            current_app.logger.warning(
+                "Search postings not written: readers use the GIN index until they are"
+                " (`flask reindex` writes them)",
+                exc_info=True,
+            )
+        finally:
+            # Not the refresh's snapshot, from before its write, for the rest of a request.
+            snapshots.forget()
 
     # -- reading ---------------------------------------------------------------------------
 

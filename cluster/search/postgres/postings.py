@@ -7,25 +7,30 @@ holds every lexeme's ids packed in one value, so that a term costs one index loo
 writes it from the lexemes of the rows it builds (rebuilding.py); the writes after it leave it
 alone, and a reader patches what it reads with the documents the change log (changes.py) names
 since. When the log cannot tell, or names too many documents to patch cheaply, None says to
-read the GIN index instead, until a rebuild, or an import that changed that many (refresh),
-writes them again.
+read the GIN index instead, until a rebuild writes them again, or a refresh does: after an
+import indexed in batches, and at `flask init-db` (SearchBackend.settle).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import sqlalchemy as sa
+from flask import current_app
 
 from ...extensions import db
 from . import changes, snapshots
 from .facet_table import unpack
+from .rows import batched
 
 # Documents changed since the rebuild up to which reads are patched: each patch reads the
 # lexemes of every one of them again.
 MAX_PATCHED = 500
 
 # (database, rebuild generation) of postings found too far behind the log: the documents
-# changed since a rebuild only grow in number, so they stay so until the next rebuild, and the
+# changed since a rebuild only grow in number, so they stay so until the next rebuild or
+# refresh (which writes a new generation into postings_of), and the
 # log is not read again for them.
 _behind: set[tuple[str, int]] = set()
 
@@ -66,18 +71,17 @@ class Holders:
 
 def write(conn, holders: Holders) -> None:
     """Replace the postings with these (a rebuild's, before it commits)."""
-    packed = [
+    packed = (
         (term, np.sort(np.concatenate(holders.found[term])).astype(">i4").tobytes())
         for term in sorted(holders.found)
-    ]
+    )
     _write_packed(conn, packed)
 
 
-def _write_packed(conn, found: list[tuple[str, bytes]]) -> None:
+def _write_packed(conn, found: Iterable[tuple[str, bytes]]) -> None:
     """Replace the postings with these (term, packed ids), a statement per chunk."""
     conn.execute(sa.text("DELETE FROM search_postings"))
-    for start in range(0, len(found), WRITTEN_AT_ONCE):
-        chunk = found[start : start + WRITTEN_AT_ONCE]
+    for chunk in batched(found, WRITTEN_AT_ONCE):
         conn.execute(WRITE, {"terms": [t for t, _ in chunk], "ids": [i for _, i in chunk]})
 
 
@@ -93,17 +97,27 @@ def behind(conn) -> bool:
 
 
 class _Superseded(Exception):
-    """Newer postings were written while these were read."""
+    """Newer postings, or a cut change log, were committed after the postings were read."""
+
+
+# How long a refresh waits for the postings' table: a vacuum gives way to it, a rebuild
+# writing its own (newer) postings does not, and the refresh then gives way.
+LOCK_WAIT = "2s"
+MOVED_ON = sa.text(
+    "SELECT (postings_of IS NOT NULL AND postings_of >= :generation)"
+    " OR changes_since > :generation FROM search_state"
+)
 
 
 def refresh() -> bool:
     """Write the postings again from search_documents as one snapshot holds them, if readers
     cannot use them; whether they were written.
 
-    For a process that has just changed many documents at once (an import indexed in
-    batches): a statement over every tsvector, 9-19 s at 100,000 organisations, which is why
-    a write of a few documents never does it. A rebuild writing its own postings meanwhile is
-    not waited for, and newer postings are never replaced by older ones.
+    For a process that has just changed many documents at once or is starting (settle): one
+    statement over every tsvector, about 9 s at 100,000 organisations on a quiet machine and
+    26 s on a slow one, which is why a write of a few documents never does it. Newer postings
+    are never replaced by older ones; a rebuild reaching its own postings meanwhile waits for
+    this write (seconds), and one already writing them is not waited for.
     """
     with snapshots.snapshot() as snap:
         if not behind(snap.conn):
@@ -113,8 +127,11 @@ def refresh() -> bool:
         found = [(term, bytes(ids)) for term, ids in snap.conn.execute(ALL)]
     try:
         with db.engine.begin() as conn:
-            # A rebuild writing postings holds the table: it writes newer ones than these.
-            conn.execute(sa.text("LOCK TABLE search_postings IN SHARE ROW EXCLUSIVE MODE NOWAIT"))
+            conn.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+            conn.execute(sa.text("LOCK TABLE search_postings IN SHARE ROW EXCLUSIVE MODE"))
+            # Committed since the read, as the lock now keeps it: then nothing is written.
+            if conn.execute(MOVED_ON, {"generation": generation}).scalar():
+                raise _Superseded
             _write_packed(conn, found)
             # Last, so that writers wait on the generation's row only for this statement.
             moved = conn.execute(
@@ -127,7 +144,13 @@ def refresh() -> bool:
             ).rowcount
             if not moved:
                 raise _Superseded
-    except (_Superseded, sa.exc.OperationalError):
+    except _Superseded:
+        current_app.logger.info("Search postings not written: newer ones were meanwhile")
+        return False
+    except sa.exc.OperationalError:
+        current_app.logger.warning(
+            "Search postings not written: their table is busy (a rebuild?)", exc_info=True
+        )
         return False
     return True
 
