@@ -60,19 +60,17 @@ def bring_index_up_to_date() -> None:
     differences = maintenance.check()
     if not differences.agree:
         maintenance.repair(differences)
+        changed = len(differences.missing) + len(differences.stale) + len(differences.extra)
+        click.echo(
+            ngettext(
+                "Search index brought up to date (%(num)d organisation).",
+                "Search index brought up to date (%(num)d organisations).",
+                changed,
+            )
+        )
     # What readers patch by the change log (PostgreSQL's postings) after many edits or a
     # browser import is written again here, when it is too much to patch.
     backend().settle()
-    if differences.agree:
-        return
-    changed = len(differences.missing) + len(differences.stale) + len(differences.extra)
-    click.echo(
-        ngettext(
-            "Search index brought up to date (%(num)d organisation).",
-            "Search index brought up to date (%(num)d organisations).",
-            changed,
-        )
-    )
 
 
 @click.command("load-demo")

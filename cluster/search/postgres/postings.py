@@ -85,15 +85,19 @@ def _write_packed(conn, found: Iterable[tuple[str, bytes]]) -> None:
         conn.execute(WRITE, {"terms": [t for t, _ in chunk], "ids": [i for _, i in chunk]})
 
 
-def behind(conn) -> bool:
-    """Whether readers cannot use the postings (term_ids would say None)."""
-    base, since, generation = conn.execute(
-        sa.text("SELECT postings_of, changes_since, generation FROM search_state")
-    ).one()
-    if base is None or base < since:
-        return True
+def changed_since(conn, generation: int) -> np.ndarray | None:
+    """The documents changed between the postings and this generation, which a reader
+    patches; None when the postings cannot be used (no postings, or too much changed)."""
+    base, since = conn.execute(sa.text("SELECT postings_of, changes_since FROM search_state")).one()
+    key = (str(conn.engine.url), base)
+    # A log cut or a TRUNCATE since the rebuild moved changes_since past it.
+    if base is None or base < since or key in _behind:
+        return None
     changed = changes.logged_ids(conn, base, generation)
-    return changed is None or len(changed) > MAX_PATCHED
+    if changed is None or len(changed) > MAX_PATCHED:
+        _behind.add(key)
+        return None
+    return changed
 
 
 class _Superseded(Exception):
@@ -120,9 +124,9 @@ def refresh() -> bool:
     this write (seconds), and one already writing them is not waited for.
     """
     with snapshots.snapshot() as snap:
-        if not behind(snap.conn):
-            return False
         generation = snap.read_generation()
+        if changed_since(snap.conn, generation) is not None:
+            return False
         snap.allow_seqscan()
         found = [(term, bytes(ids)) for term, ids in snap.conn.execute(ALL)]
     try:
@@ -158,14 +162,8 @@ def refresh() -> bool:
 def term_ids(conn, generation: int, terms: list[str]) -> dict[str, np.ndarray] | None:
     """Each term's organisation ids, sorted, at this generation of search_documents; None when
     the postings cannot tell (no rebuild wrote them, or too much has changed since)."""
-    base, since = conn.execute(sa.text("SELECT postings_of, changes_since FROM search_state")).one()
-    key = (str(conn.engine.url), base)
-    # A log cut or a TRUNCATE since the rebuild moved changes_since past it.
-    if base is None or base < since or key in _behind:
-        return None
-    changed = changes.logged_ids(conn, base, generation)
-    if changed is None or len(changed) > MAX_PATCHED:
-        _behind.add(key)
+    changed = changed_since(conn, generation)
+    if changed is None:
         return None
     empty = np.zeros(0, dtype=np.int64)
     found = dict.fromkeys(terms, empty)
