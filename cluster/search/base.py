@@ -23,8 +23,9 @@ class SearchQuery:
     per_page: int = 20
     # The public sees published organisations only; staff search every status.
     statuses: tuple[str, ...] = ("published",)
-    # Hits only, with neither facet counts nor snippets: for callers that read the ids (the
-    # duplicate check), which then pay for the ranking alone.
+    # Hits only, with neither facet counts nor snippets, in the same order: for callers that
+    # read the ids (the duplicate check, the partner shortlist, a profile's matches), which
+    # then pay for the ranking alone. An engine may leave the hits' other fields empty.
     brief: bool = False
 
 

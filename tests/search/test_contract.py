@@ -294,7 +294,12 @@ def test_a_profiles_text_in_its_second_language_finds_it(search_app):
 
 @pytest.mark.parametrize(
     ("text", "filters"),
-    [("textile", {}), ("fashon", {}), ("печать", {}), ("", {"kind": ["manufacturer"]})],
+    [
+        ("textile", {}),
+        ("fashon", {}),
+        ("печать", {}),
+        ("", {"kind": ["manufacturer"]}),
+    ],
 )
 def test_a_brief_search_ranks_the_same_hits_without_counting_or_marking(catalogue, text, filters):
     # The duplicate check reads only the ids: the same hits, in the same order, for less.
@@ -304,3 +309,18 @@ def test_a_brief_search_ranks_the_same_hits_without_counting_or_marking(catalogu
     assert brief.hits and brief.total == full.total
     assert brief.facets == {} and full.facets
     assert all("<mark>" not in hit.snippet for hit in brief.hits)
+
+
+def test_a_brief_search_ranks_those_offering_what_the_words_name_first(search_app):
+    # "Find a partner" ranks with brief searches: what is offered counts there as in a full one.
+    seeker = make_org(
+        "Needle Seekers",
+        summary="Sewing, sewing and more sewing.",
+        description="We look for sewing: the sewing of jackets, the sewing of coats.",
+        needs=["sewing of jackets"],
+    )
+    provider = make_org("Quiet Stitch", kind="manufacturer", capabilities=["garment sewing"])
+    assert "garment-sewing" in provider.offers and "garment-sewing" not in seeker.offers
+    for brief in (False, True):
+        hits = backend().search(SearchQuery(text="sewing", brief=brief)).hits
+        assert [hit.id for hit in hits] == [provider.id, seeker.id], brief

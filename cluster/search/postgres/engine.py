@@ -185,9 +185,8 @@ class PostgresBackend:
         offset = (page - 1) * per_page
         found: list[Hit] = []
         if total and offset < total:
-            # Without a plan the page has no snippets.
-            marking = None if query.brief else plan
             found = hits.page(
-                conn, table, query.sort, final, text, tsquery, offset, per_page, marking
-            )
+                conn, table, query.sort, final, text, tsquery, offset, per_page, plan,
+                query.brief,
+            )  # fmt: skip
         return plan.result(query, total, found, facets, partial, missing)

@@ -26,19 +26,29 @@ def page(
     tsquery,
     offset,
     limit,
-    plan: Plan | None = None,
+    plan: Plan,
+    brief: bool = False,
 ) -> list[Hit]:
-    """The hits from `offset` of the rows in `final`, in the query's order."""
+    """The hits from `offset` of the rows in `final`, in the query's order; `brief`: their
+    ids and scores only, no document read (base.SearchQuery.brief)."""
     rows: Any = np.flatnonzero(final)
+    # A plan without words (a listing sorted by name) has nothing to mark.
+    marking = not brief and bool(plan.terms or plan.prefixes)
     if sort in ("name", "newest") or (sort == "relevance" and tsquery is None):
-        # A plan without words (a listing sorted by name) has nothing to mark either.
-        marking = plan is not None and bool(plan.terms or plan.prefixes)
-        rows = _sorted_rows(conn, table, sort, rows, offset, limit, marking)
+        page_ids = _sorted_ids(conn, table, sort, rows, offset, limit)
+        if brief:
+            return [_bare(found_id, 0.0) for found_id in page_ids]
+        # The text snippets are cut from, only for a page that shows them.
+        body = "body" if marking else "'' AS body"
+        found = by_id(conn, page_ids, f"slug, name, kind, summary, {body}, 0.0 AS score")
+        rows = [found[i] for i in page_ids if i in found]
     else:
-        asked = plan.capabilities if plan is not None else []
-        rows = _ranked_rows(conn, table, rows, text, tsquery, offset, limit, asked)
+        asked = plan.capabilities
+        rows = _ranked_rows(conn, table, rows, text, tsquery, offset, limit, asked, brief)
+        if brief:
+            return [_bare(row.organisation_id, row.score) for row in rows]
     marked = {}
-    if plan is not None:
+    if marking:
         marked = {
             row.organisation_id: snippets.snippet(row.body, plan.terms, plan.prefixes)
             for row in rows
@@ -57,17 +67,15 @@ def page(
     ]
 
 
-def _sorted_rows(
-    conn, table: FacetTable, sort: str, rows, offset: int, limit: int, with_snippets: bool
-) -> list:
+def _bare(found_id: int, score: float) -> Hit:
+    return Hit(id=found_id, slug="", name="", kind="", summary="", snippet="", score=float(score))
+
+
+def _sorted_ids(conn, table: FacetTable, sort: str, rows, offset: int, limit: int) -> list[int]:
     # Positions in the order, read once per generation, pick the page among the rows.
     places = table.positions(conn, "newest" if sort == "newest" else "name")
     page_rows = arrays.page_by_position(rows, places, offset, offset + limit)
-    page_ids = table.ids[page_rows].tolist()
-    # The text snippets are cut from, only for a page that shows them.
-    body = "body" if with_snippets else "'' AS body"
-    found = by_id(conn, page_ids, f"slug, name, kind, summary, {body}, 0.0 AS score")
-    return [found[i] for i in page_ids if i in found]
+    return table.ids[page_rows].tolist()
 
 
 def by_id(conn, ids: list[int], columns: str) -> dict:
@@ -88,7 +96,15 @@ EXACT_NAME_BONUS = 10.0
 
 
 def _ranked_rows(
-    conn, table: FacetTable, rows, text: str, tsquery, offset, limit, asked: list[str]
+    conn,
+    table: FacetTable,
+    rows,
+    text: str,
+    tsquery,
+    offset,
+    limit,
+    asked: list[str],
+    brief: bool = False,
 ) -> list:
     ids = table.ids[rows]
     phrase = " ".join(language.words(text))
@@ -137,7 +153,15 @@ def _ranked_rows(
     # Equal scores in name order, Cyrillic names first for a query in Cyrillic.
     collation = name_collation(conn, cyrillic_first=language.has_cyrillic(text))
     # The page is picked by id and score alone; only its rows are read whole (a sort carrying
-    # every candidate's text took a sixth of the ranking).
+    # every candidate's text took a sixth of the ranking), and none for a brief search.
+    shown = (
+        "SELECT organisation_id, score FROM ranked"
+        f" ORDER BY score DESC, name COLLATE {collation}, organisation_id"
+        if brief
+        else "SELECT d.organisation_id, d.slug, d.name, d.kind, d.summary, d.body, ranked.score"
+        " FROM ranked JOIN search_documents AS d USING (organisation_id)"
+        f" ORDER BY ranked.score DESC, ranked.name COLLATE {collation}, d.organisation_id"
+    )
     return conn.execute(
         sa.text(
             f"""
@@ -152,9 +176,7 @@ def _ranked_rows(
                 ORDER BY score DESC, d.name COLLATE {collation}, d.organisation_id
                 LIMIT :limit OFFSET :offset
             )
-            SELECT d.organisation_id, d.slug, d.name, d.kind, d.summary, d.body, ranked.score
-            FROM ranked JOIN search_documents AS d USING (organisation_id)
-            ORDER BY ranked.score DESC, ranked.name COLLATE {collation}, d.organisation_id
+            {shown}
             """
         ),
         params,
