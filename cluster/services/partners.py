@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import KIND_LABELS, Organisation
-from ..search import Hit, SearchQuery, backend, language, terms
+from ..search import SearchQuery, backend, language, terms
 from . import capabilities, quantities
 
 # Providers listed at most: a shortlist, not a directory.
@@ -108,7 +108,7 @@ def find(need: Need) -> Shortlist:
         seen = {hit.id for hit in hits}
         hits += [hit for hit in rest if hit.id not in seen]
     matches = []
-    found = load(hits[:SHORTLIST])
+    found = load([hit.id for hit in hits[:SHORTLIST]])
     for org in found:
         if not _takes(org, need.max_min_order):
             continue
@@ -149,17 +149,15 @@ class Listed:
         return str(KIND_LABELS.get(self.kind, self.kind))
 
 
-def load(hits: list[Hit]) -> list[Any]:
-    """The published organisations of these hits, in their order, with what a list shows."""
-    if not hits:
+def load(ids: list[int]) -> list[Any]:
+    """The published organisations of these ids, in their order, with what a list shows."""
+    if not ids:
         return []
     rows = db.session.execute(
-        sa.select(*LISTED).where(
-            Organisation.id.in_([hit.id for hit in hits]), Organisation.status == "published"
-        )
+        sa.select(*LISTED).where(Organisation.id.in_(ids), Organisation.status == "published")
     )
     by_id = {row.id: Listed(*row) for row in rows}
-    return [by_id[hit.id] for hit in hits if hit.id in by_id]
+    return [by_id[found] for found in ids if found in by_id]
 
 
 def _takes(org, max_min_order: int | None) -> bool:
@@ -219,12 +217,13 @@ def min_order_reason(org, quantity: quantities.Quantity | None) -> str:
 CANDIDATES = 30
 
 
-def _candidates(org, facet: str, slugs: list[str]) -> list:
-    """Published organisations with any of these capabilities in a facet: one index query."""
+def _candidates(org, facet: str, slugs: list[str]) -> list[int]:
+    """Ids of published organisations with any of these capabilities in a facet, newest
+    first: one brief index query."""
     if not slugs:
         return []
     query = SearchQuery(filters={facet: slugs}, sort="newest", per_page=CANDIDATES, brief=True)
-    return [other for other in load(backend().search(query).hits) if other.id != org.id]
+    return [hit.id for hit in backend().search(query).hits if hit.id != org.id]
 
 
 def _standing(org) -> tuple:
@@ -232,16 +231,14 @@ def _standing(org) -> tuple:
     return (org.residency != "resident", org.verified_at is None, org.name.casefold())
 
 
-def providers_for_needs(org, limit: int = 3) -> dict[str, list[Match]]:
-    """Per capability the organisation needs, the best organisations offering it, with reasons.
-
-    One index query for all its needs; those offering more of them come first.
-    """
-    needs = list(org.needs_capabilities or ())
+def providers_for_needs(
+    needs: list[str], candidates: list, limit: int = 3
+) -> dict[str, list[Match]]:
+    """Per capability needed, the best of these candidates offering it, with reasons; those
+    offering more of the needs come first."""
     found: dict[str, list[Match]] = {}
-    candidates = _candidates(org, "offers", needs)
-    candidates.sort(
-        key=lambda other: (-len(set(needs) & set(other.offers or ())), _standing(other))
+    candidates = sorted(
+        candidates, key=lambda other: (-len(set(needs) & set(other.offers or ())), _standing(other))
     )
     for slug in needs:
         offering = [other for other in candidates if slug in (other.offers or ())][:limit]
@@ -252,11 +249,9 @@ def providers_for_needs(org, limit: int = 3) -> dict[str, list[Match]]:
     return found
 
 
-def seekers_of_offers(org, limit: int = 3) -> dict[str, list]:
-    """Per capability the organisation offers, organisations that need it: one index query."""
-    offered = list(org.offers or ())
+def seekers_of_offers(offered: list[str], candidates: list, limit: int = 3) -> dict[str, list]:
+    """Per capability offered, the first of these candidates that need it."""
     found: dict[str, list] = {}
-    candidates = _candidates(org, "needs", offered)
     for slug in offered:
         needing = [other for other in candidates if slug in (other.needs_capabilities or ())]
         if needing:
@@ -280,7 +275,15 @@ def profile_matches(org) -> ProfileMatches:
     from flask import current_app
 
     try:
-        return ProfileMatches(providers_for_needs(org), seekers_of_offers(org))
+        needs, offered = list(org.needs_capabilities or ()), list(org.offers or ())
+        # An index query for each list, one read of the organisations for both.
+        providers = _candidates(org, "offers", needs)
+        seekers = _candidates(org, "needs", offered)
+        listed = {other.id: other for other in load(providers + seekers)}
+        return ProfileMatches(
+            providers_for_needs(needs, [listed[i] for i in providers if i in listed]),
+            seekers_of_offers(offered, [listed[i] for i in seekers if i in listed]),
+        )
     except Exception:
         current_app.logger.exception("Matches unavailable for %s", org.slug)
         return ProfileMatches()

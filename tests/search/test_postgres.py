@@ -427,6 +427,28 @@ def test_postings_give_way_to_the_gin_index_when_too_much_changed(pg_app, monkey
     assert told is None and len(through["textil"]) == 3
 
 
+def test_the_reads_of_one_generation_read_the_change_log_once(pg_app):
+    one = add("Loom One", summary="Weaving textiles")
+    maintenance.reindex()
+    two = add("Loom Two", summary="Knitted textiles")
+    read: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        read.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        # Each read patches the postings with the documents changed since the rebuild.
+        assert postings_and_gin(["textil"])[0] == {"textil": sorted([one, two])}
+        assert postings_and_gin(["knit", "weav"])[0] == {"knit": [two], "weav": [one]}
+        assert sum("search_changes" in statement for statement in read) == 1
+        three = add("Loom Three", summary="Dyed textiles")
+        assert postings_and_gin(["textil"])[0] == {"textil": sorted([one, two, three])}
+        assert sum("search_changes" in statement for statement in read) == 2
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+
+
 def test_an_import_that_changed_too_much_writes_the_postings_again(pg_app, monkeypatch, tmp_path):
     from cluster.search.postgres import postings
     from cluster.services import batch_import

@@ -85,9 +85,28 @@ def _write_packed(conn, found: Iterable[tuple[str, bytes]]) -> None:
         conn.execute(WRITE, {"terms": [t for t, _ in chunk], "ids": [i for _, i in chunk]})
 
 
+# (database, generation) -> the documents its readers patch, for the last few generations:
+# two statements less for each read. Still right after a refresh writes the postings of that
+# very generation: patching a document the postings already hold as it is changes nothing.
+_patched: dict[tuple[str, int], np.ndarray] = {}
+PATCHES_KEPT = 8
+
+
 def changed_since(conn, generation: int) -> np.ndarray | None:
     """The documents changed between the postings and this generation, which a reader
     patches; None when the postings cannot be used (no postings, or too much changed)."""
+    key = (str(conn.engine.url), generation)
+    kept = _patched.get(key)
+    if kept is None:
+        kept = _changed_since(conn, generation)
+        if kept is not None:
+            _patched[key] = kept
+            while len(_patched) > PATCHES_KEPT:
+                _patched.pop(next(iter(_patched)), None)
+    return kept
+
+
+def _changed_since(conn, generation: int) -> np.ndarray | None:
     base, since = conn.execute(sa.text("SELECT postings_of, changes_since FROM search_state")).one()
     key = (str(conn.engine.url), base)
     # A log cut or a TRUNCATE since the rebuild moved changes_since past it.
