@@ -32,6 +32,7 @@ from ..search import maintenance, sync
 from ..search.maintenance import organisation_count
 from . import importer, spreadsheets, taxonomy
 from .planned_rows import write_in_bulk, write_planned
+from .write_thread import WriteThread
 
 # Rows written per flush, and organisations indexed per index write.
 BATCH = 1000
@@ -152,18 +153,23 @@ def import_items(items: Iterable[Item], dry_run: bool = False, user=None) -> imp
     planner = importer.RowPlanner(taxonomy.sector_lookup(), report)
     batch: list[tuple[str, dict[str, Any]]] = []
     try:
-        for number, item in items:
-            report.rows += 1
-            if isinstance(item, str):
-                report.add_error(number, item)
-                continue
-            planned = planner.plan(number, item)
-            if planned is not None:
-                batch.append(planned)
-            if len(batch) >= BATCH:
-                writer.write(batch)
-                batch = []
-        writer.write(batch)
+        try:
+            for number, item in items:
+                report.rows += 1
+                if isinstance(item, str):
+                    report.add_error(number, item)
+                    continue
+                planned = planner.plan(number, item)
+                if planned is not None:
+                    batch.append(planned)
+                if len(batch) >= BATCH:
+                    writer.write(batch)
+                    batch = []
+            writer.write(batch)
+            writer.inserts.wait()
+        finally:
+            # Before the commit or the rollback: the inserts' thread is done with the session.
+            writer.inserts.close()
     except importer.FileRefused as refused:
         db.session.rollback()
         report.errors.extend(refused.args[: importer.MAX_PROBLEMS - len(report.errors)])
@@ -231,16 +237,20 @@ class _Batches:
         self.user = user
         self.existing = set(db.session.scalars(sa.select(Organisation.slug)))
         self.written: list[int] = []
+        # The batch's inserts are executed while the next batch is read and checked.
+        self.inserts = WriteThread(db.session.connection())
 
     def write(self, planned: list[tuple[str, dict[str, Any]]]) -> None:
         report = self.report
+        # The previous batch written: the connection is this thread's again.
+        self.inserts.wait()
         loaded = importer.load_by_slug(slug for slug, _ in planned if slug in self.existing)
         if not report.ok or self.dry_run:
             write_planned(planned, loaded, report, writing=False)
             return
         user_id = getattr(self.user, "id", None)
         note = _("Imported from a file")
-        self.written.extend(write_in_bulk(planned, loaded, report, user_id, note))
+        self.written.extend(write_in_bulk(planned, loaded, report, user_id, note, self.inserts))
         # Sectors stay: the next batch's records point at them.
         for obj in list(db.session):
             if not isinstance(obj, Sector):

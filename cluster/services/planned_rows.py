@@ -19,6 +19,7 @@ from ..duplicate_keys import keys_of
 from ..extensions import db
 from ..models import Organisation, Revision, organisation_sectors
 from . import organisations, records, revisions
+from .write_thread import WriteThread
 
 if TYPE_CHECKING:
     from .importer import ImportReport
@@ -69,9 +70,11 @@ def write_in_bulk(
     report: ImportReport,
     user_id: int | None,
     note: str,
+    inserts: WriteThread,
 ) -> list[int]:
     """Write a batch of planned rows with their revisions in the open transaction (updates as
-    objects, new organisations by bulk insert); the ids written."""
+    objects, new organisations by bulk inserts sent to `inserts`, whose earlier statements
+    have been executed); the ids written."""
     updated: list[tuple[Organisation, dict | None]] = []
     created: list[Any] = []
     for slug, values in planned:
@@ -92,13 +95,13 @@ def write_in_bulk(
             if revision is not None:
                 history.append(revision)
     if created:
-        _insert(created)
+        _insert(created, inserts)
         for org in created:
             revision = revisions.revision_values(org, user_id, "create", None, note, copied=False)
             if revision is not None:
                 history.append(revision)
     if history:
-        insert_many(db.metadata.tables[Revision.__tablename__], history)
+        insert_many(db.metadata.tables[Revision.__tablename__], history, inserts)
     return [org.id for org, _ in updated] + [org.id for org in created]
 
 
@@ -113,30 +116,40 @@ def new_record(values: dict[str, Any]) -> Any:
     return org
 
 
-def _insert(created: list[Any]) -> None:
-    """Insert the organisations (their ids set from the database), then their sector links."""
+def _insert(created: list[Any], inserts: WriteThread) -> None:
+    """Insert the organisations (their ids set), then their sector links."""
     table = db.metadata.tables[Organisation.__tablename__]
     names = list(_column_defaults(table.name))
-    rows = [{name: getattr(org, name) for name in names} for org in created]
-    insert_many(table, rows)
-    # Read back by slug: SQLite answers an insert RETURNING ids in order one row at a time.
-    ids = dict(
-        db.session.execute(
-            sa.select(table.c.slug, table.c.id).where(table.c.slug.in_(org.slug for org in created))
-        ).all()
-    )
-    links: list[dict[str, int]] = []
-    for org in created:
-        org.id = ids[org.slug]
-        links.extend({"organisation_id": org.id, "sector_id": s.id} for s in org.sectors)
+    postgres = inserts.conn.dialect.name == "postgresql"
+    if postgres:
+        # Ids drawn from the table's sequence first: the rows, their links and their revisions
+        # are then sent without waiting for the insert to answer.
+        ids = db.session.scalars(RESERVE_IDS, {"table": table.name, "n": len(created)})
+        for org, new_id in zip(created, ids, strict=True):
+            org.id = new_id
+        names.insert(0, "id")
+    insert_many(table, [{name: getattr(org, name) for name in names} for org in created], inserts)
+    if not postgres:
+        # Read back by slug: SQLite answers an insert RETURNING ids in order one row at a time.
+        slugs = [org.slug for org in created]
+        query = sa.select(table.c.slug, table.c.id).where(table.c.slug.in_(slugs))
+        found = dict(db.session.execute(query).all())
+        for org in created:
+            org.id = found[org.slug]
+    links = [{"organisation_id": org.id, "sector_id": s.id} for org in created for s in org.sectors]
     if links:
-        insert_many(organisation_sectors, links)
+        insert_many(organisation_sectors, links, inserts)
 
 
-def insert_many(table: sa.Table, rows: list[dict[str, Any]]) -> None:
+RESERVE_IDS = sa.text(
+    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+)
+
+
+def insert_many(table: sa.Table, rows: list[dict[str, Any]], inserts: WriteThread) -> None:
     """Insert these rows (each with the same keys), the other columns at their defaults."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        db.session.execute(sa.insert(table), rows)
+    if inserts.conn.dialect.name != "postgresql":
+        inserts.conn.execute(sa.insert(table), rows)
         return
     # psycopg sends an executemany as one INSERT per row: one statement reading the rows from
     # a JSON array, typed by the table's own row type, is several times quicker.
@@ -152,7 +165,7 @@ def insert_many(table: sa.Table, rows: list[dict[str, Any]]) -> None:
         f'INSERT INTO "{table.name}" ({columns}) SELECT {columns}'
         f' FROM json_populate_recordset(NULL::"{table.name}", CAST(:rows AS json))'
     )
-    db.session.execute(statement, {"rows": json.dumps(rows, default=str)})
+    inserts.send(statement, {"rows": json.dumps(rows, default=str)})
 
 
 _DEFAULTS: dict[str, dict[str, Callable[[], Any]]] = {}

@@ -158,6 +158,35 @@ def test_a_large_import_on_postgresql_gives_the_planner_the_tables_new_size(tmp_
         assert estimated == 12
 
 
+def test_an_insert_the_database_refuses_in_a_later_batch_writes_nothing(tmp_path, small_batches):
+    # On PostgreSQL a batch's inserts are executed while the next batch is checked: a refusal
+    # there still rolls back every batch, and the connection serves the next import.
+    from tests.search.pg import postgres_app
+
+    path = tmp_path / "orgs.csv"
+    wanted = records(30)
+    write_csv(path, wanted)
+    refused = wanted[17]["slug"]
+    with postgres_app(tmp_path) as app, app.app_context():
+        db.session.execute(
+            sa.text(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN RAISE EXCEPTION 'refused: %', NEW.organisation_slug; END $$;"
+                " CREATE TRIGGER refuse BEFORE INSERT ON revisions FOR EACH ROW"
+                f" WHEN (NEW.organisation_slug = '{refused}') EXECUTE FUNCTION refuse()"
+            )
+        )
+        db.session.commit()
+        with pytest.raises(sa.exc.DBAPIError, match=f"refused: {refused}"):
+            batch_import.import_path(path)
+        assert count_orgs() == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Revision)) == 0
+        db.session.execute(sa.text("DROP TRIGGER refuse ON revisions"))
+        db.session.commit()
+        assert batch_import.import_path(path).written
+        assert count_orgs() == 30
+
+
 # Columns that differ between two organisations imported from the same record at two moments.
 OWN_COLUMNS = {"id", "slug", "created_at", "updated_at", "published_at"}
 
