@@ -27,6 +27,9 @@ class SearchQuery:
     # read the ids (the duplicate check, the partner shortlist, a profile's matches), which
     # then pay for the ranking alone. An engine may leave the hits' other fields empty.
     brief: bool = False
+    # Those offering a capability the words name rank first (offers.py); the duplicate check,
+    # which compares names, ranks by the words alone.
+    offers_first: bool = True
 
 
 @dataclass

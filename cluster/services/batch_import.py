@@ -5,7 +5,8 @@ The command line reads a CSV file row by row (its encoding found in a first pass
 bytes), checks each row as the browser's import does, and writes every BATCH valid rows inside
 one transaction: new organisations, their sector links and their revisions by a bulk insert
 each, updated ones in one flush (planned_rows.write_in_bulk), the session emptied again, so
-memory stays flat whatever the file's size. Once a
+memory stays flat whatever the file's size. On PostgreSQL a batch's inserts are executed by a
+thread of their own while the next batch is read and checked (write_thread.py). Once a
 row is wrong nothing more is written, the rest is only checked (every error is reported), and
 the transaction is rolled back: all or nothing, as in the browser. After the commit the search
 index gets the organisations in batches (the session hooks would load them all at once).

@@ -192,7 +192,11 @@ def similar_name_hits(values: dict, statuses: tuple[str, ...]) -> set[int]:
     try:
         for text in typed:
             query = search.SearchQuery(
-                text=text, statuses=statuses, per_page=NAME_CANDIDATES, brief=True
+                text=text,
+                statuses=statuses,
+                per_page=NAME_CANDIDATES,
+                brief=True,
+                offers_first=False,
             )
             ids.update(hit.id for hit in search.backend().search(query).hits)
     except Exception:

@@ -120,8 +120,7 @@ def _insert(created: list[Any], inserts: WriteThread) -> None:
     """Insert the organisations (their ids set), then their sector links."""
     table = db.metadata.tables[Organisation.__tablename__]
     names = list(_column_defaults(table.name))
-    postgres = inserts.conn.dialect.name == "postgresql"
-    if postgres:
+    if inserts.threaded:
         # Ids drawn from the table's sequence first: the rows, their links and their revisions
         # are then sent without waiting for the insert to answer.
         ids = db.session.scalars(RESERVE_IDS, {"table": table.name, "n": len(created)})
@@ -129,7 +128,7 @@ def _insert(created: list[Any], inserts: WriteThread) -> None:
             org.id = new_id
         names.insert(0, "id")
     insert_many(table, [{name: getattr(org, name) for name in names} for org in created], inserts)
-    if not postgres:
+    if not inserts.threaded:
         # Read back by slug: SQLite answers an insert RETURNING ids in order one row at a time.
         slugs = [org.slug for org in created]
         query = sa.select(table.c.slug, table.c.id).where(table.c.slug.in_(slugs))
@@ -148,7 +147,7 @@ RESERVE_IDS = sa.text(
 
 def insert_many(table: sa.Table, rows: list[dict[str, Any]], inserts: WriteThread) -> None:
     """Insert these rows (each with the same keys), the other columns at their defaults."""
-    if inserts.conn.dialect.name != "postgresql":
+    if not inserts.threaded:
         inserts.conn.execute(sa.insert(table), rows)
         return
     # psycopg sends an executemany as one INSERT per row: one statement reading the rows from

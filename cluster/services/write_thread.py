@@ -11,6 +11,7 @@ connections belong to the thread that opened them: there a statement is executed
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,8 +22,9 @@ class WriteThread:
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
-        threaded = conn.dialect.name == "postgresql"
-        self._pool = ThreadPoolExecutor(1, "bulk-insert") if threaded else None
+        # Also what tells the callers they write to PostgreSQL.
+        self.threaded = conn.dialect.name == "postgresql"
+        self._pool = ThreadPoolExecutor(1, "bulk-insert") if self.threaded else None
         self._sent: list[Future] = []
 
     def send(self, statement: Any, params: dict[str, Any]) -> None:
@@ -44,9 +46,8 @@ class WriteThread:
     def close(self) -> None:
         """Wait for what was sent, its errors left to the caller's rollback, and stop."""
         try:
-            self.wait()
-        except Exception:  # noqa: BLE001 - the caller is rolling back already
-            pass
+            with suppress(Exception):  # the caller is rolling back already
+                self.wait()
         finally:
             if self._pool is not None:
                 self._pool.shutdown()

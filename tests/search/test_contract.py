@@ -8,6 +8,7 @@ import pytest
 
 from cluster.extensions import db
 from cluster.search import SearchQuery, backend, maintenance
+from cluster.services.duplicates import likely_duplicates
 from tests.factories import make_startup as make_org
 
 
@@ -294,12 +295,7 @@ def test_a_profiles_text_in_its_second_language_finds_it(search_app):
 
 @pytest.mark.parametrize(
     ("text", "filters"),
-    [
-        ("textile", {}),
-        ("fashon", {}),
-        ("печать", {}),
-        ("", {"kind": ["manufacturer"]}),
-    ],
+    [("textile", {}), ("fashon", {}), ("печать", {}), ("", {"kind": ["manufacturer"]})],
 )
 def test_a_brief_search_ranks_the_same_hits_without_counting_or_marking(catalogue, text, filters):
     # The duplicate check reads only the ids: the same hits, in the same order, for less.
@@ -324,3 +320,17 @@ def test_a_brief_search_ranks_those_offering_what_the_words_name_first(search_ap
     for brief in (False, True):
         hits = backend().search(SearchQuery(text="sewing", brief=brief)).hits
         assert [hit.id for hit in hits] == [provider.id, seeker.id], brief
+
+
+def test_the_duplicate_check_finds_a_name_naming_a_capability_among_many_offering_it(
+    search_app,
+):
+    # A search puts those offering what its words name first; comparing names, the check's
+    # search ranks by the words alone, or a dozen workshops offering sewing hide the duplicate.
+    for number in range(12):
+        make_org(f"Workshop {number}", kind="manufacturer", capabilities=["garment sewing"])
+    make_org("Kazan Sewing", kind="manufacturer")
+    # No one is all of "Kazan", "sewing" and "atelier": those having any word are ranked.
+    make_org("Atelier Nine", summary="Fashion design.")
+    found = likely_duplicates({"name": "Kazan Sewing Atelier"})
+    assert [org.slug for org, _reason in found] == ["kazan-sewing"]

@@ -386,7 +386,7 @@ def postings_and_gin(terms: list[str]):
 
     # The read-only snapshot the engine's reads use.
     with snapshots.snapshot() as snap:
-        told = postings.term_ids(snap.conn, snap.read_generation(), terms)
+        told = postings.term_ids(snap, terms)
         through = similar.through_gin(snap, terms)
     as_lists = {term: sorted(ids.tolist()) for term, ids in through.items()}
     return (None if told is None else {t: ids.tolist() for t, ids in told.items()}), as_lists
@@ -447,6 +447,23 @@ def test_the_reads_of_one_generation_read_the_change_log_once(pg_app):
         assert sum("search_changes" in statement for statement in read) == 2
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_snapshot_from_before_a_refresh_reads_as_it_did_while_a_later_one_reads_the_postings(
+    pg_app,
+):
+    from cluster.search.postgres import postings, snapshots
+
+    one = add("Loom One", summary="Weaving textiles")
+    two = add("Loom Two", summary="Knitted textiles")
+    # No rebuild has written the postings: a reader goes to the GIN index.
+    with snapshots.snapshot() as before:
+        assert postings.term_ids(before, ["textil"]) is None
+        assert postings.refresh()
+        with snapshots.snapshot() as after:
+            assert postings.term_ids(after, ["textil"])["textil"].tolist() == sorted([one, two])
+        # Its own snapshot still holds the postings from before the refresh: none.
+        assert postings.term_ids(before, ["textil"]) is None
 
 
 def test_an_import_that_changed_too_much_writes_the_postings_again(pg_app, monkeypatch, tmp_path):

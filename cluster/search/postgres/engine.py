@@ -98,6 +98,8 @@ class PostgresBackend:
             found.use_indexes()
             conn = found.conn
             plan = planning.plan(conn, text, table, visible)
+            if not query.offers_first:
+                plan.capabilities = []
             return self._search(conn, query, table, plan, visible, text)
 
     def _facet_table(self, found: Snapshot) -> FacetTable:

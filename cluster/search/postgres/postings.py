@@ -13,6 +13,8 @@ import indexed in batches, and at `flask init-db` (SearchBackend.settle).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
@@ -85,37 +87,40 @@ def _write_packed(conn, found: Iterable[tuple[str, bytes]]) -> None:
         conn.execute(WRITE, {"terms": [t for t, _ in chunk], "ids": [i for _, i in chunk]})
 
 
-# (database, generation) -> the documents its readers patch, for the last few generations:
-# two statements less for each read. Still right after a refresh writes the postings of that
-# very generation: patching a document the postings already hold as it is changes nothing.
-_patched: dict[tuple[str, int], np.ndarray] = {}
+# (database, generation, postings' generation) -> the documents its readers patch, for the last
+# few: a statement less for each read. A refresh writing the postings of the current generation
+# moves the postings' generation and with it the key; a snapshot from before it still reads
+# the older postings and patches them as before. (A database restored under the same address
+# while a process runs needs the process restarted, as every cache keyed by generation does.)
+_patched: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+_patched_lock = threading.Lock()
 PATCHES_KEPT = 8
 
 
-def changed_since(conn, generation: int) -> np.ndarray | None:
-    """The documents changed between the postings and this generation, which a reader
-    patches; None when the postings cannot be used (no postings, or too much changed)."""
-    key = (str(conn.engine.url), generation)
-    kept = _patched.get(key)
-    if kept is None:
-        kept = _changed_since(conn, generation)
-        if kept is not None:
-            _patched[key] = kept
-            while len(_patched) > PATCHES_KEPT:
-                _patched.pop(next(iter(_patched)), None)
-    return kept
-
-
-def _changed_since(conn, generation: int) -> np.ndarray | None:
-    base, since = conn.execute(sa.text("SELECT postings_of, changes_since FROM search_state")).one()
-    key = (str(conn.engine.url), base)
+def changed_since(snap: snapshots.Snapshot) -> np.ndarray | None:
+    """The documents changed between the postings and the snapshot's generation, which a
+    reader patches; None when the postings cannot be used (no postings, or too much changed)."""
+    generation = snap.read_generation()
+    base, since = snap.postings_of, snap.changes_since
     # A log cut or a TRUNCATE since the rebuild moved changes_since past it.
-    if base is None or base < since or key in _behind:
+    if base is None or base < since:
         return None
-    changed = changes.logged_ids(conn, base, generation)
+    url = str(snap.conn.engine.url)
+    key = (url, generation, base)
+    with _patched_lock:
+        kept = _patched.get(key)
+    if kept is not None:
+        return kept
+    if (url, base) in _behind:
+        return None
+    changed = changes.logged_ids(snap.conn, base, generation)
     if changed is None or len(changed) > MAX_PATCHED:
-        _behind.add(key)
+        _behind.add((url, base))
         return None
+    with _patched_lock:
+        _patched[key] = changed
+        while len(_patched) > PATCHES_KEPT:
+            _patched.popitem(last=False)
     return changed
 
 
@@ -144,7 +149,7 @@ def refresh() -> bool:
     """
     with snapshots.snapshot() as snap:
         generation = snap.read_generation()
-        if changed_since(snap.conn, generation) is not None:
+        if changed_since(snap) is not None:
             return False
         snap.allow_seqscan()
         found = [(term, bytes(ids)) for term, ids in snap.conn.execute(ALL)]
@@ -178,18 +183,21 @@ def refresh() -> bool:
     return True
 
 
-def term_ids(conn, generation: int, terms: list[str]) -> dict[str, np.ndarray] | None:
-    """Each term's organisation ids, sorted, at this generation of search_documents; None when
-    the postings cannot tell (no rebuild wrote them, or too much has changed since)."""
-    changed = changed_since(conn, generation)
+def term_ids(snap: snapshots.Snapshot, terms: list[str]) -> dict[str, np.ndarray] | None:
+    """Each term's organisation ids, sorted, at the snapshot's generation of search_documents;
+    None when the postings cannot tell (no rebuild wrote them, or too much has changed since)."""
+    changed = changed_since(snap)
     if changed is None:
         return None
+    conn = snap.conn
     empty = np.zeros(0, dtype=np.int64)
     found = dict.fromkeys(terms, empty)
     for term, packed in conn.execute(READ, {"terms": terms}):
         found[term] = unpack(packed, ">i4")
     if len(changed):
-        now = dict(conn.execute(CHANGED, {"ids": changed.tolist(), "terms": terms}).all())
+        now: dict[str, bytes] = dict(
+            conn.execute(CHANGED, {"ids": changed.tolist(), "terms": terms}).all()
+        )
         for term in terms:
             kept = found[term][~np.isin(found[term], changed)]
             found[term] = np.union1d(kept, unpack(now.get(term), ">i4"))

@@ -64,7 +64,7 @@ def term_rows(snap: Snapshot, table: FacetTable, terms: list[str]) -> dict[str, 
                 found[term] = _term_rows[key]
     missing = [term for term in terms if term not in found]
     if missing:
-        ids = postings.term_ids(snap.conn, table.generation, missing)
+        ids = postings.term_ids(snap, missing)
         if ids is None:
             ids = through_gin(snap, missing)
         read = {term: _rows(table, ids[term]) for term in missing}

@@ -30,8 +30,11 @@ KEY = "_search_snapshot"
 @dataclass
 class Snapshot:
     conn: sa.Connection
-    # search_state's generation as this snapshot sees it, once read.
+    # search_state's generation as this snapshot sees it, once read, and the generations of
+    # the postings and of the change log's start (postings.py), read with it.
     generation: int | None = None
+    postings_of: int | None = None
+    changes_since: int = 0
 
     # Whether `enable_seqscan` is off for the rest of the transaction (use_indexes).
     indexes_only: bool = False
@@ -55,8 +58,8 @@ class Snapshot:
 
     def read_generation(self) -> int:
         if self.generation is None:
-            query = sa.text("SELECT generation FROM search_state")
-            self.generation = self.conn.execute(query).scalar_one()
+            query = sa.text("SELECT generation, postings_of, changes_since FROM search_state")
+            self.generation, self.postings_of, self.changes_since = self.conn.execute(query).one()
         return self.generation
 
 

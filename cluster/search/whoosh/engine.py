@@ -54,6 +54,8 @@ class WhooshBackend:
         visible = data.docs_with("status", query.statuses)
         text = language.clean_query(query.text)
         plan = planning.plan(reader, data, text)
+        if not query.offers_first:
+            plan.capabilities = []
         missing: list[int] = []
         matched, partial = visible, False
         if plan.clauses:
