@@ -120,6 +120,25 @@ def merged_places(runs: Sequence[tuple[Sequence, np.ndarray]]) -> np.ndarray:
     return merged
 
 
+class KeysInOrder(Sequence):
+    """Rows' keys in a sort order, as merged_places bisects them: each read through `key_of`
+    only when looked at, and kept in `read` (by place) for the next look."""
+
+    def __init__(self, order: np.ndarray, key_of: Callable[[int], Any], read: dict[int, Any]):
+        self._order = order
+        self._key_of = key_of
+        self._read = read
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, index):  # bisect reads it by integer index only
+        key = self._read.get(index)
+        if key is None:
+            key = self._read[index] = self._key_of(int(self._order[index]))
+        return key
+
+
 def positions(order: np.ndarray) -> np.ndarray:
     """Each row's place in a sort order given as the rows from first to last."""
     places = np.empty(len(order), dtype=np.int64)

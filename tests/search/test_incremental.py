@@ -181,8 +181,11 @@ def test_a_small_segments_facets_read_from_stored_values_equal_those_from_postin
         db.engine.dispose()
 
 
-def test_large_segments_joined_once_count_as_every_segment_joined_anew(tmp_path, monkeypatch):
+def test_large_segments_joined_once_count_and_sort_as_every_segment_joined_anew(
+    tmp_path, monkeypatch
+):
     from cluster.search.whoosh import generation
+    from cluster.search.whoosh import joined as joined_module
 
     app = build_app(tmp_path, SEARCH_BACKEND="whoosh")
     with app.app_context():
@@ -193,29 +196,37 @@ def test_large_segments_joined_once_count_as_every_segment_joined_anew(tmp_path,
         db.session.delete(db.session.get(Organisation, 2))
         db.session.commit()
 
-        def every_count(data) -> dict:
+        def every_count(data, reader) -> dict:
             rows = np.arange(data.size)
-            return {
+            counts = {
                 facet: [column.counts(rows == row) for row in rows]
                 for facet, column in data.facets.items()
             }
+            # Each row's place in the orders a page is sorted by.
+            orders = [("name_sort", False), ("name_sort_ru", False), ("created", True)]
+            places = {order: data.positions(reader, *order).tolist() for order in orders}
+            return {**counts, **places}
 
         segments_read: dict = {}
         joined: dict = {}
-        monkeypatch.setattr(generation, "STABLE_SIZE", 2)
+        monkeypatch.setattr(joined_module, "STABLE_SIZE", 2)
         first = backend().store.read(
             lambda searcher: generation.GenerationData(searcher.reader(), segments_read, joined)
         )
         assert len(first.leaves) >= 2 and joined
         make_org("Newest", kind="manufacturer", sectors=["fashiontech"], city="Tula")
+        # A name an older segment has too: equal names stay in the order they were indexed.
+        make_org("Later 1", slug="later-1-again", kind="startup")
 
         def counted(*kept) -> dict:
-            return backend().store.read(
-                lambda searcher: every_count(generation.GenerationData(searcher.reader(), *kept))
-            )
+            def read(searcher) -> dict:
+                reader = searcher.reader()
+                return every_count(generation.GenerationData(reader, *kept), reader)
+
+            return backend().store.read(read)
 
         with_joined = counted(segments_read, joined)
-        monkeypatch.setattr(generation, "STABLE_SIZE", 10**9)
+        monkeypatch.setattr(joined_module, "STABLE_SIZE", 10**9)
         assert with_joined == counted()
         db.session.remove()
         db.engine.dispose()

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from .. import arrays
+from .joined import JoinedSegments, joined_facets
 from .segments import SegmentData, deleted_docnums, segment_key
 
 # Postings and match sets of this many recent query terms are kept per index generation.
 TERM_CACHE = 2000
 # Generations kept per engine: only the newest ones are asked for again.
 GENERATIONS_KEPT = 3
-# Segments this large are joined once for every generation holding them (_joined_facets).
-STABLE_SIZE = 1000
 
 
 class GenerationData:
@@ -48,7 +47,9 @@ class GenerationData:
         self.live = np.ones(self.size, dtype=bool)
         self.live[self.deleted] = False
         # facet -> its column; "status" included.
-        self.joined_key, facets = _joined_facets(self.leaves, {} if joined is None else joined)
+        self.joined_key, facets, self._large = joined_facets(
+            self.leaves, {} if joined is None else joined
+        )
         self.facets = {facet: column.without(self.deleted) for facet, column in facets.items()}
         self._vocabulary: list[str] | None = None
         # (field, term) -> (docnums, weights), for the terms queries have asked about lately.
@@ -115,10 +116,15 @@ class GenerationData:
         """Each docnum's place in the order of a sortable column (name or creation time)."""
         places = self._positions.get((fieldname, descending))
         if places is None:
-            runs = []
-            for leaf, data, _ in self.leaves:
-                keys = data.sorted_keys(leaf, fieldname)
-                runs.append((keys, data.order(leaf, fieldname)))
+            leaves = self.leaves
+            runs: list[tuple[Sequence, np.ndarray]] = []
+            if self._large is not None:
+                # The large segments' rows in order, worked out once for every generation.
+                lead = len(self.joined_key)
+                runs.append(self._large.run(fieldname, [leaf for leaf, _, _ in leaves[:lead]]))
+                leaves = leaves[lead:]
+            for leaf, data, _ in leaves:
+                runs.append((data.sorted_keys(leaf, fieldname), data.order(leaf, fieldname)))
             places = arrays.merged_places(runs)
             if descending:
                 # Descending is the ascending order backwards, equal values included.
@@ -158,33 +164,6 @@ class GenerationData:
         return self._vocabulary
 
 
-def _joined_facets(leaves: list, joined: dict) -> tuple[tuple, dict[str, arrays.FacetColumn]]:
-    """The facet columns of these segments one after another, and the key of the large ones.
-
-    The leading segments of STABLE_SIZE documents or more (a rebuild writes 25,000 to a
-    segment) are joined once into one column each and kept in `joined`: a new generation
-    adds only its small segments to them, which costs what they hold.
-    """
-    lead = 0
-    while lead < len(leaves) and leaves[lead][1].size >= STABLE_SIZE:
-        lead += 1
-    facets = list(leaves[0][1].facets)
-    parts = [[data.facets[facet] for _, data, _ in leaves] for facet in facets]
-    key = tuple(segment_key(leaf) for leaf, _, _ in leaves[:lead])
-    if lead < 2:
-        return key, dict(zip(facets, map(arrays.FacetColumn.concatenated, parts), strict=True))
-    large = joined.get(key)
-    if large is None:
-        large = joined[key] = {
-            facet: arrays.FacetColumn.concatenated(columns[:lead]).compacted()
-            for facet, columns in zip(facets, parts, strict=True)
-        }
-    return key, {
-        facet: arrays.FacetColumn.concatenated([large[facet], *columns[lead:]])
-        for facet, columns in zip(facets, parts, strict=True)
-    }
-
-
 def _merged_words(lists: list[list[str]]) -> list[str]:
     """The sorted words of several sorted lists, each once: the largest list copied, the
     words of the others inserted where they belong (a few, after an edit)."""
@@ -207,8 +186,8 @@ class Generations:
     def __init__(self):
         self._data: dict[tuple[str, int], GenerationData] = {}
         self._segments: dict[str, SegmentData] = {}
-        # The facet columns of the large segments kept generations begin with, joined.
-        self._joined: dict[tuple, dict[str, arrays.FacetColumn]] = {}
+        # The facet columns and sort orders of the large segments kept generations begin with.
+        self._joined: dict[tuple, JoinedSegments] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[str, int], reader) -> GenerationData:

@@ -11,7 +11,6 @@ documents, not the 100,000 of the old one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -112,14 +111,12 @@ class SegmentData:
             self._orders[fieldname] = order
         return order
 
-    def sorted_keys(self, reader, fieldname: str) -> SortedKeys:
+    def sorted_keys(self, reader, fieldname: str) -> arrays.KeysInOrder:
         """The segment's values of a sortable column in its order, those read once kept: each
         new generation looks the few new documents' keys up in the large segment's."""
-        return SortedKeys(
-            reader.column_reader(fieldname),
-            self.order(reader, fieldname),
-            self._keys.setdefault(fieldname, {}),
-        )
+        column = reader.column_reader(fieldname)
+        read = self._keys.setdefault(fieldname, {})
+        return arrays.KeysInOrder(self.order(reader, fieldname), column.__getitem__, read)
 
     def vocabulary(self, reader) -> list[str]:
         """The segment's words as written, sorted (the "spelling" field's lexicon)."""
@@ -129,24 +126,6 @@ class SegmentData:
                     lexicon = reader.lexicon("spelling")
                     self._vocabulary = [btext.decode("utf-8") for btext in lexicon]
         return self._vocabulary
-
-
-class SortedKeys(Sequence):
-    """A segment's column values in a sort order, read from the column only when looked at."""
-
-    def __init__(self, column, order: np.ndarray, read: dict[int, object]):
-        self._column = column
-        self._order = order
-        self._read = read
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-    def __getitem__(self, index):  # bisect reads it by integer index only
-        key = self._read.get(index)
-        if key is None:
-            key = self._read[index] = self._column[int(self._order[index])]
-        return key
 
 
 def _facet_column(reader, fieldname: str, size: int, multi: bool) -> arrays.FacetColumn:
