@@ -118,7 +118,8 @@ def find_by_slug(slug: str) -> Organisation | None:
     # of a profile's SQL. SQLite has no round trip to save, and its planner materialises the
     # joined association table before it finds the organisation, a scan of every row (75 ms
     # of a profile at 100,000): there the sectors come by their index in a second statement.
-    loader = joinedload if db.engine.dialect.name == "postgresql" else selectinload
+    dialect = db.session.get_bind(Organisation).dialect.name
+    loader = joinedload if dialect == "postgresql" else selectinload
     stmt = (
         sa.select(Organisation)
         .where(Organisation.slug == slug)

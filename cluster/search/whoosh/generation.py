@@ -116,14 +116,19 @@ class GenerationData:
         """Each docnum's place in the order of a sortable column (name or creation time)."""
         places = self._positions.get((fieldname, descending))
         if places is None:
-            leaves = self.leaves
+            # The caller's own readers of these segments: the generation's were opened by
+            # another thread, which may be reading the same files at this moment.
+            leaves = [
+                (leaf, data)
+                for (leaf, _), (_, data, _) in zip(reader.leaf_readers(), self.leaves, strict=True)
+            ]
             runs: list[tuple[Sequence, np.ndarray]] = []
             if self._large is not None:
                 # The large segments' rows in order, worked out once for every generation.
                 lead = len(self.joined_key)
-                runs.append(self._large.run(fieldname, [leaf for leaf, _, _ in leaves[:lead]]))
+                runs.append(self._large.run(fieldname, [leaf for leaf, _ in leaves[:lead]]))
                 leaves = leaves[lead:]
-            for leaf, data, _ in leaves:
+            for leaf, data in leaves:
                 runs.append((data.sorted_keys(leaf, fieldname), data.order(leaf, fieldname)))
             places = arrays.merged_places(runs)
             if descending:

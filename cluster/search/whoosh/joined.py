@@ -12,7 +12,7 @@ import numpy as np
 from .. import arrays
 from .segments import segment_key
 
-# Segments this large are joined once for every generation holding them (_joined_facets).
+# Segments this large are joined once for every generation holding them (joined_facets).
 STABLE_SIZE = 1000
 
 
