@@ -152,6 +152,8 @@ def tab_of_size(browser):
     A context and a tab for each check took 28.4 s of the public pages' 28 checks on this
     machine, a tab each in one context per size 26.9 s, one tab per size 19.9 s: a document
     opened in the tab of the one before it finds the styles cached and axe-core compiled.
+    (With the full chromium, a tab kept open this way once refused a screenshot; one is taken
+    only when a check has failed, and that check's own assertion is still the one reported.)
     """
     tabs: dict[tuple[str, str | None], object] = {}
 
