@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -121,27 +121,47 @@ class Vocabulary:
         )
         self.by_slug = {capability.slug: capability for capability in self.capabilities}
         self.order = {capability.slug: n for n, capability in enumerate(self.capabilities)}
-        self.provider_terms = frozenset(
-            term for word in data.get("provider_words", ()) for term in terms.word_terms(word)
-        )
-        # first term -> [(phrase, slug)], longest phrases first.
-        self.starting: dict[str, list[tuple[Phrase, str]]] = {}
-        # a whole phrase as typed -> its capability, for import cells and form values.
-        self.named: dict[Phrase, str] = {}
-        for capability in self.capabilities:
-            # The slug names it in a cell, but is not looked for in free text.
-            self.named.setdefault(phrase_terms(capability.slug.replace("-", " ")), capability.slug)
-            for text in capability.phrases:
-                phrase = phrase_terms(text)
-                if not phrase:
-                    continue
-                self.named.setdefault(phrase, capability.slug)
-                for term in phrase[0]:
-                    self.starting.setdefault(term, []).append((phrase, capability.slug))
-        for found in self.starting.values():
-            found.sort(key=lambda entry: -len(entry[0]))
+        self._provider_words = tuple(data.get("provider_words", ()))
         # text -> the capabilities it names (text_slugs).
         self._named_in: dict[str, tuple[str, ...]] = {}
+
+    # The term sets below lemmatise every phrase (a third of a second): built when a text is
+    # first read, not when a process that only shows labels and choices starts.
+    @cached_property
+    def provider_terms(self) -> frozenset[str]:
+        """The terms of the words that say a text offers something ("шьём", "we print")."""
+        return frozenset(term for word in self._provider_words for term in terms.word_terms(word))
+
+    @cached_property
+    def starting(self) -> dict[str, list[tuple[Phrase, str]]]:
+        """First term -> [(phrase, slug)], longest phrases first."""
+        starting: dict[str, list[tuple[Phrase, str]]] = {}
+        for slug, phrases in self._phrases:
+            for phrase in phrases:
+                for term in phrase[0]:
+                    starting.setdefault(term, []).append((phrase, slug))
+        for found in starting.values():
+            found.sort(key=lambda entry: -len(entry[0]))
+        return starting
+
+    @cached_property
+    def named(self) -> dict[Phrase, str]:
+        """A whole phrase as typed -> its capability, for import cells and form values."""
+        named: dict[Phrase, str] = {}
+        for slug, phrases in self._phrases:
+            # The slug names it in a cell, but is not looked for in free text.
+            named.setdefault(phrase_terms(slug.replace("-", " ")), slug)
+            for phrase in phrases:
+                named.setdefault(phrase, slug)
+        return named
+
+    @cached_property
+    def _phrases(self) -> tuple[tuple[str, tuple[Phrase, ...]], ...]:
+        """Each capability's slug with its phrases as term sets."""
+        return tuple(
+            (c.slug, tuple(phrase for phrase in map(phrase_terms, c.phrases) if phrase))
+            for c in self.capabilities
+        )
 
     def text_slugs(self, text: str) -> tuple[str, ...]:
         """The capabilities one text names, in the order they occur, remembered per text."""
@@ -247,7 +267,10 @@ def label(slug: str, locale: str | None = None) -> str:
 
 
 def labels(locale: str | None = None) -> dict[str, str]:
-    """Every capability's label in a language, by slug."""
+    """Every capability's label in a language (the page's by default), by slug."""
+    # The page's language looked up once, not once a capability: the API and the search
+    # pages ask for these on every request.
+    locale = locale or current_locale()
     return {c.slug: c.label(locale) for c in vocabulary().capabilities}
 
 
