@@ -114,21 +114,20 @@ def with_organisations(hits: list[Hit]) -> list[tuple[Hit, object]]:
 
 
 def facet_labels() -> dict[str, dict[str, str]]:
-    """How each facet value is shown: 'startup' -> 'Startup', 'textile' -> 'Textile', ..."""
-    import sqlalchemy as sa
-
+    """How each facet value is shown: 'startup' -> 'Startup', 'garment-sewing' -> 'Garment
+    sewing', ... Sectors are named from the taxonomy, in the page's language, by the pages
+    (browse.search_labels)."""
     from .. import models
-    from ..extensions import db
     from ..services import capabilities
 
+    capability_labels = capabilities.labels()
     return {
         "kind": dict(models.KIND_LABELS),
         "residency": dict(models.RESIDENCY_LABELS),
-        "sector": dict(db.session.execute(sa.select(models.Sector.slug, models.Sector.name)).all()),
         "stage": dict(models.STAGE_LABELS),
         "looking_for": dict(models.LOOKING_FOR_LABELS),
-        "offers": capabilities.labels(),
-        "needs": capabilities.labels(),
+        "offers": capability_labels,
+        "needs": dict(capability_labels),
         "city": {},
     }
 
