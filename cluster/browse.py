@@ -10,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, HiddenField, SelectChoice, SelectField
 
 from . import search
+from .i18n import lang
 from .services import directory
 from .services.directory import DirectoryQuery
-from .templating import sector_name
+from .templating import name_in
 
 SORT_LABELS = {
     "relevance": _l("Best match"),
@@ -123,7 +124,9 @@ def search_labels() -> dict[str, dict[str, str]]:
 
 def sector_labels() -> dict[str, str]:
     """Every sector's name in the page's language, by slug."""
-    return {sector.slug: sector_name(sector) for sector in directory.all_sectors()}
+    language = lang()
+    names = directory.sector_names()
+    return {slug: name_in(language, name, name_ru) for slug, name, name_ru in names}
 
 
 def facet_groups(

@@ -77,9 +77,12 @@ def localized(org: Any, name: str) -> str:
 
 def sector_name(sector: models.Sector, language: str | None = None) -> str:
     """A sector's name in the page's language (or the one given); English when it has no other."""
-    if (language or lang()) == "ru" and sector.name_ru:
-        return sector.name_ru
-    return sector.name
+    return name_in(language or lang(), sector.name, sector.name_ru)
+
+
+def name_in(language: str, name: str, name_ru: str | None) -> str:
+    """The Russian name on a Russian page when there is one, else the English one."""
+    return name_ru if language == "ru" and name_ru else name
 
 
 def other_sector_name(sector: models.Sector) -> str:

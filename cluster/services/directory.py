@@ -137,3 +137,14 @@ def find_sector(slug: str) -> Sector | None:
 def all_sectors() -> list[Sector]:
     """Every sector of the taxonomy, in its order."""
     return list(db.session.scalars(sa.select(Sector).order_by(Sector.position, Sector.name)))
+
+
+def sector_names() -> list[tuple[str, str, str | None]]:
+    """Every sector's slug, English name and Russian name, in the taxonomy's order.
+
+    Three columns rather than the sectors: every search page and API answer names them, and
+    loading the sectors as objects was a fifth of an API search's time.
+    """
+    query = sa.select(Sector.slug, Sector.name, Sector.name_ru)
+    rows = db.session.execute(query.order_by(Sector.position, Sector.name))
+    return [(slug, name, name_ru) for slug, name, name_ru in rows]
