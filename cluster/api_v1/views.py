@@ -3,11 +3,13 @@ directory, and dumps its answer through its schema."""
 
 from __future__ import annotations
 
+import functools
 from typing import cast
 
 from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from marshmallow import Schema
 
 from .. import search
 from ..services import directory, numbers
@@ -24,10 +26,17 @@ bp.register_error_handler(Problem, problems.response)
 
 def answer(data, headers: dict[str, str] | None = None) -> Response:
     """The data dumped through the schema its view is documented with, as JSON."""
-    schema = openapi.answer_schema()
-    response = cast(Response, current_app.json.response(schema().dump(data)))
+    schema = dumper(openapi.answer_schema())
+    response = cast(Response, current_app.json.response(schema.dump(data)))
     response.headers.update(headers or {})
     return response
+
+
+@functools.cache
+def dumper(schema: type[Schema]) -> Schema:
+    """One instance of each answer's schema, made once: dumping keeps no state in it, and
+    making one (its nested schemas too) was a tenth of an API request's time."""
+    return schema()
 
 
 def paged(page: dict) -> Response:
