@@ -80,7 +80,7 @@ def sector_name(sector: models.Sector, language: str | None = None) -> str:
     return name_in(language or lang(), sector.name, sector.name_ru)
 
 
-def name_in(language: str, name: str, name_ru: str | None) -> str:
+def name_in(language: str, name: str, name_ru: str) -> str:
     """The Russian name on a Russian page when there is one, else the English one."""
     return name_ru if language == "ru" and name_ru else name
 

@@ -139,7 +139,7 @@ def all_sectors() -> list[Sector]:
     return list(db.session.scalars(sa.select(Sector).order_by(Sector.position, Sector.name)))
 
 
-def sector_names() -> list[tuple[str, str, str | None]]:
+def sector_names() -> list[tuple[str, str, str]]:
     """Every sector's slug, English name and Russian name, in the taxonomy's order.
 
     Three columns rather than the sectors: every search page and API answer names them, and
