@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import fields
+from .. import browse, fields
 from ..access import staff_required
 from ..extensions import db
 from ..models import Revision
-from ..services import directory, organisations, revisions
-from ..templating import sector_name
+from ..services import organisations, revisions
 from .forms import ActionForm
 from .organisations import get_organisation
 
@@ -21,7 +20,7 @@ bp = Blueprint("history", __name__, url_prefix="/organisations")
 def sector_names() -> dict[str, str]:
     """Each sector's name in the page's language by its slug, read once per request."""
     if "sector_names" not in g:
-        g.sector_names = {sector.slug: sector_name(sector) for sector in directory.all_sectors()}
+        g.sector_names = browse.sector_labels()
     return g.sector_names
 
 
