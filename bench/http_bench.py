@@ -47,6 +47,9 @@ PAGES = [
     ("search, empty + facets", "/en/search?kind=startup&sector=fashiontech"),
     ("/api/search", "/api/search?q=textile"),
     ("/api/suggest", "/api/suggest?q=tex"),
+    ("search in Russian", "/ru/search?q=%D1%82%D0%BA%D0%B0%D0%BD%D1%8C"),
+    ("/api/v1/search", "/api/v1/search?q=textile"),
+    ("/api/v1/organisations", "/api/v1/organisations?kind=startup"),
 ]
 
 
@@ -57,6 +60,8 @@ def settings(folder: Path, engine: str, size: int) -> dict[str, str]:
         "SECRET_KEY": "bench",
         "SEARCH_BACKEND": engine,
         "DATABASE_URL": f"sqlite:///{folder / 'cluster.sqlite3'}",
+        # wrk is one client: the API's per-client limit would answer it 429 after 300 requests.
+        "API_RATE_LIMIT": "100000000 per minute",
     }
     if engine == "postgres":
         values["DATABASE_URL"] = f"{POSTGRES_SERVER}/cluster_http_bench_{size}"
