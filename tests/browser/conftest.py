@@ -12,7 +12,7 @@ from tests.servers import (
     gunicorn,
     install_debian_package,
     instance_environment,
-    load_demo,
+    load_demo_in_process,
     skip_or_fail,
 )
 
@@ -68,7 +68,7 @@ def live_environment(tmp_path_factory) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def live_server(live_environment) -> str:
     """Serve a fresh instance loaded with the demo data under gunicorn; yield its base URL."""
-    load_demo(live_environment)
+    load_demo_in_process(live_environment)
     log = Path(live_environment["INSTANCE_PATH"]) / "gunicorn.log"
     with gunicorn(live_environment, log) as base_url:
         yield base_url

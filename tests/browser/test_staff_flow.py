@@ -18,7 +18,7 @@ NEW_SUMMARY = "Pattern grading now with quokkastitch sizing for knitwear."
 
 def create_editor(environment: dict[str, str]) -> None:
     done = create_user(environment, EMAIL, PASSWORD, "editor")
-    assert done.returncode == 0, done.stderr + done.stdout
+    assert done.exit_code == 0, done.output
 
 
 def test_staff_member_edits_a_profile_and_sees_it_public_and_in_search(
