@@ -74,7 +74,8 @@ def served_command(environment: dict[str, str], *args: str, input: str | None = 
     }
     app = create_app(settings)
     try:
-        return app.test_cli_runner().invoke(args=list(args), input=input)
+        # An error the command does not report itself is raised here, with its traceback.
+        return app.test_cli_runner().invoke(args=list(args), input=input, catch_exceptions=False)
     finally:
         with app.app_context():
             db.engine.dispose()
@@ -166,7 +167,7 @@ def load_demo_in_process(environment: dict[str, str]) -> None:
     its own; the deployment tests keep the command line itself."""
     done = served_command(environment, "init-db", "--with-demo")
     if done.exit_code != 0:
-        raise RuntimeError(f"init-db --with-demo failed:\n{done.output}") from done.exception
+        raise RuntimeError(f"init-db --with-demo failed:\n{done.output}")
 
 
 @contextmanager
