@@ -110,12 +110,10 @@ def engine_app(request, tmp_path):
 @contextmanager
 def serving(app):
     """The app answering HTTP on a free local port, in a thread; yield its base address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # Request threads are joined when the server closes: as daemons, one could still be
-    # tearing down its request, and give its database connection back to a pool the fixture
-    # had already disposed; that connection was later garbage collected still open, and some
-    # later test on the worker failed on the ResourceWarning.
-    server.daemon_threads = False
+    # One request at a time, in one thread, as schemathesis (one worker) sends them and as a
+    # gunicorn sync worker serves them: the thread keeps its searcher and database connection
+    # from request to request, where a thread per request opened them for each.
+    server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
