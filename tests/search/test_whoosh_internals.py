@@ -159,7 +159,17 @@ def whooshs_own(directory, tmp_path_factory) -> dict[bool, dict]:
     app, orgs = directory
     with app.app_context():
         ix = written_by_whoosh(tmp_path_factory.mktemp("whooshs-own") / "index", orgs)
-        return {True: contents(ix), False: contents(ix, blocks=False)}
+        whole = contents(ix)
+        return {True: whole, False: without_blocks(whole)}
+
+
+def without_blocks(read: dict) -> dict:
+    """What contents(ix, blocks=False) reads, taken from what contents(ix) read."""
+    terms = {
+        key: (statistics, [posting[:3] for posting in postings])
+        for key, (statistics, postings) in read["terms"].items()
+    }
+    return {**read, "terms": terms}
 
 
 def assert_same_index(built, reference) -> None:
